@@ -1,0 +1,127 @@
+"""One exception hierarchy, rooted at :class:`LodError`, so callers can catch one thing.
+
+``InputError`` and its subclasses describe bad input: each names the record, the
+field and the offending value. ``CatalogueError`` carries every problem found in a
+catalogue at once, so a curator fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+class LodError(Exception):
+    """Root of every error raised on purpose by lod."""
+
+
+class InputError(LodError, ValueError):
+    """A record, field or value is wrong.
+
+    ``record`` is the record's id (or its position, such as ``films[3]``, when it
+    has no usable id), ``field`` a dotted path inside the record (``titles[0].lang``)
+    and ``value`` the value that was refused.
+    """
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, record: str | None = None, field: str | None = None,
+                 value: Any = None) -> None:
+        self.message = message
+        self.record = record
+        self.field = field
+        self.value = value
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = " ".join(p for p in (f"record {self.record!r}" if self.record else "",
+                                     f"field {self.field!r}" if self.field else "") if p)
+        value = "" if self.value is None else f" (value: {_short(self.value)})"
+        return f"{where}: {self.message}{value}" if where else f"{self.message}{value}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "record": self.record, "field": self.field,
+                "value": None if self.value is None else _short(self.value), "message": self.message}
+
+
+class BadDate(InputError):
+    code = "bad_date"
+
+
+class BadLanguageTag(InputError):
+    code = "bad_language_tag"
+
+
+class BadQID(InputError):
+    code = "bad_qid"
+
+
+class BadIRI(InputError):
+    code = "bad_iri"
+
+
+class BadId(InputError):
+    code = "bad_id"
+
+
+class EmptyText(InputError):
+    code = "empty_text"
+
+
+class UnknownReference(InputError):
+    code = "unknown_reference"
+
+
+class WrongReferenceType(InputError):
+    code = "wrong_reference_type"
+
+
+class DuplicateId(InputError):
+    code = "duplicate_id"
+
+
+class MissingField(InputError):
+    code = "missing_field"
+
+
+class UnknownField(InputError):
+    code = "unknown_field"
+
+
+class BadValue(InputError):
+    code = "bad_value"
+
+
+class CatalogueError(InputError):
+    """Several problems in one catalogue (file, dict or graph), reported together."""
+
+    code = "catalogue"
+
+    def __init__(self, problems: Sequence[InputError], source: str | None = None) -> None:
+        self.problems = list(problems)
+        self.source = source
+        head = f"{len(self.problems)} problem(s)" + (f" in {source}" if source else "")
+        body = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{head}:\n{body}")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RdfError(LodError, ValueError):
+    """An RDF document could not be parsed or does not describe lod records."""
+
+
+class WriteError(LodError, OSError):
+    """An output file could not be written; nothing partial was left behind."""
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def first_or_group(problems: Iterable[InputError], source: str | None = None) -> InputError:
+    """One problem is raised as itself; several as a :class:`CatalogueError`."""
+    items = list(problems)
+    return items[0] if len(items) == 1 else CatalogueError(items, source)

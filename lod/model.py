@@ -1,0 +1,665 @@
+"""Typed, immutable film-culture records and the :class:`Catalogue` that holds them.
+
+Records are frozen pydantic models validated on construction. References between
+records are local ids (``directors=("assel-aushakimova",)``); the catalogue checks
+that every reference exists and points at a record of the right type.
+
+Fields typed ``Set[...]`` are unordered: they are kept sorted and without
+duplicates, so two records that say the same thing are equal. Plain tuples (cast and
+crew credits) keep the order given: billing order matters to archives.
+
+>>> from lod import Film, Title
+>>> Film(id="madina", titles=[Title(text="Madina", lang="en", kind="original")]).titles[0].text
+'Madina'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_args, get_origin
+
+from pydantic_core import PydanticCustomError
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema,
+                      model_validator)
+
+from . import errors as E
+from .values import TEXTS_SCHEMA, QID, WIKIDATA_ENTITY, Id, LangTag, LangText, Minutes, PartialDate, Text, Url, lang_list, text_shorthand
+
+T = TypeVar("T")
+
+
+def _canon(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    keyed = {(_sort_key(i)): i for i in items}
+    return tuple(keyed[k] for k in sorted(keyed))
+
+
+def _sort_key(item: Any) -> str:
+    return item.model_dump_json() if isinstance(item, BaseModel) else str(item)
+
+
+Set = Annotated[tuple[T, ...], AfterValidator(_canon)]
+"""An unordered collection: stored sorted and de-duplicated."""
+Texts = Annotated[tuple[LangText, ...], BeforeValidator(lang_list), AfterValidator(_canon), WithJsonSchema(TEXTS_SCHEMA)]
+"""Language-tagged texts; ``{"en": "…", "ru": "…"}`` is accepted as a short form."""
+NonEmptyTexts = Annotated[tuple[LangText, ...], BeforeValidator(lang_list), Field(min_length=1),
+                          AfterValidator(_canon), WithJsonSchema(TEXTS_SCHEMA)]
+"""At least one language-tagged text (names, headlines)."""
+
+
+@dataclass(frozen=True)
+class RefTo:
+    """Marks an id field as a reference to records of the given classes."""
+
+    kinds: tuple[str, ...]
+
+
+def Ref(*kinds: str) -> Any:  # noqa: N802 - reads like a type in annotations
+    return Annotated[Id, RefTo(kinds)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+# --- nested values (nodes that belong to one record) -------------------------------
+
+class Identifier(Model):
+    """An external identifier: ``Identifier(scheme="imdb", value="tt1234567")``."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("scheme", "value")
+    scheme: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
+    value: Text
+
+
+class Title(Model):
+    """A film title in one language/script; ``kind`` says original, translated, …"""
+
+    text: Text
+    lang: LangTag
+    kind: Literal["original", "translated", "transliterated", "alternative", "working"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return text_shorthand(data)
+
+
+class CastCredit(Model):
+    """An actor and the character played (``character`` may be unknown)."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("person", "character")
+    person: Ref("Person")
+    character: Text | None = None
+    note: Texts = ()
+
+
+class CrewCredit(Model):
+    """A crew member and the role, e.g. ``role="director of photography"``."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("person", "role")
+    person: Ref("Person", "Organization")
+    role: Text
+    note: Texts = ()
+
+
+class ContentRating(Model):
+    """An age or content rating, e.g. ``21+`` issued by a ministry of culture."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("value", "issuer")
+    value: Text
+    issuer: Ref("Organization") | None = None
+    note: Texts = ()
+
+
+class Funding(Model):
+    """How a film was paid for: a funder (may be the filmmaker), a kind, a note."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("kind", "funder")
+    funder: Ref("Person", "Organization") | None = None
+    kind: Text | None = None
+    note: Texts = ()
+
+
+class StreamingWindow(Model):
+    """A film's availability on a platform: URL, regions, start and end."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("platform", "starts", "ends")
+    platform: Ref("Organization")
+    url: Url | None = None
+    regions: Set[Text] = ()
+    category: Text | None = None
+    starts: PartialDate | None = None
+    ends: PartialDate | None = None
+    note: Texts = ()
+
+
+class Image(Model):
+    """A still or photograph with caption, creator and what it depicts."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("url",)
+    url: Url | None = None
+    caption: Texts = ()
+    creator: Ref("Person", "Organization") | None = None
+    depicts: Set[Ref("Person", "Film", "Place", "Work")] = ()
+
+
+def _no_wikidata(iris: tuple[str, ...]) -> tuple[str, ...]:
+    for iri in iris:
+        if iri.startswith(WIKIDATA_ENTITY):
+            raise PydanticCustomError("bad_qid", "a Wikidata entity belongs in 'qid', not in 'same_as'", {})
+    return iris
+
+
+def _titles(titles: tuple[Title, ...]) -> tuple[Title, ...]:
+    # A title without a kind that repeats a typed title (same text and language) says nothing more.
+    typed = {(t.text, t.lang) for t in titles if t.kind is not None}
+    return _canon(tuple(t for t in titles if t.kind is not None or (t.text, t.lang) not in typed))
+
+
+# --- records ----------------------------------------------------------------------
+
+class Record(Model):
+    """Base of every record: a local ``id`` that becomes the stable part of its IRI."""
+
+    kind: ClassVar[str] = "record"
+    id: Id
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise E.first_or_group(input_errors(exc, record=data.get("id"))) from None
+
+
+class Entity(Record):
+    """A record that can be aligned with Wikidata and other authorities."""
+
+    qid: QID | None = None
+    identifiers: Set[Identifier] = ()
+    same_as: Annotated[Set[Url], AfterValidator(_no_wikidata)] = ()
+    description: Texts = ()
+
+
+class Person(Entity):
+    """A person: names per language and script (``kk-Cyrl``, ``kk-Latn``, ``ru``, ``en``)."""
+
+    kind = "person"
+    names: NonEmptyTexts
+    alternate_names: Texts = ()
+    occupations: Set[Text] = ()
+    birth_date: PartialDate | None = None
+    birth_place: Ref("Place") | None = None
+    death_date: PartialDate | None = None
+    nationality: Set[Ref("Place")] = ()
+    works_for: Set[Ref("Organization")] = ()
+    member_of: Set[Ref("Organization")] = ()
+
+
+class Organization(Entity):
+    """A platform, ministry, activist group, production company, festival organiser…"""
+
+    kind = "organization"
+    names: NonEmptyTexts
+    alternate_names: Texts = ()
+    kinds: Set[Text] = ()
+    location: Ref("Place") | None = None
+    url: Url | None = None
+
+
+class Place(Entity):
+    """A country, city, region or landmark."""
+
+    kind = "place"
+    names: NonEmptyTexts
+    alternate_names: Texts = ()
+    place_type: Literal["place", "country", "city", "region", "landmark"] = "place"
+    contained_in: Ref("Place") | None = None
+
+
+class Work(Entity):
+    """A work other than a film that the content refers to: a book, a law, a programme."""
+
+    kind = "work"
+    names: NonEmptyTexts
+    work_type: Literal["creative_work", "book", "legislation", "article"] = "creative_work"
+    creators: Set[Ref("Person", "Organization")] = ()
+    date_created: PartialDate | None = None
+    country: Ref("Place") | None = None
+
+
+class Film(Entity):
+    """A film: titles, dates, credits, ratings, funding, locations, availability."""
+
+    kind = "film"
+    titles: Annotated[tuple[Title, ...], BeforeValidator(lang_list), Field(min_length=1), AfterValidator(_titles)]
+    date_created: PartialDate | None = None
+    date_published: PartialDate | None = None
+    countries: Set[Ref("Place")] = ()
+    original_languages: Set[LangTag] = ()
+    runtime_minutes: Minutes | None = None
+    genres: Set[Text] = ()
+    keywords: Set[Text] = ()
+    directors: Set[Ref("Person")] = ()
+    screenwriters: Set[Ref("Person")] = ()
+    producers: Set[Ref("Person", "Organization")] = ()
+    composers: Set[Ref("Person")] = ()
+    cast: tuple[CastCredit, ...] = ()
+    crew: tuple[CrewCredit, ...] = ()
+    production_companies: Set[Ref("Organization")] = ()
+    content_ratings: Set[ContentRating] = ()
+    funding: Set[Funding] = ()
+    shooting_days: Annotated[int, Field(gt=0)] | None = None
+    filming_locations: Set[Ref("Place")] = ()
+    narrative_locations: Set[Ref("Place")] = ()
+    availability: Set[StreamingWindow] = ()
+    dedication: Texts = ()
+
+
+class Interview(Entity):
+    """A published interview (schema.org Article typed as Wikidata's interview, Q178651)."""
+
+    kind = "interview"
+    headlines: NonEmptyTexts
+    url: Url | None = None
+    publisher: Ref("Organization") | None = None
+    date_published: PartialDate | None = None
+    languages: Set[LangTag] = ()
+    interviewers: Set[Ref("Person")] = ()
+    interviewees: Set[Ref("Person")] = ()
+    about: Set[Ref("Film", "Person", "Organization", "Place", "Work", "Festival", "FestivalEdition")] = ()
+    mentions: Set[Ref("Film", "Person", "Organization", "Place", "Work", "Festival", "FestivalEdition",
+                      "FestivalSection", "Programme", "Award")] = ()
+    summary: Texts = ()
+    text: Texts = ()
+    images: tuple[Image, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _interviewees_are_about(cls, data: Any) -> Any:
+        # An interview is always about its interviewees (they are written as schema:about too), so
+        # listing them in `about` as well says nothing more; dropping them keeps equality semantic.
+        if isinstance(data, dict) and data.get("about") and data.get("interviewees"):
+            people = set(data["interviewees"]) if isinstance(data["interviewees"], (list, tuple)) else set()
+            if isinstance(data["about"], (list, tuple)):
+                data = {**data, "about": [a for a in data["about"] if a not in people]}
+        return data
+
+
+class Award(Entity):
+    """A prize, e.g. "Grand Jury Prize, Best International Narrative Feature"."""
+
+    kind = "award"
+    names: NonEmptyTexts
+    conferred_by: Ref("Festival", "Organization") | None = None
+
+
+class AwardOutcome(Record):
+    """An award won or a nomination: who, for which work, at which edition, when."""
+
+    kind = "award-outcome"
+    award: Ref("Award")
+    status: Literal["won", "nominated"]
+    recipients: Annotated[Set[Ref("Film", "Person", "Organization")], Field(min_length=1)]
+    for_work: Ref("Film") | None = None
+    edition: Ref("FestivalEdition") | None = None
+    date: PartialDate | None = None
+    category: Text | None = None
+    description: Texts = ()
+
+
+class Festival(Entity):
+    """A festival as a series (brand): "AFI Fest", "NewFest", "goEast"."""
+
+    kind = "festival"
+    names: NonEmptyTexts
+    alternate_names: Texts = ()
+    organizer: Ref("Organization") | None = None
+    location: Ref("Place") | None = None
+    url: Url | None = None
+
+
+class FestivalEdition(Entity):
+    """One edition of a festival: "AFI Fest 2019"."""
+
+    kind = "festival-edition"
+    festival: Ref("Festival")
+    names: NonEmptyTexts
+    edition_number: Annotated[int, Field(gt=0)] | None = None
+    start_date: PartialDate | None = None
+    end_date: PartialDate | None = None
+    location: Ref("Place") | None = None
+    organizer: Ref("Organization") | None = None
+
+
+class FestivalSection(Entity):
+    """A section or competition of an edition: "New Auteurs", "Competition"."""
+
+    kind = "festival-section"
+    edition: Ref("FestivalEdition")
+    names: NonEmptyTexts
+
+
+class Screening(Entity):
+    """A screening of a film, at a festival or in cinemas, possibly a premiere."""
+
+    kind = "screening"
+    film: Ref("Film")
+    section: Ref("FestivalSection") | None = None
+    edition: Ref("FestivalEdition") | None = None
+    start_date: PartialDate | None = None
+    end_date: PartialDate | None = None
+    locations: Set[Ref("Place")] = ()
+    premiere: Literal["world", "international", "european", "north-american", "national", "regional"] | None = None
+
+
+class Programme(Entity):
+    """A programme that selects projects or people, e.g. a development workshop."""
+
+    kind = "programme"
+    names: NonEmptyTexts
+    part_of: Ref("Festival", "FestivalEdition") | None = None
+    organizer: Ref("Organization") | None = None
+    start_date: PartialDate | None = None
+    end_date: PartialDate | None = None
+
+
+class Selection(Record):
+    """A film or project selected into a programme, workshop, section or edition."""
+
+    kind = "selection"
+    programme: Ref("Programme", "FestivalEdition", "FestivalSection")
+    persons: Set[Ref("Person")] = ()
+    film: Ref("Film") | None = None
+    project: Texts = ()
+    stage: Text | None = None
+    date: PartialDate | None = None
+
+
+class CatalogueInfo(Model):
+    """What the catalogue is and who supplies it (the archival record source)."""
+
+    id: Id
+    names: NonEmptyTexts
+    description: Texts = ()
+    publisher: Ref("Organization") | None = None
+    license: Url | None = None
+
+
+RECORD_TYPES: tuple[type[Record], ...] = (
+    Film, Person, Organization, Place, Work, Interview, Award, AwardOutcome, Festival,
+    FestivalEdition, FestivalSection, Screening, Programme, Selection,
+)
+"""Every record class, in the order the catalogue lists them."""
+
+LISTS: dict[str, type[Record]] = {
+    "films": Film, "people": Person, "organizations": Organization, "places": Place, "works": Work,
+    "interviews": Interview, "awards": Award, "award_outcomes": AwardOutcome, "festivals": Festival,
+    "festival_editions": FestivalEdition, "festival_sections": FestivalSection,
+    "screenings": Screening, "programmes": Programme, "selections": Selection,
+}
+"""Catalogue list name -> record class."""
+
+ALIASES = {"organisations": "organizations", "programs": "programmes"}
+
+
+def _by_id(items: tuple[Record, ...]) -> tuple[Record, ...]:
+    return tuple(sorted(items, key=lambda r: r.id))
+
+
+class Catalogue(Model):
+    """A checked set of records: ids unique, every reference resolved and well typed.
+
+    >>> from lod import Catalogue, Person
+    >>> cat = Catalogue(people=[Person(id="olga-doletskaya", names={"en": "Olga Doletskaya"})])
+    >>> cat["olga-doletskaya"].names[0].text
+    'Olga Doletskaya'
+    """
+
+    info: CatalogueInfo | None = None
+    films: Annotated[tuple[Film, ...], AfterValidator(_by_id)] = ()
+    people: Annotated[tuple[Person, ...], AfterValidator(_by_id)] = ()
+    organizations: Annotated[tuple[Organization, ...], AfterValidator(_by_id)] = ()
+    places: Annotated[tuple[Place, ...], AfterValidator(_by_id)] = ()
+    works: Annotated[tuple[Work, ...], AfterValidator(_by_id)] = ()
+    interviews: Annotated[tuple[Interview, ...], AfterValidator(_by_id)] = ()
+    awards: Annotated[tuple[Award, ...], AfterValidator(_by_id)] = ()
+    award_outcomes: Annotated[tuple[AwardOutcome, ...], AfterValidator(_by_id)] = ()
+    festivals: Annotated[tuple[Festival, ...], AfterValidator(_by_id)] = ()
+    festival_editions: Annotated[tuple[FestivalEdition, ...], AfterValidator(_by_id)] = ()
+    festival_sections: Annotated[tuple[FestivalSection, ...], AfterValidator(_by_id)] = ()
+    screenings: Annotated[tuple[Screening, ...], AfterValidator(_by_id)] = ()
+    programmes: Annotated[tuple[Programme, ...], AfterValidator(_by_id)] = ()
+    selections: Annotated[tuple[Selection, ...], AfterValidator(_by_id)] = ()
+
+    def __init__(self, /, **data: Any) -> None:
+        for alias, name in ALIASES.items():
+            if alias in data:
+                data[name] = data.pop(alias)
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            found = input_errors(exc, data=data)
+            flagged = {(p.record, p.field) for p in found}
+            found += [p for p in check_references(data) if (p.record, p.field) not in flagged]
+            raise E.first_or_group(found) from None
+        problems = check_references(self)
+        if problems:
+            raise E.first_or_group(problems)
+
+    def records(self) -> Iterator[Record]:
+        """Every record, list by list, each list sorted by id."""
+        for name in LISTS:
+            yield from getattr(self, name)
+
+    @property
+    def index(self) -> Mapping[str, Record]:
+        """Records by id (built once per catalogue)."""
+        cached: dict[str, Record] | None = self.__dict__.get("_index")
+        if cached is None:
+            cached = {r.id: r for r in self.records()}
+            self.__dict__["_index"] = cached
+        return cached
+
+    def __getitem__(self, record_id: str) -> Record:
+        return self.index[record_id]
+
+    def __len__(self) -> int:
+        return sum(len(getattr(self, name)) for name in LISTS)
+
+
+# --- reference checking ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _RefField:
+    name: str
+    kinds: tuple[str, ...]
+    many: bool
+
+
+@cache
+def ref_fields(cls: type[BaseModel]) -> tuple[_RefField, ...]:
+    """The reference fields of a model class, found from the ``RefTo`` markers."""
+    out: list[_RefField] = []
+    for name, info in cls.model_fields.items():
+        marker, many = _ref_marker(_tuple_item(info.annotation)), True
+        if marker is None:
+            marker, many = _ref_marker(info.annotation), False
+        if marker is None:  # pydantic moves a bare Annotated's metadata to FieldInfo.metadata
+            marker = next((m for m in info.metadata if isinstance(m, RefTo)), None)
+        if marker is not None:
+            out.append(_RefField(name, marker.kinds, many))
+    return tuple(out)
+
+
+@cache
+def nested_fields(cls: type[BaseModel]) -> tuple[tuple[str, type[BaseModel], bool], ...]:
+    """``(field, model, many)`` for every field holding nested models."""
+    out = []
+    for name, info in cls.model_fields.items():
+        for ann, many in ((_tuple_item(info.annotation), True), (info.annotation, False)):
+            model = _model_in(ann)
+            if model is not None and model is not LangText:
+                out.append((name, model, many))
+                break
+    return tuple(out)
+
+
+def _strip(ann: Any) -> Any:
+    while get_origin(ann) is Annotated:
+        ann = get_args(ann)[0]
+    return ann
+
+
+def _tuple_item(ann: Any) -> Any:
+    ann = _strip(ann)
+    if get_origin(ann) is tuple:
+        return get_args(ann)[0]
+    for arg in get_args(ann):
+        if get_origin(_strip(arg)) is tuple:
+            return get_args(_strip(arg))[0]
+    return None
+
+
+def _ref_marker(ann: Any) -> RefTo | None:
+    if ann is None:
+        return None
+    candidates = [ann, *get_args(ann)] if get_origin(ann) is not Annotated else [ann]
+    for cand in candidates:
+        if get_origin(cand) is Annotated:
+            for meta in get_args(cand)[1:]:
+                if isinstance(meta, RefTo):
+                    return meta
+    return None
+
+
+def _model_in(ann: Any) -> type[BaseModel] | None:
+    ann = _strip(ann)
+    if get_origin(ann) is tuple:
+        return None
+    for cand in (ann, *get_args(ann)):
+        cand = _strip(cand)
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            return cand
+    return None
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+
+
+def _refs_of(cls: type[BaseModel], obj: Any, path: str = "") -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """References in a record, validated or raw (then malformed parts are skipped: they fail elsewhere)."""
+    for rf in ref_fields(cls):
+        value = _get(obj, rf.name)
+        if value is None:
+            continue
+        if rf.many:
+            if isinstance(value, (list, tuple)):
+                for i, v in enumerate(value):
+                    if isinstance(v, str):
+                        yield f"{path}{rf.name}[{i}]", v, rf.kinds
+        elif isinstance(value, str):
+            yield f"{path}{rf.name}", value, rf.kinds
+    for name, sub, many in nested_fields(cls):
+        value = _get(obj, name)
+        if many and isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                if isinstance(item, (Mapping, BaseModel)):
+                    yield from _refs_of(sub, item, f"{path}{name}[{i}].")
+        elif not many and isinstance(value, (Mapping, BaseModel)):
+            yield from _refs_of(sub, value, f"{path}{name}.")
+
+
+def check_references(data: Any) -> list[E.InputError]:
+    """Duplicate ids, dangling references and references to the wrong type of record.
+
+    ``data`` is a :class:`Catalogue` or the raw mapping it is built from, so reference
+    problems are reported together with field problems when a file has both.
+    """
+    problems: list[E.InputError] = []
+    seen: dict[str, str] = {}
+    sources: list[tuple[str, type[BaseModel], Any]] = []
+    for list_name, cls in LISTS.items():
+        items = _get(data, list_name) or ()
+        if not isinstance(items, (list, tuple)):
+            continue
+        for index, rec in enumerate(items):
+            rid = _get(rec, "id") if isinstance(rec, (Mapping, BaseModel)) else None
+            if not isinstance(rid, str):
+                continue
+            if rid in seen:
+                problems.append(E.DuplicateId(f"id is used by a {seen[rid]} and a {cls.__name__}",
+                                              record=rid, field="id", value=rid))
+            else:
+                seen[rid] = cls.__name__
+            sources.append((rid, cls, rec))
+    info = _get(data, "info")
+    if isinstance(info, (Mapping, BaseModel)):
+        sources.append((f"info:{_get(info, 'id')}", CatalogueInfo, info))
+    for rid, cls, rec in sources:
+        for field, target, kinds in _refs_of(cls, rec):
+            hit = seen.get(target)
+            if hit is None:
+                problems.append(E.UnknownReference(
+                    f"refers to {target!r}, which is not in the catalogue (expected a {' or '.join(kinds)})",
+                    record=rid, field=field, value=target))
+            elif hit not in kinds:
+                problems.append(E.WrongReferenceType(
+                    f"refers to {target!r}, a {hit}; expected a {' or '.join(kinds)}",
+                    record=rid, field=field, value=target))
+    return problems
+
+
+# --- pydantic errors -> lod errors --------------------------------------------------
+
+_CODES: dict[str, type[E.InputError]] = {
+    cls.code: cls for cls in (E.BadDate, E.BadLanguageTag, E.BadQID, E.BadIRI, E.BadId, E.EmptyText, E.BadValue)
+}
+_CODES.update({"missing": E.MissingField, "extra_forbidden": E.UnknownField,
+               "too_short": E.MissingField, "string_pattern_mismatch": E.BadValue})
+
+
+def input_errors(exc: ValidationError, *, record: Any = None, data: Mapping[str, Any] | None = None
+                 ) -> list[E.InputError]:
+    """Turn pydantic's errors into lod errors that name the record and the field."""
+    out: list[E.InputError] = []
+    errs = exc.errors()
+    for err in errs:
+        loc = list(err["loc"])
+        rec = record if isinstance(record, str) else None
+        if data is not None and loc and loc[0] in LISTS:
+            name, index = loc[0], loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+            loc = loc[2:] if index is not None else loc[1:]
+            rec = f"{name}[{index}]" if index is not None else name
+            try:
+                item = data[name][index]  # type: ignore[index]
+                rid = item.get("id") if isinstance(item, Mapping) else getattr(item, "id", None)
+                if isinstance(rid, str) and rid:
+                    rec = rid
+            except (KeyError, IndexError, TypeError):
+                pass
+        elif data is not None and loc and loc[0] == "info":
+            rec, loc = "info", loc[1:]
+        field = _path([p for p in loc if not (isinstance(p, str) and p.startswith(("function-", "tagged-")))])
+        inner = (err.get("ctx") or {}).get("error")
+        if isinstance(inner, E.InputError):
+            # A nested record validated by its own __init__ already named record and field.
+            out.extend(inner.problems if isinstance(inner, E.CatalogueError) else [inner])
+            continue
+        if err["type"] == "too_short" and any(
+                o is not err and tuple(o["loc"][: len(err["loc"])]) == tuple(err["loc"]) for o in errs):
+            continue  # the list's items failed; "too short" would only repeat that
+        msg = "needs at least one value" if err["type"] == "too_short" else err["msg"]
+        cls = _CODES.get(err["type"], E.BadValue)
+        out.append(cls(msg, record=rec, field=field or None,
+                       value=None if err["type"] == "missing" else err.get("input")))
+    return out
+
+
+def _path(loc: list[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

@@ -1,0 +1,99 @@
+"""Synthetic catalogues for benchmarks and tests: deterministic, every record type present.
+
+``synthetic_data(n)`` returns the raw mapping of a catalogue with ``n`` films (about 40
+triples a film, people shared across films), the same for a given ``n`` and ``seed``.
+
+>>> from lod.synthetic import synthetic_catalogue
+>>> len(synthetic_catalogue(10).films)
+10
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from .model import Catalogue
+
+_GIVEN = ["Aizhan", "Assel", "Madina", "Daniyar", "Saltanat", "Alibek", "Aigul", "Olga", "Marlen", "Zhanna",
+          "Nesibeli", "Gulzada", "Zhanar", "Saodat", "Todd", "Greta"]
+_FAMILY = ["Kassymbek", "Aushakimova", "Akylbek", "Beisov", "Nauruz", "Adiken", "Nurbulatova", "Doletskaya",
+           "Khutsiev", "Issabayeva", "Serikbayeva", "Serzhan", "Sekerbaeva", "Ismailova", "Haynes", "Orlova"]
+_CYR = str.maketrans("aeiouklmnrstdbzgh", "аеиоуклмнрстдбзгх")
+_ROLES = ["director of photography", "editor", "production designer", "sound designer", "costume designer"]
+_GENRES = ["drama", "documentary", "comedy", "queer cinema", "road movie"]
+
+
+def synthetic_data(n_films: int, seed: int = 7) -> dict[str, Any]:
+    """The raw mapping (as a catalogue file would hold it) of a synthetic catalogue."""
+    rnd = random.Random(seed)
+    n_people = max(8, n_films // 2)
+    n_places = max(4, n_films // 200)
+    n_orgs = max(3, n_films // 100)
+    n_fest = max(2, n_films // 500)
+    places = [{"id": "country-0", "names": {"en": "Kazakhstan", "kk-Cyrl": "Қазақстан", "ru": "Казахстан"},
+               "place_type": "country", "qid": "Q232"}]
+    places += [{"id": f"city-{i}", "names": {"en": f"City {i}", "ru": f"Город {i}"}, "place_type": "city",
+                "contained_in": "country-0"} for i in range(1, n_places)]
+    orgs = [{"id": f"org-{i}", "names": {"en": f"Studio {i}"}, "kinds": ["production company"]} for i in range(n_orgs)]
+    orgs.append({"id": "platform", "names": {"en": "Streaming Platform"}, "kinds": ["streaming platform"]})
+    people = []
+    for i in range(n_people):
+        given, family = _GIVEN[i % len(_GIVEN)], _FAMILY[(i // len(_GIVEN)) % len(_FAMILY)]
+        name = f"{given} {family} {i}"
+        people.append({"id": f"person-{i}", "names": {"en": name, "kk-Cyrl": name.lower().translate(_CYR)},
+                       "occupations": ["film director" if i % 5 == 0 else "actor"],
+                       **({"birth_date": 1960 + i % 40} if i % 3 == 0 else {})})
+    festivals = [{"id": f"festival-{i}", "names": {"en": f"Festival {i}"}} for i in range(n_fest)]
+    editions = [{"id": f"festival-{i}-{y}", "festival": f"festival-{i}", "names": {"en": f"Festival {i} {y}"},
+                 "start_date": f"{y}-11-0{1 + i % 9}", "location": f"city-{1 + i % max(1, n_places - 1)}"}
+                for i in range(n_fest) for y in (2019, 2020)]
+    sections = [{"id": f"{e['id']}-competition", "edition": e["id"], "names": {"en": "Competition"}} for e in editions]
+    awards = [{"id": f"award-{i}", "names": {"en": f"Grand Prize {i}"}, "conferred_by": f"festival-{i}"}
+              for i in range(n_fest)]
+    films, outcomes, screenings, interviews = [], [], [], []
+    for i in range(n_films):
+        year = 1990 + i % 35
+        pick = lambda k: rnd.sample(range(n_people), k)  # noqa: E731
+        cast = pick(5)
+        film: dict[str, Any] = {
+            "id": f"film-{i}",
+            "titles": [{"text": f"Film number {i}", "lang": "en", "kind": "original"},
+                       {"text": f"Фильм {i}", "lang": "ru", "kind": "translated"}],
+            "date_created": year, "countries": ["country-0"], "original_languages": ["kk"],
+            "runtime_minutes": 70 + i % 60, "genres": [_GENRES[i % len(_GENRES)]],
+            "directors": [f"person-{pick(1)[0]}"],
+            "cast": [{"person": f"person-{p}", "character": f"Character {j}"} for j, p in enumerate(cast[:3])],
+            "crew": [{"person": f"person-{cast[3]}", "role": _ROLES[i % len(_ROLES)]}],
+            "production_companies": [f"org-{i % n_orgs}"],
+        }
+        if i % 4 == 0:
+            film["content_ratings"] = [{"value": "16+", "issuer": f"org-{(i + 1) % n_orgs}"}]
+            film["availability"] = [{"platform": "platform", "starts": f"{2020 + i % 5}-01-01",
+                                     "ends": f"{2021 + i % 5}-05-16", "regions": ["KZ", "GB"]}]
+        if i % 7 == 0:
+            film["qid"] = f"Q{1000 + i}"
+            film["identifiers"] = [{"scheme": "imdb", "value": f"tt{1000000 + i}"}]
+        films.append(film)
+        if i % 10 == 0:
+            edition = editions[i % len(editions)]
+            screenings.append({"id": f"screening-{i}", "film": film["id"], "section": f"{edition['id']}-competition",
+                               "start_date": edition["start_date"], "premiere": "world"})
+            outcomes.append({"id": f"outcome-{i}", "award": f"award-{(i // 10) % n_fest}",
+                             "status": "won" if i % 20 == 0 else "nominated", "recipients": [film["id"]],
+                             "for_work": film["id"], "edition": edition["id"], "date": edition["start_date"][:4]})
+        if i % 25 == 0:
+            interviews.append({"id": f"interview-{i}", "headlines": {"en": f"On making film {i}"},
+                               "publisher": "platform", "languages": ["en"],
+                               "interviewers": [f"person-{cast[4]}"], "interviewees": [film["directors"][0]],
+                               "about": [film["id"]], "date_published": f"{year + 1}-03-0{1 + i % 9}"})
+    return {"info": {"id": "synthetic", "names": {"en": f"Synthetic catalogue of {n_films} films"},
+                     "publisher": "platform"},
+            "films": films, "people": people, "organizations": orgs, "places": places, "festivals": festivals,
+            "festival_editions": editions, "festival_sections": sections, "awards": awards,
+            "award_outcomes": outcomes, "screenings": screenings, "interviews": interviews}
+
+
+def synthetic_catalogue(n_films: int, seed: int = 7) -> Catalogue:
+    """A validated synthetic catalogue of ``n_films`` films."""
+    return Catalogue(**synthetic_data(n_films, seed))

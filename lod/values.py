@@ -1,0 +1,226 @@
+"""Value types shared by the records: language-tagged text, partial dates, ids, QIDs, IRIs.
+
+Every validator raises :class:`pydantic_core.PydanticCustomError` with one of the
+codes of :mod:`lod.errors`, so a failure is turned into the matching ``InputError``
+subclass with the record and field attached (see :func:`lod.model.input_errors`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import langcodes
+import pyoxigraph
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "LangText", "LangTag", "Text", "PartialDate", "QID", "Id", "Url",
+    "date_datatype", "nfc", "XSD", "Kind", "Minutes",
+]
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*\Z")
+_QID = re.compile(r"Q[1-9][0-9]*\Z")
+_LANG_SHAPE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*\Z")
+
+
+def nfc(value: str) -> str:
+    """Unicode NFC: the same name typed two ways is one name."""
+    return unicodedata.normalize("NFC", value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("bad_value", "expected text, got {kind}", {"kind": type(value).__name__})
+    value = nfc(value).strip()
+    if not value:
+        raise PydanticCustomError("empty_text", "text must not be empty")
+    return value
+
+
+def _lang(value: Any) -> str:
+    if not isinstance(value, str) or not _LANG_SHAPE.match(value) or not langcodes.tag_is_valid(value):
+        raise PydanticCustomError("bad_language_tag", "not a valid BCP 47 language tag",
+                                  {"value": value})
+    # BCP 47 case conventions (RFC 5646 2.1.1); the script is kept as given (kk-Cyrl stays kk-Cyrl).
+    parts = value.split("-")
+    out = [parts[0].lower()]
+    singleton = False
+    for part in parts[1:]:
+        if singleton or len(part) == 1:
+            singleton = True
+            out.append(part.lower())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def _id(value: Any) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise PydanticCustomError(
+            "bad_id", "not a valid id (letters, digits, '.', '_', '~', '-'; starting with a letter or digit)",
+            {"value": value})
+    return value
+
+
+def _qid(value: Any) -> str:
+    if isinstance(value, str) and value.startswith(WIKIDATA_ENTITY):
+        value = value.rsplit("/", 1)[1]
+    if not isinstance(value, str) or not _QID.match(value):
+        raise PydanticCustomError("bad_qid", "not a Wikidata QID (Q followed by digits, no leading 0)",
+                                  {"value": value})
+    return value
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("bad_iri", "expected an IRI, got {kind}", {"kind": type(value).__name__})
+    value = nfc(value)
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value):
+        raise PydanticCustomError("bad_iri", "not an absolute IRI", {"value": value})
+    try:
+        # pyoxigraph parses IRIs strictly (RFC 3987): spaces, '<>"{}|\\^`' and control characters fail.
+        pyoxigraph.NamedNode(value)
+    except ValueError as exc:
+        raise PydanticCustomError("bad_iri", "not a valid IRI: {why}",
+                                  {"value": value, "why": str(exc)}) from None
+    return value
+
+
+_DATE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"-?\d{4}\Z"), "gYear"),
+    (re.compile(r"-?\d{4}-\d{2}\Z"), "gYearMonth"),
+    (re.compile(r"-?\d{4}-\d{2}-\d{2}\Z"), "date"),
+    (re.compile(r"--\d{2}-\d{2}\Z"), "gMonthDay"),
+    (re.compile(r"-?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?\Z"), "dateTime"),
+)
+
+
+def date_datatype(value: str) -> str:
+    """The XSD datatype local name of a canonical :data:`PartialDate` string."""
+    for pattern, name in _DATE_FORMS:
+        if pattern.match(value):
+            return name
+    raise ValueError(f"not a partial date: {value!r}")
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, bool):
+        raise PydanticCustomError("bad_date", "not a date", {"value": value})
+    if isinstance(value, int):
+        value = f"{value:04d}"
+    elif isinstance(value, dt.datetime):
+        value = value.isoformat()
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise PydanticCustomError("bad_date", "not a date", {"value": value})
+    value = value.strip()
+    try:
+        kind = date_datatype(value)
+        if kind == "gYearMonth":
+            dt.date(int(value[-7:-3]), int(value[-2:]), 1)
+        elif kind == "date":
+            dt.date.fromisoformat(value.lstrip("-"))
+        elif kind == "gMonthDay":
+            dt.date(2000, int(value[2:4]), int(value[5:7]))  # 2000 is a leap year: --02-29 is fine
+        elif kind == "dateTime":
+            dt.datetime.fromisoformat(value.replace("Z", "+00:00").lstrip("-"))
+    except ValueError:
+        raise PydanticCustomError(
+            "bad_date",
+            "not a date: use YYYY, YYYY-MM, YYYY-MM-DD, --MM-DD (day without a known year) "
+            "or an ISO 8601 date-time", {"value": value}) from None
+    return value
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Marks what a string value means in RDF (a date, an IRI, a QID…)."""
+
+    name: str
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+"""Non-empty, NFC-normalised, stripped text."""
+LangTag = Annotated[str, BeforeValidator(_lang), Field(json_schema_extra={"format": "bcp47"})]
+"""A BCP 47 language tag such as ``kk-Cyrl``, ``ru`` or ``en-GB``."""
+Id = Annotated[str, BeforeValidator(_id), Field(pattern=_ID.pattern.rstrip("\\Z") + "$")]
+"""A record's local id: the stable part of its IRI."""
+QID = Annotated[str, BeforeValidator(_qid), Field(pattern=r"^Q[1-9][0-9]*$"), Kind("qid")]
+"""A Wikidata item id (``Q232``); the entity IRI is accepted and reduced to the id."""
+Url = Annotated[str, BeforeValidator(_url), Field(json_schema_extra={"format": "iri"}), Kind("iri")]
+"""An absolute IRI, checked strictly before it is ever written."""
+PartialDate = Annotated[str, BeforeValidator(_date), WithJsonSchema({
+    "anyOf": [{"type": "string", "pattern": r"^(-?\d{4}(-\d{2}(-\d{2}(T.+)?)?)?|--\d{2}-\d{2})$"},
+              {"type": "integer", "description": "a year"}],
+    "description": "YYYY, YYYY-MM, YYYY-MM-DD, --MM-DD (no known year) or an ISO 8601 date-time"}), Kind("date")]
+"""A date as precise as the source: year, year-month, full date, month-day or date-time."""
+
+
+class LangText(BaseModel):
+    """Text in one language and script: ``LangText(text="Алматы", lang="kk-Cyrl")``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    text: Text
+    lang: LangTag
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        # {"en": "Almaty"} is the short form of {"text": "Almaty", "lang": "en"}.
+        return text_shorthand(data)
+
+    def __str__(self) -> str:
+        return f"{self.text}@{self.lang}"
+
+
+def text_shorthand(data: Any) -> Any:
+    """``{"en": "Almaty"}`` -> ``{"text": "Almaty", "lang": "en"}``; bare text is refused clearly."""
+    if isinstance(data, dict) and len(data) == 1 and "text" not in data:
+        ((lang, text),) = data.items()
+        return {"text": text, "lang": lang}
+    if isinstance(data, str):
+        raise PydanticCustomError("bad_language_tag", "text needs a language tag: write it as "
+                                  "'en: ...' or with 'text' and 'lang' keys", {})
+    return data
+
+
+def lang_list(value: Any) -> Any:
+    """``{"en": "A", "ru": "Б"}`` is the short form of a list of :class:`LangText`."""
+    if isinstance(value, dict) and "text" not in value:
+        out: list[Any] = []
+        for lang, text in value.items():
+            out.extend({"text": t, "lang": lang} for t in (text if isinstance(text, list) else [text]))
+        return out
+    if isinstance(value, (str, dict)):
+        return [value]
+    return value
+
+
+Minutes = Annotated[int, Field(gt=0, lt=100000), Kind("minutes")]
+"""A running time in whole minutes, written as an ISO 8601 duration (``PT1H33M``)."""
+
+LANG_TEXT_SCHEMA: dict[str, Any] = {"anyOf": [
+    {"type": "object", "properties": {"text": {"type": "string", "minLength": 1}, "lang": {"type": "string"}},
+     "required": ["text", "lang"], "additionalProperties": False},
+    {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": {"type": "string"},
+     "description": "short form {lang: text}"}]}
+"""JSON Schema of one language-tagged text, long or short form."""
+
+TEXTS_SCHEMA: dict[str, Any] = {"anyOf": [
+    {"type": "array", "items": LANG_TEXT_SCHEMA},
+    {"type": "object", "description": "short form {lang: text or [texts]}",
+     "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}}]}
+"""JSON Schema of a list of language-tagged texts, long or short form."""

@@ -1,0 +1,308 @@
+"""Turtle, N-Triples and JSON-LD writers and readers: deterministic, offline, strict.
+
+Output is sorted (subjects by IRI; ``rdf:type`` first, then predicates by IRI; objects
+by their N-Triples form) so the same input gives the same bytes on every run and under
+every ``PYTHONHASHSEED``. Turtle and N-Triples are written by pyoxigraph, which also
+refuses invalid IRIs. JSON-LD is compacted with lod's own context (``vocab/context.jsonld``)
+inline in the file, so any processor expands it offline.
+
+>>> import lod
+>>> cat = lod.Catalogue(places=[lod.Place(id="almaty", names={"en": "Almaty"}, place_type="city")])
+>>> print(lod.dumps(cat, format="nt"), end="")
+<https://example.org/id/place/almaty> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://schema.org/City> .
+<https://example.org/id/place/almaty> <http://schema.org/name> "Almaty"@en .
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from pyld import jsonld
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from . import errors as E
+from .alignment import PREFIXES, RDF, SCHEMA, XSD
+from .mapping import DEFAULT_BASE, RECORD_TYPES, Triple, plan, triples
+from .model import Catalogue, CatalogueInfo
+
+FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "n-triples": "nt", "ntriples": "nt",
+           "json-ld": "json-ld", "jsonld": "json-ld"}
+"""Accepted format names -> canonical name."""
+EXTENSIONS = {"turtle": ".ttl", "nt": ".nt", "json-ld": ".jsonld"}
+_RDF_TYPE = URIRef(RDF + "type")
+_XSD_STRING = URIRef(XSD + "string")
+_XSD_INTEGER = URIRef(XSD + "integer")
+
+
+def format_name(name: str) -> str:
+    """Canonical format name, or an error listing the accepted ones."""
+    try:
+        return FORMATS[name.lower()]
+    except KeyError:
+        raise E.BadValue(f"unknown format; use one of {sorted(set(FORMATS.values()))}",
+                         field="format", value=name) from None
+
+
+def format_for_path(path: str | os.PathLike[str]) -> str:
+    suffix = Path(path).suffix.lower()
+    for name, ext in EXTENSIONS.items():
+        if suffix == ext or (name == "json-ld" and suffix == ".json"):
+            return name
+    raise E.BadValue("cannot tell the RDF format from the file name; name it .ttl, .nt or .jsonld",
+                     field="path", value=str(path))
+
+
+# --- ordering ---------------------------------------------------------------------
+
+def _sort_key(t: Triple) -> tuple[str, str, str]:
+    s, p, o = t
+    return (str(s), "" if p == _RDF_TYPE else str(p), o.n3())
+
+
+def sorted_triples(items: Iterable[Triple]) -> list[Triple]:
+    """Triples in the canonical order every writer uses (duplicates dropped)."""
+    return sorted(set(items), key=_sort_key)
+
+
+def _triples_of(source: Catalogue | Graph, base: str) -> list[Triple]:
+    if isinstance(source, Catalogue):
+        return sorted_triples(triples(source, base))
+    for s, p, o in source:
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            raise E.RdfError("blank nodes cannot be written deterministically; lod mints IRIs instead")
+    return sorted_triples(source)  # type: ignore[arg-type]
+
+
+# --- Turtle and N-Triples (pyoxigraph) ----------------------------------------------
+
+def _ox_term(term: Node) -> ox.NamedNode | ox.Literal:
+    if isinstance(term, URIRef):
+        try:
+            return ox.NamedNode(str(term))
+        except ValueError as exc:
+            raise E.BadIRI(f"refusing to write an invalid IRI: {exc}", value=str(term)) from None
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None and term.datatype != _XSD_STRING:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise E.RdfError(f"cannot write term {term!r}")
+
+
+def _ox_triples(items: list[Triple]) -> list[ox.Triple]:
+    return [ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in items]  # type: ignore[arg-type]
+
+
+def _used_prefixes(items: list[Triple]) -> dict[str, str]:
+    used: dict[str, str] = {}
+    terms = {t for s, p, o in items for t in (s, p, o) if isinstance(t, URIRef)}
+    terms |= {o.datatype for _, _, o in items if isinstance(o, Literal) and o.datatype is not None}
+    for prefix, ns in PREFIXES.items():
+        if any(str(t).startswith(ns) for t in terms):
+            used[prefix] = ns
+    return used
+
+
+def turtle_bytes(items: list[Triple]) -> bytes:
+    return ox.serialize(_ox_triples(items), format=ox.RdfFormat.TURTLE, prefixes=_used_prefixes(items))
+
+
+def ntriples_bytes(items: list[Triple]) -> bytes:
+    return ox.serialize(_ox_triples(items), format=ox.RdfFormat.N_TRIPLES)
+
+
+# --- JSON-LD ----------------------------------------------------------------------
+
+@cache
+def jsonld_context() -> dict[str, Any]:
+    """lod's JSON-LD context, built from the alignment table.
+
+    ``@vocab`` is schema.org (``http://schema.org/``), the table's prefixes are defined,
+    and every date-valued property is coerced to ``xsd:date`` so full dates are plain
+    strings; a year (``xsd:gYear``) keeps its explicit type.
+    """
+    ctx: dict[str, Any] = {"@vocab": SCHEMA}
+    ctx.update({p: ns for p, ns in PREFIXES.items() if p != "schema"})
+    ctx["schema"] = SCHEMA
+    dated: set[str] = set()
+    for cls in (*RECORD_TYPES, CatalogueInfo):
+        stack = [cls]
+        while stack:
+            current = stack.pop()
+            for fp in plan(current).fields:
+                if fp.kind == "date":
+                    dated.add(str(fp.pred))
+                if fp.node is not None:
+                    stack.append(fp.node)
+    for iri in sorted(dated):
+        ctx[_compact_key(iri)] = {"@id": _compact_id(iri), "@type": "xsd:date"}
+    return ctx
+
+
+def _compact_key(iri: str) -> str:
+    if iri.startswith(SCHEMA) and iri[len(SCHEMA):].isidentifier():
+        return iri[len(SCHEMA):]
+    return _compact_id(iri)
+
+
+def _compact_id(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and iri[len(ns):] and iri[len(ns):].replace("_", "").isalnum():
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _compact_type(iri: str) -> str:
+    return _compact_key(iri)
+
+
+def jsonld_document(items: list[Triple]) -> dict[str, Any]:
+    """A compacted JSON-LD document (``@context`` inline, nodes in ``@graph``)."""
+    ctx = jsonld_context()
+    # predicate IRI -> the datatype the context coerces it to (values of that type are written plain)
+    coerced = {_expand(v["@id"]): _expand(v["@type"]) for v in ctx.values() if isinstance(v, dict)}
+    nodes: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    current_s: Node | None = None
+    for s, p, o in items:
+        if s != current_s:
+            current = {"@id": _compact_id(str(s))}
+            nodes.append(current)
+            current_s = s
+        assert current is not None
+        if p == _RDF_TYPE:
+            _add(current, "@type", _compact_type(str(o)))
+            continue
+        key = _compact_key(str(p))
+        _add(current, key, _jsonld_value(o, coerced.get(str(p))))
+    for node in nodes:
+        for key, value in node.items():
+            if isinstance(value, list) and len(value) == 1:
+                node[key] = value[0]
+    return {"@context": ctx, "@graph": nodes}
+
+
+def _expand(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES else curie
+
+
+def _add(node: dict[str, Any], key: str, value: Any) -> None:
+    node.setdefault(key, []).append(value)
+
+
+def _jsonld_value(o: Node, coerced: str | None) -> Any:
+    if isinstance(o, URIRef):
+        return {"@id": _compact_id(str(o))}
+    assert isinstance(o, Literal)
+    if o.language:
+        return {"@value": str(o), "@language": o.language}
+    dt = str(o.datatype) if o.datatype is not None else None
+    if dt is None or dt == str(_XSD_STRING):
+        return str(o)
+    if coerced is not None and dt == coerced:
+        return str(o)
+    if dt == str(_XSD_INTEGER) and str(o).lstrip("-").isdigit() and str(o) == str(int(str(o))):
+        return int(str(o))
+    return {"@value": str(o), "@type": _compact_id(dt)}
+
+
+def jsonld_bytes(items: list[Triple]) -> bytes:
+    doc = jsonld_document(items)
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# --- public API ------------------------------------------------------------------
+
+def serialize(source: Catalogue | Graph, format: str = "turtle", base: str = DEFAULT_BASE) -> bytes:
+    """Bytes of a catalogue or graph in ``turtle``, ``nt`` or ``json-ld``."""
+    fmt = format_name(format)
+    items = _triples_of(source, base)
+    if fmt == "turtle":
+        return turtle_bytes(items)
+    if fmt == "nt":
+        return ntriples_bytes(items)
+    return jsonld_bytes(items)
+
+
+def dumps(source: Catalogue | Graph, format: str = "turtle", base: str = DEFAULT_BASE) -> str:
+    """The catalogue (or graph) as text: ``lod.dumps(cat, format="json-ld")``."""
+    return serialize(source, format, base).decode("utf-8")
+
+
+def dump(source: Catalogue | Graph, path: str | os.PathLike[str], format: str | None = None,
+         base: str = DEFAULT_BASE) -> Path:
+    """Write atomically (temp file, then rename); the format defaults from the extension."""
+    fmt = format_name(format) if format else format_for_path(path)
+    return write_atomic(path, serialize(source, fmt, base))
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temp file in the same folder and a rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise E.WriteError(f"could not write {target}: {exc}") from exc
+        raise
+    return target
+
+
+def _refuse_remote(url: str, options: Any = None) -> Any:
+    raise E.RdfError(f"refusing to load a remote JSON-LD context ({url}); lod never touches the network "
+                     "when parsing. Inline the context.")
+
+
+def parse(data: str | bytes, format: str = "turtle") -> Graph:
+    """Parse Turtle, N-Triples or JSON-LD into an rdflib Graph, offline.
+
+    JSON-LD is expanded by pyld with remote loading refused, so no ``@context`` URL
+    (http, file or loopback) is ever fetched.
+    """
+    fmt = format_name(format)
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    g = Graph(bind_namespaces="none")
+    try:
+        if fmt == "json-ld":
+            doc = json.loads(text)
+            nquads = jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": _refuse_remote})
+            g.parse(data=nquads, format="nt")
+        else:
+            g.parse(data=text, format="turtle" if fmt == "turtle" else "nt")
+    except E.LodError:
+        raise
+    except jsonld.JsonLdError as exc:
+        cause: BaseException | None = exc
+        while cause is not None:  # pyld wraps the loader's error in JsonLdErrors via __cause__
+            if isinstance(cause, E.LodError):
+                raise cause from None
+            cause = cause.__cause__
+        raise E.RdfError(f"not valid JSON-LD: {exc}") from None
+    except Exception as exc:  # rdflib raises many types for syntax errors
+        raise E.RdfError(f"not valid {fmt}: {exc}") from None
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    return g
+
+
+def read_graph(path: str | os.PathLike[str], format: str | None = None) -> Graph:
+    """Parse an RDF file; the format defaults from the extension."""
+    fmt = format_name(format) if format else format_for_path(path)
+    return parse(Path(path).read_bytes(), fmt)

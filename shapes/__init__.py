@@ -1,0 +1,1 @@
+"""Data shipped with lod as the package lod.shapes (see pyproject.toml)."""

@@ -1,0 +1,142 @@
+"""Bad input: one clear error type per problem, naming record, field and value; files report all problems."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+import yaml
+
+import lod
+
+
+def film(**extra):
+    return {"id": "f1", "titles": [{"text": "Madina", "lang": "en", "kind": "original"}], **extra}
+
+
+CASES = [
+    ("malformed date", film(date_created="2019-13-01"), lod.BadDate, "f1", "date_created", "2019-13-01"),
+    ("impossible day", film(date_published="2023-02-30"), lod.BadDate, "f1", "date_published", "2023-02-30"),
+    ("date words", film(date_created="November 2020"), lod.BadDate, "f1", "date_created", "November 2020"),
+    ("language tag", film(titles=[{"text": "Мадина", "lang": "kk_Cyrl"}]), lod.BadLanguageTag, "f1",
+     "titles[0].lang", "kk_Cyrl"),
+    ("unknown language", film(original_languages=["xx-!!"]), lod.BadLanguageTag, "f1", "original_languages[0]",
+     "xx-!!"),
+    ("QID leading zero", film(qid="Q0123"), lod.BadQID, "f1", "qid", "Q0123"),
+    ("QID wrong letter", film(qid="P57"), lod.BadQID, "f1", "qid", "P57"),
+    ("IRI with space", film(same_as=["https://example.org/a b"]), lod.BadIRI, "f1", "same_as[0]",
+     "https://example.org/a b"),
+    ("IRI with angle brackets", film(same_as=['https://example.org/<x>"']), lod.BadIRI, "f1", "same_as[0]",
+     'https://example.org/<x>"'),
+    ("relative IRI", film(same_as=["example.org/x"]), lod.BadIRI, "f1", "same_as[0]", "example.org/x"),
+    ("empty title", film(titles=[{"text": "   ", "lang": "en"}]), lod.EmptyText, "f1", "titles[0].text", "   "),
+    ("no titles", film(titles=[]), lod.MissingField, "f1", "titles", None),
+    ("bad id", film(id="welcome to the usa"), lod.BadId, "welcome to the usa", "id", "welcome to the usa"),
+    ("unknown field", film(director=["x"]), lod.UnknownField, "f1", "director", None),
+]
+
+
+@pytest.mark.parametrize("name,data,error,record,field,value", CASES, ids=[c[0] for c in CASES])
+def test_each_problem_has_its_error_type_record_field_and_value(name, data, error, record, field, value):
+    with pytest.raises(error) as info:
+        lod.Catalogue(films=[data])
+    exc = info.value
+    assert exc.record == record
+    assert exc.field == field
+    if value is not None:
+        assert exc.value == value
+        assert repr(value)[:40] in str(exc)
+    assert record in str(exc) and field in str(exc)
+
+
+def test_direct_record_construction_raises_lod_errors():
+    with pytest.raises(lod.BadDate) as info:
+        lod.Film(id="f1", titles=[{"en": "X"}], date_created="20190")
+    assert info.value.record == "f1" and info.value.field == "date_created"
+    assert isinstance(info.value, ValueError) and isinstance(info.value, lod.LodError)
+
+
+def test_unknown_reference_and_wrong_type():
+    with pytest.raises(lod.CatalogueError) as info:
+        lod.Catalogue(films=[film(directors=["nobody"], countries=["olga"])],
+                      people=[{"id": "olga", "names": {"en": "Olga Doletskaya"}}])
+    kinds = {(type(p), p.record, p.field, p.value) for p in info.value.problems}
+    assert (lod.UnknownReference, "f1", "directors[0]", "nobody") in kinds
+    assert (lod.WrongReferenceType, "f1", "countries[0]", "olga") in kinds
+
+
+def test_nested_reference_is_checked():
+    with pytest.raises(lod.UnknownReference) as info:
+        lod.Catalogue(films=[film(cast=[{"person": "ghost", "character": "Rauan"}])])
+    assert info.value.field == "cast[0].person"
+
+
+def test_duplicate_ids_across_lists():
+    with pytest.raises(lod.DuplicateId) as info:
+        lod.Catalogue(films=[film(id="madina")], people=[{"id": "madina", "names": {"en": "Madina Akylbek"}}])
+    assert info.value.record == "madina"
+
+
+def test_wikidata_iri_in_same_as_is_refused():
+    with pytest.raises(lod.BadQID):
+        lod.Catalogue(films=[film(same_as=["http://www.wikidata.org/entity/Q232"])])
+
+
+def test_loading_a_file_reports_every_problem_together(tmp_path):
+    data = {
+        "films": [film(date_created="2019-13"), film(id="f2", qid="Q0", directors=["nobody"])],
+        "people": [{"id": "p1", "names": [{"text": "Assel", "lang": "en_GB"}]}, {"id": "p2", "names": {"en": ""}}],
+    }
+    path = tmp_path / "cat.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(lod.CatalogueError) as info:
+        lod.load_catalogue(path)
+    found = {(type(p).__name__, p.record, p.field) for p in info.value.problems}
+    assert ("BadDate", "f1", "date_created") in found
+    assert ("BadQID", "f2", "qid") in found
+    assert ("BadLanguageTag", "p1", "names[0].lang") in found
+    assert ("EmptyText", "p2", "names[0].text") in found
+    assert str(path) in str(info.value)
+
+
+def test_reference_problems_in_a_file_are_reported_with_the_record(tmp_path):
+    path = tmp_path / "cat.json"
+    path.write_text('{"films": [{"id": "f1", "titles": {"en": "X"}, "directors": ["nobody"]}]}', encoding="utf-8")
+    with pytest.raises(lod.CatalogueError) as info:
+        lod.load_catalogue(path)
+    assert [(p.record, p.field) for p in info.value.problems] == [("f1", "directors[0]")]
+
+
+def test_broken_yaml_and_unknown_lists_are_clear(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("films: [\n", encoding="utf-8")
+    with pytest.raises(lod.InputError, match="cannot parse"):
+        lod.load_catalogue(bad)
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("movies: []\n", encoding="utf-8")
+    with pytest.raises(lod.CatalogueError, match="unknown list"):
+        lod.load_catalogue(odd)
+
+
+def test_nfd_text_is_stored_as_nfc_and_is_the_same_name():
+    nfc = "Айжан Қасымбек, Renée"  # й and é decompose under NFD
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    a = lod.Person(id="p", names=[{"text": nfd, "lang": "kk-Cyrl"}])
+    b = lod.Person(id="p", names=[{"text": nfc, "lang": "kk-Cyrl"}])
+    assert a.names[0].text == nfc
+    assert a == b
+    two = lod.Person(id="p", names=[{"text": nfd, "lang": "kk-Cyrl"}, {"text": nfc, "lang": "kk-Cyrl"}])
+    assert len(two.names) == 1
+
+
+def test_language_tags_are_case_normalised_but_keep_the_script():
+    p = lod.Person(id="p", names=[{"text": "Айжан", "lang": "KK-cyrl"}, {"text": "Aizhan", "lang": "kk-latn-kz"}])
+    assert {n.lang for n in p.names} == {"kk-Cyrl", "kk-Latn-KZ"}
+
+
+def test_bad_base_iri():
+    cat = lod.Catalogue(people=[{"id": "p", "names": {"en": "P"}}])
+    for base in ("https://example.org/id", "not an iri/", "https://ex ample.org/"):
+        with pytest.raises(lod.BadIRI):
+            lod.to_graph(cat, base=base)
