@@ -116,5 +116,6 @@ def table() -> Table:
             continue
         if len(cells) != len(COLUMNS):
             raise AlignmentError(f"alignment table line {number}: {len(cells)} columns, expected {len(COLUMNS)}")
-        rows.append(Row(*(c.strip() for c in cells), line=number))
+        record, field, schema, wikidata, fiaf, also, via, note = (c.strip() for c in cells)
+        rows.append(Row(record, field, schema, wikidata, fiaf, also, via, note, line=number))
     return Table(rows)

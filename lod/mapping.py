@@ -109,18 +109,21 @@ def _field_plan(cls: type[BaseModel], fname: str, info: Any, row: Any) -> FieldP
         via = (t.iri(vp), t.iri(vc))
     pred = t.iri(row.schema)
     kinds = [m.name for m in metadata if isinstance(m, Kind)]
-    common = dict(name=fname, pred=pred, many=many, also=also, via=via)
+
+    def make(kind: str, **extra: Any) -> FieldPlan:
+        return FieldPlan(name=fname, kind=kind, pred=pred, many=many, also=also, via=via, **extra)
+
     if isinstance(ann, type) and issubclass(ann, BaseModel):
         if ann is LangText:
-            return FieldPlan(kind="lang", **common)
+            return make("lang")
         if ann is Title:
             enum = {v: t.iri(r.schema) for v, r in t.values("Title", "kind").items()}
-            return FieldPlan(kind="title", enum=enum, **common)
-        return FieldPlan(kind="node", node=ann, ordered=ordered, **common)
+            return make("title", enum=enum)
+        return make("node", node=ann, ordered=ordered)
     if any(isinstance(m, RefTo) for m in metadata):
-        return FieldPlan(kind="ref", **common)
+        return make("ref")
     if kinds:
-        return FieldPlan(kind=kinds[0], **common)
+        return make(kinds[0])
     if get_origin(ann) is TypingLiteral:
         values = t.values(cls.__name__, fname)
         if values:
@@ -128,12 +131,12 @@ def _field_plan(cls: type[BaseModel], fname: str, info: Any, row: Any) -> FieldP
             if missing:
                 raise AlignmentError(f"the alignment table has no row for {cls.__name__}.{fname} values {missing}")
             enum = {v: t.iri(r.schema) for v, r in values.items()}
-            return FieldPlan(kind="enum-type" if row.schema == "rdf:type" else "enum-iri", enum=enum, **common)
-        return FieldPlan(kind="text", **common)
+            return make("enum-type" if row.schema == "rdf:type" else "enum-iri", enum=enum)
+        return make("text")
     if ann is int:
-        return FieldPlan(kind="int", **common)
+        return make("int")
     if ann is str:
-        return FieldPlan(kind="text", **common)
+        return make("text")
     raise AlignmentError(f"{cls.__name__}.{fname}: no RDF mapping for type {ann!r}")
 
 
@@ -223,11 +226,12 @@ class Mapper:
                 continue
             subject = s
             if fp.via is not None:
-                subject = via_nodes.get(fp.via[0])
-                if subject is None:
-                    subject = via_nodes[fp.via[0]] = URIRef(f"{s}-access")
-                    yield s, fp.via[0], subject
-                    yield subject, RDF_TYPE, fp.via[1]
+                found = via_nodes.get(fp.via[0])
+                if found is None:
+                    found = via_nodes[fp.via[0]] = URIRef(f"{s}-access")
+                    yield s, fp.via[0], found
+                    yield found, RDF_TYPE, fp.via[1]
+                subject = found
             items = value if fp.many else (value,)
             if fp.kind == "node":
                 yield from self._nodes(s, fp, items)
@@ -329,9 +333,12 @@ class Reader:
         self.g = graph
         self.ids: dict[URIRef, str] = {}
         self.subjects: dict[str, list[tuple[URIRef, type[BaseModel]]]] = defaultdict(list)
+        cls: type[BaseModel] | None
         bases: set[str] = set()
         for s in set(graph.subjects(RDF_TYPE, None)):
-            m = _ID_IRI.match(str(s)) if isinstance(s, URIRef) else None
+            if not isinstance(s, URIRef):
+                continue
+            m = _ID_IRI.match(str(s))
             if not m:
                 continue
             kind = m["kind"]
@@ -350,7 +357,7 @@ class Reader:
         lists: dict[str, list[dict[str, Any]]] = defaultdict(list)
         info = None
         for kind, items in sorted(self.subjects.items()):
-            for s, cls in sorted(items):
+            for s, cls in sorted(items, key=lambda item: str(item[0])):
                 data = self._read(s, cls, self.ids[s])
                 if cls is CatalogueInfo:
                     info = data
@@ -386,17 +393,19 @@ class Reader:
                rid: str) -> list[Any]:
         g = self.g
         if fp.kind == "enum-type":
-            back = {v: k for k, v in fp.enum.items()}
+            back: dict[Node, str] = {v: k for k, v in fp.enum.items()}
             return sorted(back[o] for o in g.objects(s, RDF_TYPE) if o in back)
         if fp.kind == "title":
-            typed: set[Node] = set()
+            # every title is a schema:name; a kind predicate on the same literal says which kind
+            names = {o for o in g.objects(s, fp.pred) if isinstance(o, Literal)}
+            typed: set[Literal] = set()
             out: list[Any] = []
             for kind, pred in fp.enum.items():
                 for o in g.objects(s, pred):
-                    if isinstance(o, Literal) and (fp.pred, o) in {(fp.pred, x) for x in g.objects(s, fp.pred)}:
-                        typed.add(o)
-                        out.append({"text": str(o), "lang": o.language, "kind": kind})
-            out += [{"text": str(o), "lang": o.language} for o in g.objects(s, fp.pred) if o not in typed]
+                    if o in names:
+                        typed.add(o)  # type: ignore[arg-type]
+                        out.append({"text": str(o), "lang": o.language, "kind": kind})  # type: ignore[attr-defined]
+            out += [{"text": str(o), "lang": o.language} for o in names - typed]
             return out
         objects = [o for o in g.objects(s, fp.pred) if (fp.pred, o) not in derived]
         if fp.kind == "qid":
@@ -418,7 +427,7 @@ class Reader:
 
     def _position(self, node: Node) -> int:
         pos = self.g.value(node, POSITION)  # type: ignore[arg-type]
-        return int(pos) if pos is not None else 0
+        return int(str(pos)) if pos is not None else 0
 
     def _value(self, fp: FieldPlan, o: Node) -> Any:
         kind = fp.kind

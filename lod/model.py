@@ -55,8 +55,23 @@ class RefTo:
     kinds: tuple[str, ...]
 
 
-def Ref(*kinds: str) -> Any:  # noqa: N802 - reads like a type in annotations
-    return Annotated[Id, RefTo(kinds)]
+# Reference types: an id that must name a record of one of the given classes.
+AgentRef = Annotated[Id, RefTo(("Person", "Organization"))]
+AwardRef = Annotated[Id, RefTo(("Award",))]
+ConfererRef = Annotated[Id, RefTo(("Festival", "Organization"))]
+DepictedRef = Annotated[Id, RefTo(("Person", "Film", "Place", "Work"))]
+EditionRef = Annotated[Id, RefTo(("FestivalEdition",))]
+EventSeriesRef = Annotated[Id, RefTo(("Festival", "FestivalEdition"))]
+FestivalRef = Annotated[Id, RefTo(("Festival",))]
+FilmRef = Annotated[Id, RefTo(("Film",))]
+MentionRef = Annotated[Id, RefTo(("Film", "Person", "Organization", "Place", "Work", "Festival", "FestivalEdition", "FestivalSection", "Programme", "Award"))]
+OrganizationRef = Annotated[Id, RefTo(("Organization",))]
+PersonRef = Annotated[Id, RefTo(("Person",))]
+PlaceRef = Annotated[Id, RefTo(("Place",))]
+ProgrammeRef = Annotated[Id, RefTo(("Programme", "FestivalEdition", "FestivalSection"))]
+RecipientRef = Annotated[Id, RefTo(("Film", "Person", "Organization"))]
+SectionRef = Annotated[Id, RefTo(("FestivalSection",))]
+SubjectRef = Annotated[Id, RefTo(("Film", "Person", "Organization", "Place", "Work", "Festival", "FestivalEdition"))]
 
 
 class Model(BaseModel):
@@ -90,7 +105,7 @@ class CastCredit(Model):
     """An actor and the character played (``character`` may be unknown)."""
 
     key_fields: ClassVar[tuple[str, ...]] = ("person", "character")
-    person: Ref("Person")
+    person: PersonRef
     character: Text | None = None
     note: Texts = ()
 
@@ -99,7 +114,7 @@ class CrewCredit(Model):
     """A crew member and the role, e.g. ``role="director of photography"``."""
 
     key_fields: ClassVar[tuple[str, ...]] = ("person", "role")
-    person: Ref("Person", "Organization")
+    person: AgentRef
     role: Text
     note: Texts = ()
 
@@ -109,7 +124,7 @@ class ContentRating(Model):
 
     key_fields: ClassVar[tuple[str, ...]] = ("value", "issuer")
     value: Text
-    issuer: Ref("Organization") | None = None
+    issuer: OrganizationRef | None = None
     note: Texts = ()
 
 
@@ -117,7 +132,7 @@ class Funding(Model):
     """How a film was paid for: a funder (may be the filmmaker), a kind, a note."""
 
     key_fields: ClassVar[tuple[str, ...]] = ("kind", "funder")
-    funder: Ref("Person", "Organization") | None = None
+    funder: AgentRef | None = None
     kind: Text | None = None
     note: Texts = ()
 
@@ -126,7 +141,7 @@ class StreamingWindow(Model):
     """A film's availability on a platform: URL, regions, start and end."""
 
     key_fields: ClassVar[tuple[str, ...]] = ("platform", "starts", "ends")
-    platform: Ref("Organization")
+    platform: OrganizationRef
     url: Url | None = None
     regions: Set[Text] = ()
     category: Text | None = None
@@ -141,8 +156,8 @@ class Image(Model):
     key_fields: ClassVar[tuple[str, ...]] = ("url",)
     url: Url | None = None
     caption: Texts = ()
-    creator: Ref("Person", "Organization") | None = None
-    depicts: Set[Ref("Person", "Film", "Place", "Work")] = ()
+    creator: AgentRef | None = None
+    depicts: Set[DepictedRef] = ()
 
 
 def _no_wikidata(iris: tuple[str, ...]) -> tuple[str, ...]:
@@ -190,11 +205,11 @@ class Person(Entity):
     alternate_names: Texts = ()
     occupations: Set[Text] = ()
     birth_date: PartialDate | None = None
-    birth_place: Ref("Place") | None = None
+    birth_place: PlaceRef | None = None
     death_date: PartialDate | None = None
-    nationality: Set[Ref("Place")] = ()
-    works_for: Set[Ref("Organization")] = ()
-    member_of: Set[Ref("Organization")] = ()
+    nationality: Set[PlaceRef] = ()
+    works_for: Set[OrganizationRef] = ()
+    member_of: Set[OrganizationRef] = ()
 
 
 class Organization(Entity):
@@ -204,7 +219,7 @@ class Organization(Entity):
     names: NonEmptyTexts
     alternate_names: Texts = ()
     kinds: Set[Text] = ()
-    location: Ref("Place") | None = None
+    location: PlaceRef | None = None
     url: Url | None = None
 
 
@@ -215,7 +230,7 @@ class Place(Entity):
     names: NonEmptyTexts
     alternate_names: Texts = ()
     place_type: Literal["place", "country", "city", "region", "landmark"] = "place"
-    contained_in: Ref("Place") | None = None
+    contained_in: PlaceRef | None = None
 
 
 class Work(Entity):
@@ -224,9 +239,9 @@ class Work(Entity):
     kind = "work"
     names: NonEmptyTexts
     work_type: Literal["creative_work", "book", "legislation", "article"] = "creative_work"
-    creators: Set[Ref("Person", "Organization")] = ()
+    creators: Set[AgentRef] = ()
     date_created: PartialDate | None = None
-    country: Ref("Place") | None = None
+    country: PlaceRef | None = None
 
 
 class Film(Entity):
@@ -236,23 +251,23 @@ class Film(Entity):
     titles: Annotated[tuple[Title, ...], BeforeValidator(lang_list), Field(min_length=1), AfterValidator(_titles)]
     date_created: PartialDate | None = None
     date_published: PartialDate | None = None
-    countries: Set[Ref("Place")] = ()
+    countries: Set[PlaceRef] = ()
     original_languages: Set[LangTag] = ()
     runtime_minutes: Minutes | None = None
     genres: Set[Text] = ()
     keywords: Set[Text] = ()
-    directors: Set[Ref("Person")] = ()
-    screenwriters: Set[Ref("Person")] = ()
-    producers: Set[Ref("Person", "Organization")] = ()
-    composers: Set[Ref("Person")] = ()
+    directors: Set[PersonRef] = ()
+    screenwriters: Set[PersonRef] = ()
+    producers: Set[AgentRef] = ()
+    composers: Set[PersonRef] = ()
     cast: tuple[CastCredit, ...] = ()
     crew: tuple[CrewCredit, ...] = ()
-    production_companies: Set[Ref("Organization")] = ()
+    production_companies: Set[OrganizationRef] = ()
     content_ratings: Set[ContentRating] = ()
     funding: Set[Funding] = ()
     shooting_days: Annotated[int, Field(gt=0)] | None = None
-    filming_locations: Set[Ref("Place")] = ()
-    narrative_locations: Set[Ref("Place")] = ()
+    filming_locations: Set[PlaceRef] = ()
+    narrative_locations: Set[PlaceRef] = ()
     availability: Set[StreamingWindow] = ()
     dedication: Texts = ()
 
@@ -263,14 +278,13 @@ class Interview(Entity):
     kind = "interview"
     headlines: NonEmptyTexts
     url: Url | None = None
-    publisher: Ref("Organization") | None = None
+    publisher: OrganizationRef | None = None
     date_published: PartialDate | None = None
     languages: Set[LangTag] = ()
-    interviewers: Set[Ref("Person")] = ()
-    interviewees: Set[Ref("Person")] = ()
-    about: Set[Ref("Film", "Person", "Organization", "Place", "Work", "Festival", "FestivalEdition")] = ()
-    mentions: Set[Ref("Film", "Person", "Organization", "Place", "Work", "Festival", "FestivalEdition",
-                      "FestivalSection", "Programme", "Award")] = ()
+    interviewers: Set[PersonRef] = ()
+    interviewees: Set[PersonRef] = ()
+    about: Set[SubjectRef] = ()
+    mentions: Set[MentionRef] = ()
     summary: Texts = ()
     text: Texts = ()
     images: tuple[Image, ...] = ()
@@ -292,18 +306,18 @@ class Award(Entity):
 
     kind = "award"
     names: NonEmptyTexts
-    conferred_by: Ref("Festival", "Organization") | None = None
+    conferred_by: ConfererRef | None = None
 
 
 class AwardOutcome(Record):
     """An award won or a nomination: who, for which work, at which edition, when."""
 
     kind = "award-outcome"
-    award: Ref("Award")
+    award: AwardRef
     status: Literal["won", "nominated"]
-    recipients: Annotated[Set[Ref("Film", "Person", "Organization")], Field(min_length=1)]
-    for_work: Ref("Film") | None = None
-    edition: Ref("FestivalEdition") | None = None
+    recipients: Annotated[Set[RecipientRef], Field(min_length=1)]
+    for_work: FilmRef | None = None
+    edition: EditionRef | None = None
     date: PartialDate | None = None
     category: Text | None = None
     description: Texts = ()
@@ -315,8 +329,8 @@ class Festival(Entity):
     kind = "festival"
     names: NonEmptyTexts
     alternate_names: Texts = ()
-    organizer: Ref("Organization") | None = None
-    location: Ref("Place") | None = None
+    organizer: OrganizationRef | None = None
+    location: PlaceRef | None = None
     url: Url | None = None
 
 
@@ -324,20 +338,20 @@ class FestivalEdition(Entity):
     """One edition of a festival: "AFI Fest 2019"."""
 
     kind = "festival-edition"
-    festival: Ref("Festival")
+    festival: FestivalRef
     names: NonEmptyTexts
     edition_number: Annotated[int, Field(gt=0)] | None = None
     start_date: PartialDate | None = None
     end_date: PartialDate | None = None
-    location: Ref("Place") | None = None
-    organizer: Ref("Organization") | None = None
+    location: PlaceRef | None = None
+    organizer: OrganizationRef | None = None
 
 
 class FestivalSection(Entity):
     """A section or competition of an edition: "New Auteurs", "Competition"."""
 
     kind = "festival-section"
-    edition: Ref("FestivalEdition")
+    edition: EditionRef
     names: NonEmptyTexts
 
 
@@ -345,12 +359,12 @@ class Screening(Entity):
     """A screening of a film, at a festival or in cinemas, possibly a premiere."""
 
     kind = "screening"
-    film: Ref("Film")
-    section: Ref("FestivalSection") | None = None
-    edition: Ref("FestivalEdition") | None = None
+    film: FilmRef
+    section: SectionRef | None = None
+    edition: EditionRef | None = None
     start_date: PartialDate | None = None
     end_date: PartialDate | None = None
-    locations: Set[Ref("Place")] = ()
+    locations: Set[PlaceRef] = ()
     premiere: Literal["world", "international", "european", "north-american", "national", "regional"] | None = None
 
 
@@ -359,8 +373,8 @@ class Programme(Entity):
 
     kind = "programme"
     names: NonEmptyTexts
-    part_of: Ref("Festival", "FestivalEdition") | None = None
-    organizer: Ref("Organization") | None = None
+    part_of: EventSeriesRef | None = None
+    organizer: OrganizationRef | None = None
     start_date: PartialDate | None = None
     end_date: PartialDate | None = None
 
@@ -369,9 +383,9 @@ class Selection(Record):
     """A film or project selected into a programme, workshop, section or edition."""
 
     kind = "selection"
-    programme: Ref("Programme", "FestivalEdition", "FestivalSection")
-    persons: Set[Ref("Person")] = ()
-    film: Ref("Film") | None = None
+    programme: ProgrammeRef
+    persons: Set[PersonRef] = ()
+    film: FilmRef | None = None
     project: Texts = ()
     stage: Text | None = None
     date: PartialDate | None = None
@@ -383,7 +397,7 @@ class CatalogueInfo(Model):
     id: Id
     names: NonEmptyTexts
     description: Texts = ()
-    publisher: Ref("Organization") | None = None
+    publisher: OrganizationRef | None = None
     license: Url | None = None
 
 
@@ -580,8 +594,9 @@ def check_references(data: Any) -> list[E.InputError]:
     """
     problems: list[E.InputError] = []
     seen: dict[str, str] = {}
-    sources: list[tuple[str, type[BaseModel], Any]] = []
-    for list_name, cls in LISTS.items():
+    sources: list[tuple[str, type[BaseModel], Any]] = []  # (record id, class, record or raw dict)
+    for list_name, list_cls in LISTS.items():
+        cls: type[BaseModel] = list_cls
         items = _get(data, list_name) or ()
         if not isinstance(items, (list, tuple)):
             continue

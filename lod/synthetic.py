@@ -45,13 +45,16 @@ def synthetic_data(n_films: int, seed: int = 7) -> dict[str, Any]:
                        "occupations": ["film director" if i % 5 == 0 else "actor"],
                        **({"birth_date": 1960 + i % 40} if i % 3 == 0 else {})})
     festivals = [{"id": f"festival-{i}", "names": {"en": f"Festival {i}"}} for i in range(n_fest)]
-    editions = [{"id": f"festival-{i}-{y}", "festival": f"festival-{i}", "names": {"en": f"Festival {i} {y}"},
+    editions: list[dict[str, Any]] = [{"id": f"festival-{i}-{y}", "festival": f"festival-{i}", "names": {"en": f"Festival {i} {y}"},
                  "start_date": f"{y}-11-0{1 + i % 9}", "location": f"city-{1 + i % max(1, n_places - 1)}"}
                 for i in range(n_fest) for y in (2019, 2020)]
     sections = [{"id": f"{e['id']}-competition", "edition": e["id"], "names": {"en": "Competition"}} for e in editions]
     awards = [{"id": f"award-{i}", "names": {"en": f"Grand Prize {i}"}, "conferred_by": f"festival-{i}"}
               for i in range(n_fest)]
-    films, outcomes, screenings, interviews = [], [], [], []
+    films: list[dict[str, Any]] = []
+    outcomes: list[dict[str, Any]] = []
+    screenings: list[dict[str, Any]] = []
+    interviews: list[dict[str, Any]] = []
     for i in range(n_films):
         year = 1990 + i % 35
         pick = lambda k: rnd.sample(range(n_people), k)  # noqa: E731

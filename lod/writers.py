@@ -113,11 +113,15 @@ def _used_prefixes(items: list[Triple]) -> dict[str, str]:
 
 
 def turtle_bytes(items: list[Triple]) -> bytes:
-    return ox.serialize(_ox_triples(items), format=ox.RdfFormat.TURTLE, prefixes=_used_prefixes(items))
+    data = ox.serialize(_ox_triples(items), format=ox.RdfFormat.TURTLE, prefixes=_used_prefixes(items))
+    assert data is not None  # no output file given: pyoxigraph returns the bytes
+    return data
 
 
 def ntriples_bytes(items: list[Triple]) -> bytes:
-    return ox.serialize(_ox_triples(items), format=ox.RdfFormat.N_TRIPLES)
+    data = ox.serialize(_ox_triples(items), format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None
+    return data
 
 
 # --- JSON-LD ----------------------------------------------------------------------

@@ -1,0 +1,16 @@
+"""The package is fully typed: mypy finds no errors (py.typed is shipped, see test_packaging)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import lod
+
+
+def test_mypy_finds_no_errors():
+    package = Path(lod.__file__).parent
+    out = subprocess.run([sys.executable, "-m", "mypy", "--ignore-missing-imports", "--no-incremental",
+                          str(package)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
