@@ -195,10 +195,10 @@ class Mapper:
     def __init__(self, catalogue: Catalogue, base: str = DEFAULT_BASE) -> None:
         self.base = check_base(base)
         self.catalogue = catalogue
-        self._kinds = {r.id: r.kind for r in catalogue.records()}
+        self._iris = {r.id: record_iri(self.base, r.kind, r.id) for r in catalogue.records()}
 
     def iri(self, record_id: str) -> URIRef:
-        return record_iri(self.base, self._kinds[record_id], record_id)
+        return self._iris[record_id]
 
     def triples(self) -> Iterator[Triple]:
         """Every triple of the catalogue (unsorted; the writers sort)."""

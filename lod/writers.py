@@ -99,7 +99,15 @@ def _ox_term(term: Node) -> ox.NamedNode | ox.Literal:
 
 
 def _ox_triples(items: list[Triple]) -> list[ox.Triple]:
-    return [ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in items]  # type: ignore[arg-type]
+    cache: dict[Node, ox.NamedNode | ox.Literal] = {}  # subjects, predicates and classes repeat a lot
+
+    def term(t: Node) -> ox.NamedNode | ox.Literal:
+        found = cache.get(t)
+        if found is None:
+            found = cache[t] = _ox_term(t)
+        return found
+
+    return [ox.Triple(term(s), term(p), term(o)) for s, p, o in items]  # type: ignore[arg-type]
 
 
 def _used_prefixes(items: list[Triple]) -> dict[str, str]:
@@ -301,9 +309,27 @@ def parse(data: str | bytes, format: str = "turtle") -> Graph:
         raise E.RdfError(f"not valid JSON-LD: {exc}") from None
     except Exception as exc:  # rdflib raises many types for syntax errors
         raise E.RdfError(f"not valid {fmt}: {exc}") from None
+    g = _http_schema(g)
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
     return g
+
+
+_HTTPS_SCHEMA = "https://schema.org/"
+
+
+def _http_schema(g: Graph) -> Graph:
+    """Input may use ``https://schema.org/``; lod's namespace is ``http://schema.org/``."""
+    def fix(term: Node) -> Node:
+        if isinstance(term, URIRef) and str(term).startswith(_HTTPS_SCHEMA):
+            return URIRef(SCHEMA + str(term)[len(_HTTPS_SCHEMA):])
+        return term
+
+    if not any(str(t).startswith(_HTTPS_SCHEMA) for triple in g for t in triple):
+        return g
+    out = Graph(bind_namespaces="none")
+    out.addN((fix(s), fix(p), fix(o), out) for s, p, o in g)
+    return out
 
 
 def read_graph(path: str | os.PathLike[str], format: str | None = None) -> Graph:

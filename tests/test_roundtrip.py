@@ -116,3 +116,9 @@ def test_interviewee_listed_in_about_too_round_trips():
                         interviews=[{"id": "i", "headlines": {"en": "H"}, "interviewees": ["p"], "about": ["p"]}])
     assert cat.interviews[0].about == ()
     assert lod.from_graph(lod.to_graph(cat)) == cat
+
+
+def test_https_schema_org_input_is_normalised(seed):
+    nt = lod.dumps(seed, format="nt").replace("<http://schema.org/", "<https://schema.org/")
+    assert "http://schema.org/" not in nt
+    assert lod.from_graph(lod.parse(nt, "nt")) == seed
