@@ -10,7 +10,7 @@ import lod
 
 
 def test_mypy_finds_no_errors():
-    package = Path(lod.__file__).parent
-    out = subprocess.run([sys.executable, "-m", "mypy", "--ignore-missing-imports", "--no-incremental",
-                          str(package)], capture_output=True, text=True)
+    # by package name, so it works on the installed package (site-packages) and on a checkout alike
+    out = subprocess.run([sys.executable, "-m", "mypy", "--ignore-missing-imports", "--no-incremental", "-p", "lod"],
+                         capture_output=True, text=True, cwd=Path(lod.__file__).parent.parent)
     assert out.returncode == 0, out.stdout + out.stderr
