@@ -26,9 +26,12 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
 def _formats(value: str) -> list[str]:
     try:
-        return [format_name(v.strip()) for v in value.split(",") if v.strip()]
+        formats = [format_name(v.strip()) for v in value.split(",") if v.strip()]
     except E.InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    if not formats:
+        raise argparse.ArgumentTypeError("no format given; use turtle, nt or json-ld")
+    return formats
 
 
 def build_parser() -> argparse.ArgumentParser:

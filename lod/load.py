@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ import yaml
 
 from . import errors as E
 from .model import ALIASES, LISTS, Catalogue
+from .values import lang_list
 from .writers import format_for_path, read_graph
 
 CATALOGUE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -43,9 +45,28 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
 
 
 _Loader.yaml_implicit_resolvers = {  # type: ignore[attr-defined]
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()  # type: ignore[attr-defined]
 }
+# YAML 1.1 reads yes/no/on/off as booleans: a Norwegian name {no: Ola} would get the language False.
+# As in YAML 1.2, only true and false are booleans here.
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
+def _mapping_without_duplicates(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (the second would silently replace the first)",
+                key_node.start_mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)  # type: ignore[no-any-return]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _mapping_without_duplicates)
 
 
 def read_data(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -74,18 +95,21 @@ def read_data(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 def catalogue_from_data(data: dict[str, Any], *, root: Path | None = None, source: str | None = None) -> Catalogue:
     """Build a catalogue from a parsed mapping; every problem is reported together."""
-    data = dict(data)
     problems: list[E.InputError] = []
-    for key in list(data):
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
         name = ALIASES.get(key, key)
-        if name != key:
-            data[name] = data.pop(key)
         if name not in LISTS and name != "info":
             problems.append(E.UnknownField(f"unknown list; expected one of info, {', '.join(LISTS)}", field=key))
-        elif name in LISTS and not isinstance(data[name], list):
-            problems.append(E.BadValue("must be a list of records", field=name, value=type(data[name]).__name__))
-    if problems:
-        raise E.CatalogueError(problems, source)
+        elif name in clean:
+            problems.append(E.BadValue(f"'{key}' and '{name}' are the same list; give it once", field=key))
+        elif value is None:
+            continue  # an empty YAML list written as "films:"
+        elif name in LISTS and not isinstance(value, list):
+            problems.append(E.BadValue("must be a list of records", field=key, value=type(value).__name__))
+        else:
+            clean[name] = value
+    data = clean
     interviews = data.get("interviews") or []
     data["interviews"] = [_attach_text(item, i, root, problems) for i, item in enumerate(interviews)]
     try:
@@ -117,7 +141,12 @@ def _attach_text(item: Any, index: int, root: Path | None, problems: list[E.Inpu
         problems.append(E.InputError(f"cannot read transcript: {exc.strerror}", record=rid, field="text_file",
                                      value=str(rel)))
         return item
-    item["text"] = [*(item.get("text") or []), {"text": text, "lang": lang}]
+    except UnicodeDecodeError as exc:
+        problems.append(E.InputError(f"transcript is not UTF-8 text: {exc.reason} at byte {exc.start}",
+                                     record=rid, field="text_file", value=str(rel)))
+        return item
+    inline = lang_list(item.get("text") or [])
+    item["text"] = [*(inline if isinstance(inline, list) else [inline]), {"text": text, "lang": lang}]
     return item
 
 
@@ -129,9 +158,13 @@ def load_catalogue(path: str | os.PathLike[str]) -> Catalogue:
     >>> cat["madina"].titles[0].text
     'Madina'
     """
+    from .mapping import from_graph
+
     p = Path(path)
     if p.suffix.lower() in CATALOGUE_SUFFIXES and not p.name.endswith((".jsonld", ".ld.json")):
-        return catalogue_from_data(read_data(p), root=p.parent, source=str(p))
+        data = read_data(p)
+        if p.suffix.lower() == ".json" and ("@context" in data or "@graph" in data):
+            return from_graph(read_graph(p, "json-ld"))  # JSON-LD, as lod.dump writes for .json
+        return catalogue_from_data(data, root=p.parent, source=str(p))
     format_for_path(p)  # a clear error for unknown extensions
-    from .mapping import from_graph
     return from_graph(read_graph(p))

@@ -158,14 +158,14 @@ def _unwrap(ann: Any) -> tuple[Any, list[Any]]:
 # --- IRIs ---------------------------------------------------------------------------
 
 def check_base(base: str) -> str:
-    """A base IRI must be absolute and end with ``/`` or ``#``."""
+    """A base IRI must be absolute, end with ``/`` and hold no ``#`` (nested nodes use the fragment)."""
     from .values import _url  # the same strict check as every other IRI
     try:
-        _url(base)
+        base = _url(base)
     except Exception as exc:  # PydanticCustomError
         raise E.BadIRI(f"base IRI is not valid: {exc}", field="base", value=base) from None
-    if not base.endswith(("/", "#")):
-        raise E.BadIRI("base IRI must end with '/' or '#'", field="base", value=base)
+    if not base.endswith("/") or "#" in base or "?" in base:
+        raise E.BadIRI("base IRI must end with '/' and hold no '#' or '?'", field="base", value=base)
     return base
 
 
@@ -228,7 +228,8 @@ class Mapper:
             if fp.via is not None:
                 found = via_nodes.get(fp.via[0])
                 if found is None:
-                    found = via_nodes[fp.via[0]] = URIRef(f"{s}-access")
+                    # '_' never occurs in a slug, so this cannot collide with another node's key
+                    found = via_nodes[fp.via[0]] = URIRef(f"{s}_access")
                     yield s, fp.via[0], found
                     yield found, RDF_TYPE, fp.via[1]
                 subject = found
@@ -246,7 +247,7 @@ class Mapper:
             key = f"{fp.name.replace('_', '-')}-{_node_key(item, position)}"
             used[key] = used.get(key, 0) + 1
             if used[key] > 1:
-                key = f"{key}-{used[key]}"
+                key = f"{key}_{used[key]}"  # '_' never occurs in a slug: no clash with a natural key
             node = URIRef(f"{s}#{key}")
             yield s, fp.pred, node
             if fp.ordered:
@@ -323,7 +324,7 @@ def to_graph(catalogue: Catalogue, base: str = DEFAULT_BASE) -> Graph:
 
 # --- triples -> records -------------------------------------------------------------
 
-_DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?\Z")
+_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?\Z")
 
 
 class Reader:
@@ -360,6 +361,9 @@ class Reader:
             for s, cls in sorted(items, key=lambda item: str(item[0])):
                 data = self._read(s, cls, self.ids[s])
                 if cls is CatalogueInfo:
+                    if info is not None:
+                        self.problems.append(E.BadValue("the graph describes more than one catalogue (schema:Dataset)",
+                                                        record=str(s), field="info"))
                     info = data
                 else:
                     lists[_list_name(cls)].append(data)
@@ -418,6 +422,10 @@ class Reader:
             return [self._read(n, fp.node, None) for n in nodes]  # type: ignore[arg-type]
         out = []
         for o in objects:
+            if fp.kind == "ref" and o not in self.ids:
+                self.problems.append(E.UnknownReference(f"refers to {o}, which is not a record described in the graph",
+                                                        record=rid, field=fp.name, value=str(o)))
+                continue
             try:
                 out.append(self._value(fp, o))
             except (ValueError, KeyError) as exc:
@@ -427,7 +435,12 @@ class Reader:
 
     def _position(self, node: Node) -> int:
         pos = self.g.value(node, POSITION)  # type: ignore[arg-type]
-        return int(str(pos)) if pos is not None else 0
+        if pos is None:
+            return 0
+        try:
+            return int(str(pos))
+        except ValueError:
+            raise E.RdfError(f"{node} has lod:position {pos!r}, which is not a whole number") from None
 
     def _value(self, fp: FieldPlan, o: Node) -> Any:
         kind = fp.kind
@@ -443,9 +456,9 @@ class Reader:
             return int(str(o))
         if kind == "minutes":
             m = _DURATION.match(str(o))
-            if not m or not (m[1] or m[2]):
-                raise ValueError("expected an ISO 8601 duration such as PT1H33M")
-            return int(m[1] or 0) * 60 + int(m[2] or 0)
+            if not m or not (m[1] or m[2] or m[3]):
+                raise ValueError("expected an ISO 8601 duration in days, hours and minutes, such as PT1H33M")
+            return (int(m[1] or 0) * 24 + int(m[2] or 0)) * 60 + int(m[3] or 0)
         if kind == "enum-iri":
             back = {v: k for k, v in fp.enum.items()}
             return back[o]  # type: ignore[index]

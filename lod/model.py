@@ -21,11 +21,11 @@ from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_args, get_origin
 
 from pydantic_core import PydanticCustomError
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo,
+                      WithJsonSchema, field_validator, model_validator)
 
 from . import errors as E
-from .values import TEXTS_SCHEMA, QID, WIKIDATA_ENTITY, Id, LangTag, LangText, Minutes, PartialDate, Text, Url, lang_list, text_shorthand
+from .values import TEXTS_SCHEMA, QID, Count, WIKIDATA_ENTITY, Id, LangTag, LangText, Minutes, PartialDate, Text, Url, lang_list, text_shorthand
 
 T = TypeVar("T")
 
@@ -265,7 +265,7 @@ class Film(Entity):
     production_companies: Set[OrganizationRef] = ()
     content_ratings: Set[ContentRating] = ()
     funding: Set[Funding] = ()
-    shooting_days: Annotated[int, Field(gt=0)] | None = None
+    shooting_days: Count | None = None
     filming_locations: Set[PlaceRef] = ()
     narrative_locations: Set[PlaceRef] = ()
     availability: Set[StreamingWindow] = ()
@@ -289,16 +289,13 @@ class Interview(Entity):
     text: Texts = ()
     images: tuple[Image, ...] = ()
 
-    @model_validator(mode="before")
+    @field_validator("about", mode="after")
     @classmethod
-    def _interviewees_are_about(cls, data: Any) -> Any:
+    def _interviewees_are_about(cls, about: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         # An interview is always about its interviewees (they are written as schema:about too), so
         # listing them in `about` as well says nothing more; dropping them keeps equality semantic.
-        if isinstance(data, dict) and data.get("about") and data.get("interviewees"):
-            people = set(data["interviewees"]) if isinstance(data["interviewees"], (list, tuple)) else set()
-            if isinstance(data["about"], (list, tuple)):
-                data = {**data, "about": [a for a in data["about"] if a not in people]}
-        return data
+        people = set(info.data.get("interviewees") or ())
+        return tuple(a for a in about if a not in people)
 
 
 class Award(Entity):
@@ -340,7 +337,7 @@ class FestivalEdition(Entity):
     kind = "festival-edition"
     festival: FestivalRef
     names: NonEmptyTexts
-    edition_number: Annotated[int, Field(gt=0)] | None = None
+    edition_number: Count | None = None
     start_date: PartialDate | None = None
     end_date: PartialDate | None = None
     location: PlaceRef | None = None
@@ -660,8 +657,12 @@ def input_errors(exc: ValidationError, *, record: Any = None, data: Mapping[str,
         field = _path([p for p in loc if not (isinstance(p, str) and p.startswith(("function-", "tagged-")))])
         inner = (err.get("ctx") or {}).get("error")
         if isinstance(inner, E.InputError):
-            # A nested record validated by its own __init__ already named record and field.
-            out.extend(inner.problems if isinstance(inner, E.CatalogueError) else [inner])
+            # A nested record validated by its own __init__ already named the field (and the record,
+            # unless its id itself was unusable: then it is named by its position).
+            for problem in inner.problems if isinstance(inner, E.CatalogueError) else [inner]:
+                if problem.record is None:
+                    problem.record = rec
+                out.append(problem)
             continue
         if err["type"] == "too_short" and any(
                 o is not err and tuple(o["loc"][: len(err["loc"])]) == tuple(err["loc"]) for o in errs):

@@ -26,6 +26,9 @@ __all__ = [
 XSD = "http://www.w3.org/2001/XMLSchema#"
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 
+RESERVED_SCHEMES = frozenset({"schema", "lod", "wd", "wdt", "fiaf", "rdf", "rdfs", "xsd"})
+"""Prefixes of lod's JSON-LD context: an IRI with such a 'scheme' would be read as a compact IRI."""
+
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*\Z")
 _QID = re.compile(r"Q[1-9][0-9]*\Z")
 _LANG_SHAPE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*\Z")
@@ -37,12 +40,22 @@ def nfc(value: str) -> str:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # YAML reads a title such as 1917 as a number
     if not isinstance(value, str):
         raise PydanticCustomError("bad_value", "expected text, got {kind}", {"kind": type(value).__name__})
+    _encodable(value)
     value = nfc(value).strip()
     if not value:
         raise PydanticCustomError("empty_text", "text must not be empty")
     return value
+
+
+def _encodable(value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("bad_value", "text contains a lone surrogate (not valid Unicode)", {}) from None
 
 
 def _lang(value: Any) -> str:
@@ -52,7 +65,7 @@ def _lang(value: Any) -> str:
     # BCP 47 case conventions (RFC 5646 2.1.1); the script is kept as given (kk-Cyrl stays kk-Cyrl).
     parts = value.split("-")
     out = [parts[0].lower()]
-    singleton = False
+    singleton = len(parts[0]) == 1  # "x-…" (private use) and "i-…": everything after is lower case
     for part in parts[1:]:
         if singleton or len(part) == 1:
             singleton = True
@@ -67,6 +80,8 @@ def _lang(value: Any) -> str:
 
 
 def _id(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        value = str(value)
     if not isinstance(value, str) or not _ID.match(value):
         raise PydanticCustomError(
             "bad_id", "not a valid id (letters, digits, '.', '_', '~', '-'; starting with a letter or digit)",
@@ -86,9 +101,17 @@ def _qid(value: Any) -> str:
 def _url(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("bad_iri", "expected an IRI, got {kind}", {"kind": type(value).__name__})
+    _encodable(value)
     value = nfc(value)
-    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value):
-        raise PydanticCustomError("bad_iri", "not an absolute IRI", {"value": value})
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", value)
+    if not scheme:
+        raise PydanticCustomError("bad_iri", "not an absolute IRI", {})
+    if scheme.group(1).lower() in RESERVED_SCHEMES:
+        raise PydanticCustomError(
+            "bad_iri", "'{scheme}:' is a prefix in lod's JSON-LD context, not an IRI scheme; write the full IRI",
+            {"scheme": scheme.group(1)})
+    if any(ch.isspace() or unicodedata.category(ch) in {"Zs", "Zl", "Zp", "Cc", "Cf"} for ch in value):
+        raise PydanticCustomError("bad_iri", "IRIs cannot contain spaces, line separators or control characters", {})
     try:
         # pyoxigraph parses IRIs strictly (RFC 3987): spaces, '<>"{}|\\^`' and control characters fail.
         pyoxigraph.NamedNode(value)
@@ -129,6 +152,8 @@ def _date(value: Any) -> str:
     value = value.strip()
     try:
         kind = date_datatype(value)
+        if kind == "gYear" and int(value) == 0:
+            raise ValueError("year 0000")
         if kind == "gYearMonth":
             dt.date(int(value[-7:-3]), int(value[-2:]), 1)
         elif kind == "date":
@@ -136,7 +161,10 @@ def _date(value: Any) -> str:
         elif kind == "gMonthDay":
             dt.date(2000, int(value[2:4]), int(value[5:7]))  # 2000 is a leap year: --02-29 is fine
         elif kind == "dateTime":
-            dt.datetime.fromisoformat(value.replace("Z", "+00:00").lstrip("-"))
+            if value.startswith("-"):
+                raise ValueError("date-times before year 1 are not supported")
+            # canonical form (seconds always, "+00:00" for Z), so RDF parsers give back the same text
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
     except ValueError:
         raise PydanticCustomError(
             "bad_date",
@@ -152,13 +180,16 @@ class Kind:
     name: str
 
 
-Text = Annotated[str, BeforeValidator(_text)]
+_TEXT_SCHEMA: dict[str, Any] = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema(_TEXT_SCHEMA)]
 """Non-empty, NFC-normalised, stripped text."""
 LangTag = Annotated[str, BeforeValidator(_lang), Field(json_schema_extra={"format": "bcp47"})]
 """A BCP 47 language tag such as ``kk-Cyrl``, ``ru`` or ``en-GB``."""
-Id = Annotated[str, BeforeValidator(_id), Field(pattern=_ID.pattern.rstrip("\\Z") + "$")]
+Id = Annotated[str, BeforeValidator(_id), WithJsonSchema({"anyOf": [
+    {"type": "string", "pattern": "^" + _ID.pattern.removesuffix("\\Z") + "$"}, {"type": "integer", "minimum": 0}]})]
 """A record's local id: the stable part of its IRI."""
-QID = Annotated[str, BeforeValidator(_qid), Field(pattern=r"^Q[1-9][0-9]*$"), Kind("qid")]
+QID = Annotated[str, BeforeValidator(_qid), WithJsonSchema({"type": "string", "pattern": r"^Q[1-9][0-9]*$"}),
+              Kind("qid")]
 """A Wikidata item id (``Q232``); the entity IRI is accepted and reduced to the id."""
 Url = Annotated[str, BeforeValidator(_url), Field(json_schema_extra={"format": "iri"}), Kind("iri")]
 """An absolute IRI, checked strictly before it is ever written."""
@@ -209,18 +240,27 @@ def lang_list(value: Any) -> Any:
     return value
 
 
-Minutes = Annotated[int, Field(gt=0, lt=100000), Kind("minutes")]
+def _count(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("bad_value", "expected a whole number, not true/false", {})
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_count), Field(gt=0, lt=1_000_000)]
+"""A positive whole number (days, an edition number)."""
+
+Minutes = Annotated[int, BeforeValidator(_count), Field(gt=0, lt=100000), Kind("minutes")]
 """A running time in whole minutes, written as an ISO 8601 duration (``PT1H33M``)."""
 
 LANG_TEXT_SCHEMA: dict[str, Any] = {"anyOf": [
     {"type": "object", "properties": {"text": {"type": "string", "minLength": 1}, "lang": {"type": "string"}},
      "required": ["text", "lang"], "additionalProperties": False},
-    {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": {"type": "string"},
+    {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": _TEXT_SCHEMA,
      "description": "short form {lang: text}"}]}
 """JSON Schema of one language-tagged text, long or short form."""
 
 TEXTS_SCHEMA: dict[str, Any] = {"anyOf": [
     {"type": "array", "items": LANG_TEXT_SCHEMA},
     {"type": "object", "description": "short form {lang: text or [texts]}",
-     "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}}]}
+     "additionalProperties": {"anyOf": [_TEXT_SCHEMA, {"type": "array", "items": _TEXT_SCHEMA}]}}]}
 """JSON Schema of a list of language-tagged texts, long or short form."""

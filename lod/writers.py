@@ -15,6 +15,7 @@ inline in the file, so any processor expands it offline.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -134,8 +135,13 @@ def ntriples_bytes(items: list[Triple]) -> bytes:
 
 # --- JSON-LD ----------------------------------------------------------------------
 
-@cache
 def jsonld_context() -> dict[str, Any]:
+    """lod's JSON-LD context (a fresh copy: changing it changes nothing else)."""
+    return copy.deepcopy(_context())
+
+
+@cache
+def _context() -> dict[str, Any]:
     """lod's JSON-LD context, built from the alignment table.
 
     ``@vocab`` is schema.org (``http://schema.org/``), the table's prefixes are defined,
@@ -214,18 +220,22 @@ def _add(node: dict[str, Any], key: str, value: Any) -> None:
 
 def _jsonld_value(o: Node, coerced: str | None) -> Any:
     if isinstance(o, URIRef):
+        _ox_term(o)  # the same strict IRI check as the Turtle writer
         return {"@id": _compact_id(str(o))}
-    assert isinstance(o, Literal)
+    if not isinstance(o, Literal):
+        raise E.RdfError(f"cannot write term {o!r}")
     if o.language:
         return {"@value": str(o), "@language": o.language}
     dt = str(o.datatype) if o.datatype is not None else None
     if dt is None or dt == str(_XSD_STRING):
-        return str(o)
+        # under a term the context coerces (a date), a bare string would take that type
+        return {"@value": str(o)} if coerced is not None else str(o)
     if coerced is not None and dt == coerced:
         return str(o)
-    if dt == str(_XSD_INTEGER) and str(o).lstrip("-").isdigit() and str(o) == str(int(str(o))):
-        return int(str(o))
-    return {"@value": str(o), "@type": _compact_id(dt)}
+    text = str(o)
+    if dt == str(_XSD_INTEGER) and text.lstrip("-").isdigit() and text == str(int(text)) and abs(int(text)) < 2**53:
+        return int(text)  # JSON numbers beyond 2**53 lose precision (and JSON-LD reads 1e21 as a double)
+    return {"@value": text, "@type": _compact_id(dt)}
 
 
 def jsonld_bytes(items: list[Triple]) -> bytes:
@@ -261,20 +271,45 @@ def dump(source: Catalogue | Graph, path: str | os.PathLike[str], format: str | 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` via a temp file in the same folder and a rename."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise E.WriteError(f"could not write {target}: {exc}") from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
         os.replace(tmp, target)
+        _fsync_dir(target.parent)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise E.WriteError(f"could not write {target}: {exc}") from exc
         raise
     return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _refuse_remote(url: str, options: Any = None) -> Any:
@@ -320,15 +355,18 @@ _HTTPS_SCHEMA = "https://schema.org/"
 
 def _http_schema(g: Graph) -> Graph:
     """Input may use ``https://schema.org/``; lod's namespace is ``http://schema.org/``."""
+    # Only vocabulary positions (predicates, rdf:type objects) are rewritten; a value such as a
+    # url that happens to be https://schema.org/ is data and stays as it is.
     def fix(term: Node) -> Node:
         if isinstance(term, URIRef) and str(term).startswith(_HTTPS_SCHEMA):
             return URIRef(SCHEMA + str(term)[len(_HTTPS_SCHEMA):])
         return term
 
-    if not any(str(t).startswith(_HTTPS_SCHEMA) for triple in g for t in triple):
+    if not any(str(p).startswith(_HTTPS_SCHEMA) or (p == _RDF_TYPE and str(o).startswith(_HTTPS_SCHEMA))
+               for _, p, o in g):
         return g
     out = Graph(bind_namespaces="none")
-    out.addN((fix(s), fix(p), fix(o), out) for s, p, o in g)
+    out.addN((s, fix(p), fix(o) if p == _RDF_TYPE else o, out) for s, p, o in g)
     return out
 
 

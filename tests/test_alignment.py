@@ -127,3 +127,11 @@ def test_the_json_schema_rejects_what_the_loader_rejects():
     assert list(validator.iter_errors({"films": [{"id": "x", "titles": {"en": "X"}, "director": ["y"]}]}))
     assert list(validator.iter_errors({"movies": []}))
     assert not list(validator.iter_errors({"films": [{"id": "x", "titles": {"en": "X"}, "date_created": 2019}]}))
+
+
+def test_the_json_schema_checks_ids_and_qids():
+    schema = json.loads(vocab_file("catalogue.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    assert list(validator.iter_errors({"films": [{"id": "bad id!x", "titles": {"en": "X"}}]}))
+    assert list(validator.iter_errors({"films": [{"id": "x", "titles": {"en": "X"}, "qid": "Q0123"}]}))
+    assert not list(validator.iter_errors({"films": [{"id": 1917, "titles": {"en": 1917}, "qid": "Q123"}]}))
