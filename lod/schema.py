@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .model import LISTS, Catalogue
+from .values import TEXT_SCHEMA
 
 SCHEMA_ID = "https://w3id.org/lod-film/catalogue.schema.json"
 
@@ -23,9 +24,9 @@ def catalogue_json_schema() -> dict[str, Any]:
     interview["text_lang"] = {"type": "string", "description": "BCP 47 language of text_file"}
     # A title is also accepted in the short form {lang: text} (no kind).
     defs["Title"] = {"anyOf": [defs["Title"], {"type": "object", "minProperties": 1, "maxProperties": 1,
-                                               "additionalProperties": {"type": "string"}}]}
+                                               "additionalProperties": TEXT_SCHEMA}]}
     film = defs["Film"]["properties"]
-    film["titles"] = {"anyOf": [film["titles"], {"type": "object", "additionalProperties": {"type": "string"},
+    film["titles"] = {"anyOf": [film["titles"], {"type": "object", "additionalProperties": TEXT_SCHEMA,
                                                  "description": "short form {lang: title}"}]}
     # Catalogue lists: any order, also spelled 'organisations' / 'programs'.
     props = schema["properties"]

@@ -180,8 +180,8 @@ class Kind:
     name: str
 
 
-_TEXT_SCHEMA: dict[str, Any] = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}
-Text = Annotated[str, BeforeValidator(_text), WithJsonSchema(_TEXT_SCHEMA)]
+TEXT_SCHEMA: dict[str, Any] = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema(TEXT_SCHEMA)]
 """Non-empty, NFC-normalised, stripped text."""
 LangTag = Annotated[str, BeforeValidator(_lang), Field(json_schema_extra={"format": "bcp47"})]
 """A BCP 47 language tag such as ``kk-Cyrl``, ``ru`` or ``en-GB``."""
@@ -252,15 +252,15 @@ Count = Annotated[int, BeforeValidator(_count), Field(gt=0, lt=1_000_000)]
 Minutes = Annotated[int, BeforeValidator(_count), Field(gt=0, lt=100000), Kind("minutes")]
 """A running time in whole minutes, written as an ISO 8601 duration (``PT1H33M``)."""
 
-LANG_TEXT_SCHEMA: dict[str, Any] = {"anyOf": [
+LANGTEXT_SCHEMA: dict[str, Any] = {"anyOf": [
     {"type": "object", "properties": {"text": {"type": "string", "minLength": 1}, "lang": {"type": "string"}},
      "required": ["text", "lang"], "additionalProperties": False},
-    {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": _TEXT_SCHEMA,
+    {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": TEXT_SCHEMA,
      "description": "short form {lang: text}"}]}
 """JSON Schema of one language-tagged text, long or short form."""
 
 TEXTS_SCHEMA: dict[str, Any] = {"anyOf": [
-    {"type": "array", "items": LANG_TEXT_SCHEMA},
+    {"type": "array", "items": LANGTEXT_SCHEMA},
     {"type": "object", "description": "short form {lang: text or [texts]}",
-     "additionalProperties": {"anyOf": [_TEXT_SCHEMA, {"type": "array", "items": _TEXT_SCHEMA}]}}]}
+     "additionalProperties": {"anyOf": [TEXT_SCHEMA, {"type": "array", "items": TEXT_SCHEMA}]}}]}
 """JSON Schema of a list of language-tagged texts, long or short form."""
