@@ -31,7 +31,7 @@ from rdflib.term import Node
 
 from . import errors as E
 from .alignment import PREFIXES, RDF, SCHEMA, XSD
-from .mapping import DEFAULT_BASE, RECORD_TYPES, Triple, plan, triples
+from .mapping import DEFAULT_BASE, RECORD_TYPES, Triple, gc_paused, plan, triples
 from .model import Catalogue, CatalogueInfo
 
 FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "n-triples": "nt", "ntriples": "nt",
@@ -65,21 +65,30 @@ def format_for_path(path: str | os.PathLike[str]) -> str:
 
 def _sort_key(t: Triple) -> tuple[str, str, str]:
     s, p, o = t
-    return (str(s), "" if p == _RDF_TYPE else str(p), o.n3())
+    if isinstance(o, Literal):
+        # NUL cannot occur in an IRI, a language tag or a datatype: the parts stay apart
+        obj = f"1{o}\x00{o.language or ''}\x00{o.datatype or ''}"
+    else:
+        obj = "0" + str(o)
+    return (str(s), "" if p == _RDF_TYPE else str(p), obj)
 
 
 def sorted_triples(items: Iterable[Triple]) -> list[Triple]:
-    """Triples in the canonical order every writer uses (duplicates dropped)."""
-    return sorted(set(items), key=_sort_key)
+    """Triples in the canonical order every writer uses (duplicates dropped).
 
-
-def _triples_of(source: Catalogue | Graph, base: str) -> list[Triple]:
-    if isinstance(source, Catalogue):
-        return sorted_triples(triples(source, base))
-    for s, p, o in source:
-        if isinstance(s, BNode) or isinstance(o, BNode):
-            raise E.RdfError("blank nodes cannot be written deterministically; lod mints IRIs instead")
-    return sorted_triples(source)  # type: ignore[arg-type]
+    The key is plain strings: subject, predicate (``rdf:type`` first), then IRIs before
+    literals and literals by text, language and datatype. Sorting plain strings is much
+    cheaper than comparing or hashing rdflib terms.
+    """
+    with gc_paused():
+        decorated = sorted((_sort_key(t), i, t) for i, t in enumerate(items))
+    out: list[Triple] = []
+    last: tuple[str, str, str] | None = None
+    for key, _, t in decorated:
+        if key != last:
+            out.append(t)
+            last = key
+    return out
 
 
 # --- Turtle and N-Triples (pyoxigraph) ----------------------------------------------
@@ -249,11 +258,12 @@ def serialize(source: Catalogue | Graph, format: str = "turtle", base: str = DEF
     """Bytes of a catalogue or graph in ``turtle``, ``nt`` or ``json-ld``."""
     fmt = format_name(format)
     items = _triples_of(source, base)
-    if fmt == "turtle":
-        return turtle_bytes(items)
-    if fmt == "nt":
-        return ntriples_bytes(items)
-    return jsonld_bytes(items)
+    with gc_paused():
+        if fmt == "turtle":
+            return turtle_bytes(items)
+        if fmt == "nt":
+            return ntriples_bytes(items)
+        return jsonld_bytes(items)
 
 
 def dumps(source: Catalogue | Graph, format: str = "turtle", base: str = DEFAULT_BASE) -> str:
