@@ -326,16 +326,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _triples_of(source: Catalogue | Graph, base: str) -> list[Triple]:
-    if isinstance(source, Catalogue):
-        with gc_paused():
-            return sorted_triples(triples(source, base))
-    for s, p, o in source:
-        if isinstance(s, BNode) or isinstance(o, BNode):
-            raise E.RdfError("blank nodes cannot be written deterministically; lod mints IRIs instead")
-    return sorted_triples(source)  # type: ignore[arg-type]
-
-
 def triples(catalogue: Catalogue, base: str = DEFAULT_BASE) -> Iterator[Triple]:
     """Every triple of a catalogue, unsorted."""
     return Mapper(catalogue, base).triples()

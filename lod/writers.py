@@ -91,6 +91,16 @@ def sorted_triples(items: Iterable[Triple]) -> list[Triple]:
     return out
 
 
+def _triples_of(source: Catalogue | Graph, base: str) -> list[Triple]:
+    if isinstance(source, Catalogue):
+        with gc_paused():
+            return sorted_triples(triples(source, base))
+    for s, p, o in source:
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            raise E.RdfError("blank nodes cannot be written deterministically; lod mints IRIs instead")
+    return sorted_triples(source)  # type: ignore[arg-type]
+
+
 # --- Turtle and N-Triples (pyoxigraph) ----------------------------------------------
 
 def _ox_term(term: Node) -> ox.NamedNode | ox.Literal:
