@@ -27,6 +27,7 @@ from .model import (Award, AwardOutcome, CastCredit, Catalogue, CatalogueInfo, C
                     Festival, FestivalEdition, FestivalSection, Film, Funding, Identifier, Image, Interview,
                     Organization, Person, Place, Programme, Record, Screening, Selection, StreamingWindow, Title,
                     Work)
+from .validate import PROFILES, Report, ValidationResult, ValidationRunError, validate
 from .values import LangText
 from .writers import dump, dumps, jsonld_context, parse, read_graph, serialize
 
@@ -36,6 +37,8 @@ __all__ = [
     # reading and writing
     "load_catalogue", "catalogue_from_data", "to_graph", "from_graph", "triples", "dumps", "dump", "serialize",
     "parse", "read_graph", "jsonld_context", "record_iri", "example_path", "DEFAULT_BASE",
+    # validation
+    "validate", "Report", "ValidationResult", "ValidationRunError", "PROFILES",
     # records
     "Catalogue", "CatalogueInfo", "Record", "Entity", "Film", "Person", "Organization", "Place", "Work",
     "Interview", "Award", "AwardOutcome", "Festival", "FestivalEdition", "FestivalSection", "Screening",

@@ -1,10 +1,12 @@
 """The ``lod`` command line.
 
-    lod export [CATALOGUE] [-f turtle|json-ld|nt] [-o FILE] [--base IRI]
+    lod export [CATALOGUE] [-f turtle|json-ld|nt] [-o FILE] [--base IRI] [--no-validate | --keep-going]
+    lod validate [CATALOGUE_OR_RDF_FILE] [--profile core,web,wikidata,archive] [--format text|json] [--strict]
     lod schema [-o FILE]
 
-With no CATALOGUE, ``lod export`` uses the bundled example (the two Klassiki interviews).
-Exit codes: 0 done, 1 bad input (every problem is listed on stderr), 2 could not run.
+With no CATALOGUE, the bundled example (the two Klassiki interviews) is used.
+Exit codes: 0 done (conforms), 1 bad input or violations (every problem is listed), 2 could not run
+(including "could not validate").
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, errors as E
-from .load import load_catalogue
-from .mapping import DEFAULT_BASE, check_base
+from .load import CATALOGUE_SUFFIXES, is_jsonld_file, load_catalogue, load_partial
+from .mapping import DEFAULT_BASE, Mapper, Triple, check_base, record_of
 from .schema import catalogue_json_schema
-from .writers import EXTENSIONS, format_name, serialize, write_atomic
+from .validate import ValidationRunError, profile_names, validate
+from .writers import EXTENSIONS, format_name, read_graph, serialize_triples, sorted_triples, write_atomic
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -47,6 +50,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="turtle, nt or json-ld; several, comma-separated, write one file each into -o DIR")
     export.add_argument("-o", "--output", help="output file (or folder for several formats); default: stdout")
     export.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI for record IRIs (default {DEFAULT_BASE})")
+    export.add_argument("--profile", default="core", help="validation profiles to enforce (default: core)")
+    mode = export.add_mutually_exclusive_group()
+    mode.add_argument("--no-validate", action="store_true", help="write without validating")
+    mode.add_argument("--keep-going", action="store_true",
+                      help="write the records that load and conform; list the others with their errors (exit 1)")
+
+    val = sub.add_parser("validate", help="validate a catalogue or an RDF file against SHACL profiles",
+                         description="Exit 0 when it conforms, 1 on violations (warnings too with --strict), "
+                                     "2 when validation could not run.")
+    val.add_argument("source", nargs="?", help="catalogue (YAML/JSON) or RDF file (.ttl, .nt, .jsonld)")
+    val.add_argument("--profile", default="core", help="comma-separated: core, web, wikidata, archive")
+    val.add_argument("--format", choices=("text", "json"), default="text")
+    val.add_argument("--strict", action="store_true", help="warnings fail too")
+    val.add_argument("--base", default=DEFAULT_BASE, help="base IRI used to map a catalogue")
+    val.add_argument("--shapes", help="folder of <profile>.ttl shapes to use instead of lod's own")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of catalogue files")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
@@ -58,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "export":
             return _export(args)
+        if args.command == "validate":
+            return _validate(args)
         if args.command == "schema":
             text = json.dumps(catalogue_json_schema(), indent=2, ensure_ascii=False) + "\n"
             if args.output:
@@ -71,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except E.InputError as exc:
         print(f"lod: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except ValidationRunError as exc:
+        print(f"lod: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except (E.LodError, OSError) as exc:
         print(f"lod: could not run: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -82,24 +105,67 @@ def _export(args: argparse.Namespace) -> int:
 
     base = check_base(args.base)
     source = Path(args.catalogue) if args.catalogue else example_path()
-    catalogue = load_catalogue(source)
+    dropped: list[E.InputError] = []
+    if args.keep_going:
+        catalogue, dropped = load_partial(source)
+    else:
+        catalogue = load_catalogue(source)
     formats: list[str] = args.format
     if len(formats) > 1 and not args.output:
         raise E.BadValue("several formats need -o DIR", field="--output")
-    if len(formats) > 1 or (args.output and Path(args.output).is_dir()):
-        folder = Path(args.output)
-        stem = catalogue.info.id if catalogue.info else source.stem
+    mapper = Mapper(catalogue, base)
+    items = sorted_triples(mapper.triples())
+    failed = bool(dropped)
+    if dropped:
+        print(f"lod: left out {len(dropped)} problem record(s):", file=sys.stderr)
+        for problem in dropped:
+            print(f"  - {problem}", file=sys.stderr)
+    if not args.no_validate:
+        report = validate(catalogue, profile_names(args.profile), base)
+        if not report.conforms:
+            failed = True
+            bad = report.records_with_violations()
+            unplaced = [r for r in report.violations if not r.record]
+            if not args.keep_going or unplaced:
+                sys.stderr.write(report.text())
+                print("lod: nothing written: the export does not conform "
+                      "(use --keep-going to write the conforming records, --no-validate to skip validation)",
+                      file=sys.stderr)
+                return EXIT_INVALID
+            print(f"lod: left out {len(bad)} record(s) that do not conform:", file=sys.stderr)
+            sys.stderr.write("".join(f"  - {r}\n" for r in report.violations))
+            items = [t for t in items if record_of(t[0]) not in bad]
+    _write(items, formats, args.output, catalogue.info.id if catalogue.info else source.stem)
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _write(items: list[Triple], formats: list[str], output: str | None, stem: str) -> None:
+    if len(formats) > 1 or (output and Path(output).is_dir()):
+        assert output is not None
         for fmt in formats:
-            path = write_atomic(folder / f"{stem}{EXTENSIONS[fmt]}", serialize(catalogue, fmt, base))
+            path = write_atomic(Path(output) / f"{stem}{EXTENSIONS[fmt]}", serialize_triples(items, fmt))
             print(f"wrote {path}", file=sys.stderr)
-        return EXIT_OK
-    data = serialize(catalogue, formats[0], base)
-    if args.output:
-        path = write_atomic(args.output, data)
-        print(f"wrote {path}", file=sys.stderr)
+        return
+    data = serialize_triples(items, formats[0])
+    if output:
+        print(f"wrote {write_atomic(output, data)}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from . import example_path
+
+    profiles = profile_names(args.profile)
+    source = Path(args.source) if args.source else example_path()
+    if source.suffix.lower() in CATALOGUE_SUFFIXES and not is_jsonld_file(source):
+        report = validate(load_catalogue(source), profiles, check_base(args.base), shapes_dir=args.shapes)
+    else:
+        report = validate(read_graph(source), profiles, shapes_dir=args.shapes)
+    sys.stdout.write(report.json() if args.format == "json" else report.text())
+    if not report.conforms or (args.strict and report.warnings):
+        return EXIT_INVALID
     return EXIT_OK
 
 

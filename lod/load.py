@@ -150,6 +150,56 @@ def _attach_text(item: Any, index: int, root: Path | None, problems: list[E.Inpu
     return item
 
 
+def load_partial(path: str | os.PathLike[str]) -> tuple[Catalogue, list[E.InputError]]:
+    """Load what can be loaded: records with problems are left out and their problems returned.
+
+    A record that refers to a left-out record is left out too (its problem says so), so the
+    catalogue that comes back is always whole. Problems that concern the file itself (it cannot
+    be read, an unknown list) are still raised.
+    """
+    p = Path(path)
+    if p.suffix.lower() not in CATALOGUE_SUFFIXES or is_jsonld_file(p):
+        return load_catalogue(p), []
+    return partial_from_data(read_data(p), root=p.parent, source=str(p))
+
+
+def is_jsonld_file(path: Path) -> bool:
+    """A ``.json`` file that holds JSON-LD (as ``lod.dump`` writes for ``.json``), not a catalogue."""
+    if path.name.endswith((".jsonld", ".ld.json")):
+        return True
+    if path.suffix.lower() != ".json":
+        return False
+    data = read_data(path)
+    return "@context" in data or "@graph" in data
+
+
+def partial_from_data(data: dict[str, Any], *, root: Path | None = None, source: str | None = None
+                      ) -> tuple[Catalogue, list[E.InputError]]:
+    """:func:`catalogue_from_data` that leaves bad records out instead of failing."""
+    data = dict(data)
+    dropped: list[E.InputError] = []
+    for _ in range(len(LISTS) * 1000):  # each round drops at least one record
+        try:
+            return catalogue_from_data(data, root=root, source=source), dropped
+        except E.CatalogueError as exc:
+            problems = exc.problems
+        except E.InputError as exc:
+            problems = [exc]
+        bad = {p.record for p in problems if p.record}
+        if not bad or any(p.record is None for p in problems):
+            raise E.CatalogueError(problems, source)
+        data = {name: [item for i, item in enumerate(items)
+                       if not (_item_id(item) in bad or f"{name}[{i}]" in bad)]
+                if name in LISTS and isinstance(items, list) else items
+                for name, items in data.items()}
+        dropped.extend(problems)
+    raise E.CatalogueError(dropped, source)  # pragma: no cover - the loop always ends sooner
+
+
+def _item_id(item: Any) -> Any:
+    return str(item.get("id")) if isinstance(item, dict) and item.get("id") is not None else None
+
+
 def load_catalogue(path: str | os.PathLike[str]) -> Catalogue:
     """Load a catalogue from a YAML/JSON catalogue file or from lod's own RDF output.
 
@@ -161,10 +211,9 @@ def load_catalogue(path: str | os.PathLike[str]) -> Catalogue:
     from .mapping import from_graph
 
     p = Path(path)
-    if p.suffix.lower() in CATALOGUE_SUFFIXES and not p.name.endswith((".jsonld", ".ld.json")):
-        data = read_data(p)
-        if p.suffix.lower() == ".json" and ("@context" in data or "@graph" in data):
-            return from_graph(read_graph(p, "json-ld"))  # JSON-LD, as lod.dump writes for .json
-        return catalogue_from_data(data, root=p.parent, source=str(p))
+    if is_jsonld_file(p):
+        return from_graph(read_graph(p, "json-ld"))  # JSON-LD, as lod.dump writes for .json
+    if p.suffix.lower() in CATALOGUE_SUFFIXES:
+        return catalogue_from_data(read_data(p), root=p.parent, source=str(p))
     format_for_path(p)  # a clear error for unknown extensions
     return from_graph(read_graph(p))

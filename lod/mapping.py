@@ -51,7 +51,7 @@ class FieldPlan:
     """How one model field is written and read."""
 
     name: str
-    kind: str          # lang | title | ref | text | int | minutes | date | iri | qid | enum-iri | enum-type | node
+    kind: str  # lang | title | ref | text | int | bool | minutes | date | iri | qid | enum-iri | enum-type | node
     pred: URIRef
     many: bool
     ordered: bool = False
@@ -135,6 +135,8 @@ def _field_plan(cls: type[BaseModel], fname: str, info: Any, row: Any) -> FieldP
             enum = {v: t.iri(r.schema) for v, r in values.items()}
             return make("enum-type" if row.schema == "rdf:type" else "enum-iri", enum=enum)
         return make("text")
+    if ann is bool:
+        return make("bool")
     if ann is int:
         return make("int")
     if ann is str:
@@ -171,6 +173,12 @@ def check_base(base: str) -> str:
     return base
 
 
+def record_of(node: Node) -> str | None:
+    """The id of the record a node belongs to (its own, or its parent's for a nested node)."""
+    m = _ID_IRI.match(str(node).partition("#")[0]) if isinstance(node, URIRef) else None
+    return m["id"] if m and m["kind"] in KINDS else None
+
+
 def record_iri(base: str, kind: str, record_id: str) -> URIRef:
     """The IRI of a record: ``{base}{kind}/{id}``."""
     return URIRef(f"{base}{kind}/{record_id}")
@@ -198,6 +206,9 @@ class Mapper:
         self.base = check_base(base)
         self.catalogue = catalogue
         self._iris = {r.id: record_iri(self.base, r.kind, r.id) for r in catalogue.records()}
+        # nested node IRI -> (record id, field path such as "cast[1]"), filled while mapping
+        self.node_paths: dict[URIRef, tuple[str, str]] = {}
+        self._current: str | None = None
 
     def iri(self, record_id: str) -> URIRef:
         return self._iris[record_id]
@@ -211,6 +222,7 @@ class Mapper:
             yield from self.record_triples(rec)
 
     def record_triples(self, rec: Record) -> Iterator[Triple]:
+        self._current = rec.id
         yield from self._object(self.iri(rec.id), rec)
         if rec.kind == "award-outcome":
             yield from self._award_text(rec)
@@ -232,6 +244,8 @@ class Mapper:
                 if found is None:
                     # '_' never occurs in a slug, so this cannot collide with another node's key
                     found = via_nodes[fp.via[0]] = URIRef(f"{s}_access")
+                    if s in self.node_paths:
+                        self.node_paths[found] = self.node_paths[s]
                     yield s, fp.via[0], found
                     yield found, RDF_TYPE, fp.via[1]
                 subject = found
@@ -251,6 +265,8 @@ class Mapper:
             if used[key] > 1:
                 key = f"{key}_{used[key]}"  # '_' never occurs in a slug: no clash with a natural key
             node = URIRef(f"{s}#{key}")
+            if self._current is not None:
+                self.node_paths[node] = (self._current, f"{fp.name}[{position - 1}]")
             yield s, fp.pred, node
             if fp.ordered:
                 yield node, POSITION, Literal(position)
@@ -270,6 +286,10 @@ class Mapper:
             term = Literal(value)
         elif kind == "int":
             term = Literal(value)
+        elif kind == "bool":
+            if not value:
+                return  # false is the default: not written
+            term = Literal(True)
         elif kind == "date":
             term = Literal(value, datatype=URIRef(XSD + date_datatype(value)))
         elif kind == "minutes":
@@ -473,6 +493,10 @@ class Reader:
             return self.ids[o]  # type: ignore[index]
         if kind == "int":
             return int(str(o))
+        if kind == "bool":
+            if str(o) not in ("true", "1"):
+                raise ValueError("expected true")
+            return True
         if kind == "minutes":
             m = _DURATION.match(str(o))
             if not m or not (m[1] or m[2] or m[3]):

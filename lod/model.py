@@ -192,6 +192,7 @@ class Entity(Record):
     """A record that can be aligned with Wikidata and other authorities."""
 
     qid: QID | None = None
+    new_wikidata_item: bool = False
     identifiers: Set[Identifier] = ()
     same_as: Annotated[Set[Url], AfterValidator(_no_wikidata)] = ()
     description: Texts = ()
@@ -207,6 +208,7 @@ class Person(Entity):
     birth_date: PartialDate | None = None
     birth_place: PlaceRef | None = None
     death_date: PartialDate | None = None
+    image: Url | None = None
     nationality: Set[PlaceRef] = ()
     works_for: Set[OrganizationRef] = ()
     member_of: Set[OrganizationRef] = ()
@@ -231,6 +233,7 @@ class Place(Entity):
     alternate_names: Texts = ()
     place_type: Literal["place", "country", "city", "region", "landmark"] = "place"
     contained_in: PlaceRef | None = None
+    address: Text | None = None
 
 
 class Work(Entity):
@@ -256,6 +259,7 @@ class Film(Entity):
     runtime_minutes: Minutes | None = None
     genres: Set[Text] = ()
     keywords: Set[Text] = ()
+    image: Url | None = None
     directors: Set[PersonRef] = ()
     screenwriters: Set[PersonRef] = ()
     producers: Set[AgentRef] = ()

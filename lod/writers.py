@@ -266,8 +266,12 @@ def jsonld_bytes(items: list[Triple]) -> bytes:
 
 def serialize(source: Catalogue | Graph, format: str = "turtle", base: str = DEFAULT_BASE) -> bytes:
     """Bytes of a catalogue or graph in ``turtle``, ``nt`` or ``json-ld``."""
+    return serialize_triples(_triples_of(source, base), format)
+
+
+def serialize_triples(items: list[Triple], format: str = "turtle") -> bytes:
+    """Bytes of triples already in canonical order (see :func:`sorted_triples`)."""
     fmt = format_name(format)
-    items = _triples_of(source, base)
     with gc_paused():
         if fmt == "turtle":
             return turtle_bytes(items)

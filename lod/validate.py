@@ -1,0 +1,302 @@
+"""SHACL validation with profiles, and reports a curator can act on.
+
+>>> import lod
+>>> report = lod.validate(lod.load_catalogue(lod.example_path()), profiles=("core",))
+>>> report.conforms
+True
+
+Profiles are Turtle files in ``shapes/`` (``core``, ``web``, ``wikidata``, ``archive``),
+parsed once and reused. pyshacl runs with no inference and no ``owl:imports``. Each
+result is mapped back from its focus node and path, through the alignment table, to the
+record id and field (``cast[1].person``).
+
+"Could not validate" (a broken shapes file, an engine error) raises
+:class:`ValidationRunError`; it is never reported as "does not conform".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from . import errors as E
+from ._resources import data_dir
+from .mapping import _ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, Mapper, gc_paused, plan
+from .model import Catalogue, CatalogueInfo, nested_fields
+
+PROFILES: tuple[str, ...] = ("core", "web", "wikidata", "archive")
+"""The validation profiles shipped in ``shapes/``."""
+
+SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+
+
+class ValidationRunError(E.LodError, RuntimeError):
+    """Validation could not run (broken shapes, engine failure): nothing is known about conformance."""
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One finding: how severe, which record and field, the value, and what to do."""
+
+    severity: str
+    record: str | None
+    field: str | None
+    value: str | None
+    message: str
+    focus: str
+    path: str | None = None
+    shape: str | None = None
+
+    def __str__(self) -> str:
+        where = " ".join(p for p in (f"record {self.record!r}" if self.record else f"node <{self.focus}>",
+                                     f"field {self.field!r}" if self.field else "") if p)
+        value = f" (value: {self.value})" if self.value is not None else ""
+        return f"{self.severity.upper()}: {where}: {self.message}{value}"
+
+
+@dataclass
+class Report:
+    """The outcome of validating one catalogue or graph against some profiles."""
+
+    conforms: bool
+    results: list[ValidationResult]
+    profiles: tuple[str, ...]
+    graph: Graph = field(repr=False)
+    """The raw pyshacl results graph."""
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "violation"]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "warning"]
+
+    def records_with_violations(self) -> set[str]:
+        return {r.record for r in self.violations if r.record}
+
+    def text(self) -> str:
+        head = (f"{'conforms' if self.conforms else 'does not conform'} to {', '.join(self.profiles)}: "
+                f"{len(self.violations)} violation(s), {len(self.warnings)} warning(s)")
+        return "\n".join([head, *(str(r) for r in self.results)]) + "\n"
+
+    def json(self) -> str:
+        return json.dumps({"conforms": self.conforms, "profiles": list(self.profiles),
+                           "violations": len(self.violations), "warnings": len(self.warnings),
+                           "results": [asdict(r) for r in self.results]}, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- shapes ----------------------------------------------------------------------------
+
+def profile_names(profiles: str | Iterable[str]) -> tuple[str, ...]:
+    """Normalise ``"core,web"`` or ``("core", "web")``; unknown names are an error."""
+    names = [p.strip() for p in (profiles.split(",") if isinstance(profiles, str) else profiles) if p.strip()]
+    unknown = [p for p in names if p not in PROFILES]
+    if unknown or not names:
+        raise E.BadValue(f"unknown profile; use some of {', '.join(PROFILES)}", field="profiles",
+                         value=",".join(unknown) or "")
+    return tuple(dict.fromkeys(names))
+
+
+def shapes_graph(profiles: tuple[str, ...], shapes_dir: str | os.PathLike[str] | None = None) -> Graph:
+    """The shapes of the given profiles (from lod's ``shapes/`` or another folder), parsed once per process."""
+    return _shapes_graph(profiles, None if shapes_dir is None else str(Path(shapes_dir).resolve()))
+
+
+@cache
+def _shapes_graph(profiles: tuple[str, ...], shapes_dir: str | None) -> Graph:
+    g = Graph(bind_namespaces="none")
+    folder: Any = data_dir("shapes") if shapes_dir is None else Path(shapes_dir)
+    for name in profiles:
+        resource = folder.joinpath(f"{name}.ttl")
+        try:
+            text = resource.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ValidationRunError(f"could not validate: shapes file for profile {name!r} is missing: {exc}") from None
+        try:
+            g.parse(data=text, format="turtle", publicID=f"https://w3id.org/lod-film/shapes/{name}")
+        except Exception as exc:  # rdflib raises several types for syntax errors
+            raise ValidationRunError(f"could not validate: shapes file {name}.ttl is broken: {exc}") from None
+    return g
+
+
+# --- running ---------------------------------------------------------------------------
+
+def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",),
+             base: str = DEFAULT_BASE, shapes_dir: str | os.PathLike[str] | None = None) -> Report:
+    """Validate a catalogue (mapped under ``base``) or an RDF graph against SHACL profiles.
+
+    ``shapes_dir`` replaces lod's own ``shapes/`` folder (it must hold ``<profile>.ttl`` files).
+    """
+    names = profile_names(profiles)
+    paths: dict[URIRef, tuple[str, str]] = {}
+    if isinstance(source, Catalogue):
+        mapper = Mapper(source, base)
+        data = Graph(bind_namespaces="none")
+        with gc_paused():
+            data.addN((s, p, o, data) for s, p, o in mapper.triples())
+        paths = mapper.node_paths
+    else:
+        data = source
+    results_graph = run_shacl(data, shapes_graph(names, shapes_dir))
+    if not paths and isinstance(source, Graph) and (results_graph.value(None, SH.focusNode) is not None):
+        paths = _paths_from_graph(source)
+    results = _results(results_graph, data, paths, shapes_graph(names, shapes_dir))
+    conforms = not any(r.severity == "violation" for r in results)
+    return Report(conforms, results, names, results_graph)
+
+
+def _paths_from_graph(graph: Graph) -> dict[URIRef, tuple[str, str]]:
+    """Exact field paths (``availability[0]``) for a graph that reads back as a catalogue."""
+    from .mapping import Reader
+
+    try:
+        reader = Reader(graph)
+        cat = reader.catalogue()
+        if reader.base is None:
+            return {}
+        mapper = Mapper(cat, reader.base)
+        for _ in mapper.triples():
+            pass
+        return mapper.node_paths
+    except E.LodError:
+        return {}  # a graph that is not (or not only) lod records: fields come without list positions
+
+
+def run_shacl(data: Graph, shapes: Graph) -> Graph:
+    """pyshacl's results graph; any failure to run is a :class:`ValidationRunError`."""
+    from pyshacl import Validator  # imported here: pyshacl is slow to import and only needed now
+    from pyshacl.graph_abstraction import DataGraph
+
+    options = {"inference": "none", "advanced": True, "inplace": True, "abort_on_first": False,
+               "allow_warnings": True, "allow_infos": True}
+    try:
+        validator = Validator(DataGraph.from_rdflib(data), shacl_graph=shapes, options=options)
+        conforms, results_graph, _ = validator.run()
+    except Exception as exc:  # pyshacl raises its own and rdflib's errors when it cannot run
+        raise ValidationRunError(f"could not validate: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(results_graph, Graph):
+        raise ValidationRunError(f"could not validate: pyshacl returned {results_graph!r}")
+    n_results = sum(1 for _ in results_graph.objects(None, SH.result))
+    if not conforms and n_results == 0:
+        # pyshacl says "does not conform" with nothing to show: it did not really validate
+        raise ValidationRunError("could not validate: pyshacl reported non-conformance without any result")
+    return results_graph
+
+
+# --- results -> records and fields --------------------------------------------------------
+
+def _results(results: Graph, data: Graph, paths: dict[URIRef, tuple[str, str]],
+             shapes: Graph | None = None) -> list[ValidationResult]:
+    out = []
+    # only the report's own results: nested ones (sh:detail of an sh:node check) explain those
+    for r in results.objects(None, SH.result):
+        focus = results.value(r, SH.focusNode)
+        path = results.value(r, SH.resultPath)
+        if path is not None and not isinstance(path, URIRef) and shapes is not None:
+            path = _first_alternative(shapes, results.value(r, SH.sourceShape))
+        value = results.value(r, SH.value)
+        message = results.value(r, SH.resultMessage)
+        severity = SEVERITIES.get(results.value(r, SH.resultSeverity), "violation")  # type: ignore[call-overload]
+        record, fld = locate(focus, path, data, paths)
+        out.append(ValidationResult(
+            severity=severity, record=record, field=fld,
+            value=None if value is None else str(value),
+            message=str(message) if message is not None else "does not satisfy its shape",
+            focus=str(focus), path=None if path is None or not isinstance(path, URIRef) else str(path),
+            shape=_shape_name(results.value(r, SH.sourceShape))))
+    order = {"violation": 0, "warning": 1, "info": 2}
+    return sorted(out, key=lambda x: (order[x.severity], x.record or "", x.field or "", x.message, x.value or "",
+                                      x.focus))
+
+
+def _first_alternative(shapes: Graph, shape: Node | None) -> Node | None:
+    """For ``sh:alternativePath (a b c)`` the first path stands for the field (titles, credits…)."""
+    from rdflib.collection import Collection
+
+    if shape is None:
+        return None
+    path = shapes.value(shape, SH.path)  # type: ignore[arg-type]
+    alternatives = shapes.value(path, SH.alternativePath) if path is not None else None  # type: ignore[arg-type]
+    if alternatives is None:
+        return None
+    items = list(Collection(shapes, alternatives))  # type: ignore[arg-type]
+    return items[0] if items else None
+
+
+def _shape_name(shape: Node | None) -> str | None:
+    return str(shape) if isinstance(shape, URIRef) else None
+
+
+def locate(focus: Node | None, path: Node | None, data: Graph,
+           paths: dict[URIRef, tuple[str, str]] | None = None) -> tuple[str | None, str | None]:
+    """The record id and field a (focus node, path) pair stands for."""
+    if not isinstance(focus, URIRef):
+        return None, None
+    iri = str(focus)
+    parent, _, fragment = iri.partition("#")
+    m = _ID_IRI.match(parent)
+    if not m:
+        return None, None
+    kind = m["kind"]
+    cls = CatalogueInfo if kind == CATALOGUE_KIND else KINDS.get(kind)
+    if cls is None:
+        return None, None
+    record = m["id"] if kind != CATALOGUE_KIND else "info"
+    prefix = ""
+    if fragment:
+        known = (paths or {}).get(focus)
+        sub = _nested_class(cls, fragment.removesuffix("_access").split("_")[0])
+        if sub is None:
+            return record, None
+        name, nested = sub
+        if known is not None:
+            prefix = known[1]
+        else:
+            node = URIRef(iri.removesuffix("_access"))
+            pos = data.value(node, POSITION)
+            prefix = f"{name}[{int(str(pos)) - 1}]" if isinstance(pos, Literal) and str(pos).isdigit() else name
+        cls = nested
+    fld = _field_for(cls, path)
+    if prefix:
+        return record, f"{prefix}.{fld}" if fld else prefix
+    return record, fld
+
+
+def _nested_class(cls: type, fragment: str) -> tuple[str, type] | None:
+    best: tuple[str, type] | None = None
+    for name, sub, _ in nested_fields(cls):  # type: ignore[arg-type]
+        key = name.replace("_", "-") + "-"
+        if fragment.startswith(key) and (best is None or len(key) > len(best[0])):
+            best = (name, sub)
+    return best
+
+
+def _field_for(cls: type, path: Node | None) -> str | None:
+    if not isinstance(path, URIRef):
+        return None
+    try:
+        fields = plan(cls).fields  # type: ignore[arg-type]
+    except Exception:
+        return None
+    for fp in fields:
+        if fp.pred == path or (fp.via is not None and fp.via[0] == path):
+            return fp.name
+    for fp in fields:
+        if path in fp.also or path in fp.enum.values():
+            return fp.name
+    return None
+
+
+def record_ids(results: Sequence[ValidationResult], severity: str = "violation") -> set[str]:
+    """The records that have results of the given severity."""
+    return {r.record for r in results if r.severity == severity and r.record}
