@@ -27,7 +27,7 @@ from .model import (Award, AwardOutcome, CastCredit, Catalogue, CatalogueInfo, C
                     Festival, FestivalEdition, FestivalSection, Film, Funding, Identifier, Image, Interview,
                     Organization, Person, Place, Programme, Record, Screening, Selection, StreamingWindow, Title,
                     Work)
-from .validate import PROFILES, Report, ValidationResult, ValidationRunError, validate
+from .validation import PROFILES, Report, ValidationResult, ValidationRunError, validate, validate_batched
 from .values import LangText
 from .writers import dump, dumps, jsonld_context, parse, read_graph, serialize
 
@@ -38,7 +38,7 @@ __all__ = [
     "load_catalogue", "catalogue_from_data", "to_graph", "from_graph", "triples", "dumps", "dump", "serialize",
     "parse", "read_graph", "jsonld_context", "record_iri", "example_path", "DEFAULT_BASE",
     # validation
-    "validate", "Report", "ValidationResult", "ValidationRunError", "PROFILES",
+    "validate", "validate_batched", "Report", "ValidationResult", "ValidationRunError", "PROFILES",
     # records
     "Catalogue", "CatalogueInfo", "Record", "Entity", "Film", "Person", "Organization", "Place", "Work",
     "Interview", "Award", "AwardOutcome", "Festival", "FestivalEdition", "FestivalSection", "Screening",

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from . import __version__, errors as E
 from .load import CATALOGUE_SUFFIXES, is_jsonld_file, load_catalogue, load_partial
-from .mapping import DEFAULT_BASE, Mapper, Triple, check_base, record_of
+from .mapping import DEFAULT_BASE, Mapper, Reader, Triple, check_base, record_of
 from .schema import catalogue_json_schema
-from .validate import ValidationRunError, profile_names, validate
+from .model import Catalogue
+from .validation import Report, ValidationRunError, profile_names, validate, validate_batched
 from .writers import EXTENSIONS, format_name, read_graph, serialize_triples, sorted_triples, write_atomic
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -65,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--strict", action="store_true", help="warnings fail too")
     val.add_argument("--base", default=DEFAULT_BASE, help="base IRI used to map a catalogue")
     val.add_argument("--shapes", help="folder of <profile>.ttl shapes to use instead of lod's own")
+    for p in (export, val):
+        p.add_argument("--workers", type=int, default=1, help="validate in batches across this many processes")
+        p.add_argument("--batch-size", type=int, default=500, help="records per validation batch (with --workers)")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of catalogue files")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
@@ -121,7 +125,7 @@ def _export(args: argparse.Namespace) -> int:
         for problem in dropped:
             print(f"  - {problem}", file=sys.stderr)
     if not args.no_validate:
-        report = validate(catalogue, profile_names(args.profile), base)
+        report = _run_validation(catalogue, profile_names(args.profile), base, args)
         if not report.conforms:
             failed = True
             bad = report.records_with_violations()
@@ -154,13 +158,25 @@ def _write(items: list[Triple], formats: list[str], output: str | None, stem: st
         sys.stdout.flush()
 
 
+def _run_validation(catalogue: Catalogue, profiles: tuple[str, ...], base: str, args: argparse.Namespace) -> Report:
+    shapes = getattr(args, "shapes", None)
+    if args.workers > 1:
+        return validate_batched(catalogue, profiles, base, batch_size=args.batch_size, workers=args.workers,
+                                shapes_dir=shapes)
+    return validate(catalogue, profiles, base, shapes_dir=shapes)
+
+
 def _validate(args: argparse.Namespace) -> int:
     from . import example_path
 
     profiles = profile_names(args.profile)
     source = Path(args.source) if args.source else example_path()
     if source.suffix.lower() in CATALOGUE_SUFFIXES and not is_jsonld_file(source):
-        report = validate(load_catalogue(source), profiles, check_base(args.base), shapes_dir=args.shapes)
+        report = _run_validation(load_catalogue(source), profiles, check_base(args.base), args)
+    elif args.workers > 1:
+        graph = read_graph(source)  # lod's own RDF: read the records back and validate them in batches
+        reader = Reader(graph)
+        report = _run_validation(reader.catalogue(), profiles, reader.base or DEFAULT_BASE, args)
     else:
         report = validate(read_graph(source), profiles, shapes_dir=args.shapes)
     sys.stdout.write(report.json() if args.format == "json" else report.text())

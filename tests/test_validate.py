@@ -12,7 +12,7 @@ from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
 import lod
-from lod.validate import ValidationRunError
+from lod.validation import ValidationRunError
 
 S = Namespace("http://schema.org/")
 L = Namespace("https://w3id.org/lod-film/vocab#")
@@ -232,7 +232,7 @@ def hook(event, args):
         raise RuntimeError(f"network access attempted: {event}")
 sys.addaudithook(hook)
 import lod
-from lod.validate import PROFILES
+from lod.validation import PROFILES
 r = lod.validate(lod.load_catalogue(lod.example_path()), profiles=PROFILES)
 print("ok", r.conforms)
 """

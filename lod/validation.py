@@ -16,6 +16,7 @@ record id and field (``cast[1].person``).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -30,7 +31,8 @@ from rdflib.term import Node
 
 from . import errors as E
 from ._resources import data_dir
-from .mapping import _ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, Mapper, gc_paused, plan
+from .mapping import (_ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, Mapper, gc_paused, plan, record_iri,
+                      record_of)
 from .model import Catalogue, CatalogueInfo, nested_fields
 
 PROFILES: tuple[str, ...] = ("core", "web", "wikidata", "archive")
@@ -148,7 +150,7 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
     else:
         data = source
     results_graph = run_shacl(data, shapes_graph(names, shapes_dir))
-    if not paths and isinstance(source, Graph) and (results_graph.value(None, SH.focusNode) is not None):
+    if not paths and isinstance(source, Graph) and any(results_graph.objects(None, SH.result)):
         paths = _paths_from_graph(source)
     results = _results(results_graph, data, paths, shapes_graph(names, shapes_dir))
     conforms = not any(r.severity == "violation" for r in results)
@@ -172,13 +174,13 @@ def _paths_from_graph(graph: Graph) -> dict[URIRef, tuple[str, str]]:
         return {}  # a graph that is not (or not only) lod records: fields come without list positions
 
 
-def run_shacl(data: Graph, shapes: Graph) -> Graph:
+def run_shacl(data: Graph, shapes: Graph, focus_nodes: list[URIRef] | None = None) -> Graph:
     """pyshacl's results graph; any failure to run is a :class:`ValidationRunError`."""
     from pyshacl import Validator  # imported here: pyshacl is slow to import and only needed now
     from pyshacl.graph_abstraction import DataGraph
 
     options = {"inference": "none", "advanced": True, "inplace": True, "abort_on_first": False,
-               "allow_warnings": True, "allow_infos": True}
+               "allow_warnings": True, "allow_infos": True, "focus_nodes": focus_nodes}
     try:
         validator = Validator(DataGraph.from_rdflib(data), shacl_graph=shapes, options=options)
         conforms, results_graph, _ = validator.run()
@@ -300,3 +302,95 @@ def _field_for(cls: type, path: Node | None) -> str | None:
 def record_ids(results: Sequence[ValidationResult], severity: str = "violation") -> set[str]:
     """The records that have results of the given severity."""
     return {r.record for r in results if r.severity == severity and r.record}
+
+
+# --- batched and parallel validation ------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def validate_batched(catalogue: Catalogue, profiles: str | Iterable[str] = ("core",), base: str = DEFAULT_BASE,
+                     *, batch_size: int = 500, workers: int = 1,
+                     shapes_dir: str | os.PathLike[str] | None = None) -> Report:
+    """Validate record by record, in batches, optionally across worker processes.
+
+    Each batch holds its records' own triples plus, as context, the descriptions of the records
+    they refer to (one hop: what the shapes look at). Only the batch's own nodes are focus nodes,
+    so every result is found exactly once and the results equal those of :func:`validate` on the
+    whole graph (the test suite and ``benchmarks/bench_validate.py`` compare them). Memory is
+    bounded by the batch, not the catalogue.
+    """
+    names = profile_names(profiles)
+    shapes = shapes_graph(names, shapes_dir)  # parsed once, before any fork
+    records = list(catalogue.records())
+    batches = [(i, min(i + batch_size, len(records))) for i in range(0, max(len(records), 1), batch_size)]
+    _WORKER.update(catalogue=catalogue, base=base, shapes=shapes, records=records, mapper=None)
+    try:
+        if workers > 1 and len(batches) > 1:
+            import multiprocessing as mp
+
+            gc.freeze()  # keep the parent's objects out of the children's collections (copy-on-write)
+            with mp.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_validate_batch, batches, chunksize=1)
+        else:
+            parts = [_validate_batch(b) for b in batches]
+    finally:
+        gc.unfreeze()
+        _WORKER.clear()
+    results = [r for part, _ in parts for r in part]
+    graph = Graph(bind_namespaces="none")
+    for _, nt in parts:
+        graph.parse(data=nt, format="nt")
+    order = {"violation": 0, "warning": 1, "info": 2}
+    results.sort(key=lambda x: (order[x.severity], x.record or "", x.field or "", x.message, x.value or "", x.focus))
+    conforms = not any(r.severity == "violation" for r in results)
+    return Report(conforms, results, names, graph)
+
+
+def _validate_batch(span: tuple[int, int]) -> tuple[list[ValidationResult], str]:
+    cat: Catalogue = _WORKER["catalogue"]
+    mapper: Mapper | None = _WORKER.get("mapper")
+    if mapper is None:
+        mapper = _WORKER["mapper"] = Mapper(cat, _WORKER["base"])
+    own = _WORKER["records"][span[0]:span[1]]
+    own_ids = {r.id for r in own}
+    g = Graph(bind_namespaces="none")
+    focus: list[URIRef] = []
+    referenced: set[str] = set()
+    with gc_paused():
+        triples = [t for rec in own for t in mapper.record_triples(rec)]
+        if span[0] == 0 and cat.info is not None:  # the catalogue node is validated with the first batch
+            info_iri = record_iri(mapper.base, CATALOGUE_KIND, cat.info.id)
+            triples += [t for t in mapper.triples() if t[0] == info_iri]
+            focus.append(info_iri)
+        elif cat.info is not None:  # context: shapes look for the catalogue node (record source)
+            info_iri = record_iri(mapper.base, CATALOGUE_KIND, cat.info.id)
+            triples += [t for t in mapper._object(info_iri, cat.info)]
+        g.addN((s, p, o, g) for s, p, o in triples)
+        for s, _, o in triples:
+            rid = record_of(s)
+            if rid in own_ids:
+                focus.append(s)  # type: ignore[arg-type]
+            ref = record_of(o)
+            if ref is not None and ref not in own_ids:
+                referenced.add(ref)
+        for rid in sorted(referenced):  # context: one hop, the referenced records' own descriptions
+            g.addN((s, p, o, g) for s, p, o in mapper.record_triples(cat[rid]) if "#" not in str(s))
+    # Every node is validated, and only the results about this batch's own nodes are kept: with
+    # pyshacl's focus_nodes option, nested checks on context nodes (an author's name) go missing.
+    mine = set(focus)
+    results_graph = run_shacl(g, _WORKER["shapes"])
+    for r in list(results_graph.objects(None, SH.result)):
+        if results_graph.value(r, SH.focusNode) not in mine:
+            _drop_result(results_graph, r)
+    return _results(results_graph, g, mapper.node_paths, _WORKER["shapes"]), results_graph.serialize(format="nt")
+
+
+def _drop_result(graph: Graph, result: Node) -> None:
+    """Remove a result, and the nested results (sh:detail) that explain it, from a results graph."""
+    graph.remove((None, SH.result, result))
+    stack = [result]
+    while stack:
+        node = stack.pop()
+        stack.extend(graph.objects(node, SH.detail))  # type: ignore[arg-type]
+        graph.remove((node, None, None))  # type: ignore[arg-type]
