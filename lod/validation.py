@@ -134,10 +134,13 @@ def _shapes_graph(profiles: tuple[str, ...], shapes_dir: str | None) -> Graph:
 # --- running ---------------------------------------------------------------------------
 
 def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",),
-             base: str = DEFAULT_BASE, shapes_dir: str | os.PathLike[str] | None = None) -> Report:
+             base: str = DEFAULT_BASE, shapes_dir: str | os.PathLike[str] | None = None,
+             inference: str = "none") -> Report:
     """Validate a catalogue (mapped under ``base``) or an RDF graph against SHACL profiles.
 
     ``shapes_dir`` replaces lod's own ``shapes/`` folder (it must hold ``<profile>.ttl`` files).
+    ``inference`` is off (``"none"``) unless asked: ``"rdfs"``, ``"owlrl"`` or ``"both"`` as pyshacl
+    knows them (the data graph is then copied, not changed).
     """
     names = profile_names(profiles)
     paths: dict[URIRef, tuple[str, str]] = {}
@@ -149,7 +152,7 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
         paths = mapper.node_paths
     else:
         data = source
-    results_graph = run_shacl(data, shapes_graph(names, shapes_dir))
+    results_graph = run_shacl(data, shapes_graph(names, shapes_dir), inference=inference)
     if not paths and isinstance(source, Graph) and any(results_graph.objects(None, SH.result)):
         paths = _paths_from_graph(source)
     results = _results(results_graph, data, paths, shapes_graph(names, shapes_dir))
@@ -174,12 +177,15 @@ def _paths_from_graph(graph: Graph) -> dict[URIRef, tuple[str, str]]:
         return {}  # a graph that is not (or not only) lod records: fields come without list positions
 
 
-def run_shacl(data: Graph, shapes: Graph, focus_nodes: list[URIRef] | None = None) -> Graph:
+def run_shacl(data: Graph, shapes: Graph, focus_nodes: list[URIRef] | None = None,
+              inference: str = "none") -> Graph:
     """pyshacl's results graph; any failure to run is a :class:`ValidationRunError`."""
     from pyshacl import Validator  # imported here: pyshacl is slow to import and only needed now
     from pyshacl.graph_abstraction import DataGraph
 
-    options = {"inference": "none", "advanced": True, "inplace": True, "abort_on_first": False,
+    if inference not in ("none", "rdfs", "owlrl", "both"):
+        raise E.BadValue("unknown inference; use none, rdfs, owlrl or both", field="inference", value=inference)
+    options = {"inference": inference, "advanced": True, "inplace": inference == "none", "abort_on_first": False,
                "allow_warnings": True, "allow_infos": True, "focus_nodes": focus_nodes}
     try:
         validator = Validator(DataGraph.from_rdflib(data), shacl_graph=shapes, options=options)

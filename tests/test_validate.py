@@ -97,6 +97,13 @@ MUTATIONS = {
                                      "f", "availability.ends", "ends before it starts"),
     "bad start date type": (lambda g: g.set((SCREENING, S.startDate, Literal("April"))), "s", "start_date",
                             "startDate must be one date"),
+    "window start typed as string": (lambda g: g.set((access(g), S.availabilityStarts, Literal("spring"))), "f",
+                                     "availability.starts", "availabilityStarts must be one date"),
+    "window end typed as string": (lambda g: g.set((access(g), S.availabilityEnds, Literal("May"))), "f",
+                                   "availability.ends", "availabilityEnds must be one date"),
+    "untagged headline": (lambda g: g.set((INTERVIEW, S.headline, Literal("H"))), "i", "headlines", "headline"),
+    "crew role with two people": (lambda g: g.add((role(g, S.contributor), S.contributor, ORG)), "f", "crew",
+                                  "crew entry"),
 }
 
 
@@ -132,6 +139,31 @@ def test_every_date_property_is_typed(small, pred, field, record):
            Literal("sometime")))
     (result,) = lod.validate(g).violations
     assert (result.record, result.field) == (record, field)
+
+
+@pytest.mark.parametrize("pred,field,record", [
+    (S.dateCreated, "date_created", "f"), (S.datePublished, "date_published", "f"),
+    (S.birthDate, "birth_date", "p"), (S.deathDate, "death_date", "p"), (S.startDate, "start_date", "s"),
+    (S.endDate, "end_date", "s"), (L.pointInTime, "date", "won")])
+def test_every_date_property_is_single_valued(small, pred, field, record):
+    g = graph_of(small)
+    subject = iri({"f": "film", "p": "person", "s": "screening", "won": "award-outcome"}[record], record)
+    g.add((subject, pred, Literal("2001", datatype=XSD.gYear)))
+    g.add((subject, pred, Literal("2002", datatype=XSD.gYear)))
+    (result,) = lod.validate(g).violations
+    assert (result.record, result.field) == (record, field) and "must be one date" in result.message
+
+
+def test_inference_is_off_unless_asked_and_never_changes_the_input(small):
+    g = graph_of(small)
+    g.add((S.Movie, URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"), S.CreativeWork))
+    before = set(g)
+    assert lod.validate(g).conforms
+    assert set(g) == before  # no inference: nothing added
+    assert lod.validate(g, inference="rdfs").conforms
+    assert set(g) == before  # inference works on a copy: the caller's graph is unchanged
+    with pytest.raises(lod.InputError, match="inference"):
+        lod.validate(g, inference="magic")
 
 
 def test_report_text_json_and_raw_graph(small):
