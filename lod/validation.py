@@ -187,11 +187,25 @@ def run_shacl(data: Graph, shapes: Graph, focus_nodes: list[URIRef] | None = Non
         raise E.BadValue("unknown inference; use none, rdfs, owlrl or both", field="inference", value=inference)
     options = {"inference": inference, "advanced": True, "inplace": inference == "none", "abort_on_first": False,
                "allow_warnings": True, "allow_infos": True, "focus_nodes": focus_nodes}
+    if inference != "none":
+        # pyshacl's inference also works on the shapes graph: give it a copy, not the cached one
+        copy = Graph(bind_namespaces="none")
+        copy.addN((s, p, o, copy) for s, p, o in shapes)
+        shapes = copy
+    import rdflib.term
+
+    # owlrl (pyshacl's inference) replaces rdflib's global literal converters, some of them broken
+    # (it cannot read "--05-16" as a gMonthDay): put rdflib's own back afterwards.
+    converters = dict(rdflib.term._toPythonMapping)
     try:
         validator = Validator(DataGraph.from_rdflib(data), shacl_graph=shapes, options=options)
         conforms, results_graph, _ = validator.run()
     except Exception as exc:  # pyshacl raises its own and rdflib's errors when it cannot run
         raise ValidationRunError(f"could not validate: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if inference != "none":
+            rdflib.term._toPythonMapping.clear()
+            rdflib.term._toPythonMapping.update(converters)
     if not isinstance(results_graph, Graph):
         raise ValidationRunError(f"could not validate: pyshacl returned {results_graph!r}")
     n_results = sum(1 for _ in results_graph.objects(None, SH.result))

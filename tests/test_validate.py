@@ -164,6 +164,8 @@ def test_inference_is_off_unless_asked_and_never_changes_the_input(small):
     assert set(g) == before  # inference works on a copy: the caller's graph is unchanged
     with pytest.raises(lod.InputError, match="inference"):
         lod.validate(g, inference="magic")
+    g.remove((INTERVIEW, S.publisher, None))  # and later validations are not affected by it
+    assert len(lod.validate(g).violations) == 1
 
 
 def test_report_text_json_and_raw_graph(small):
