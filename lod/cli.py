@@ -2,6 +2,7 @@
 
     lod export [CATALOGUE] [-f turtle|json-ld|nt] [-o FILE] [--base IRI] [--no-validate | --keep-going]
     lod validate [CATALOGUE_OR_RDF_FILE] [--profile core,web,wikidata,archive] [--format text|json] [--strict]
+    lod html [CATALOGUE] -o DIR [--lang en]
     lod schema [-o FILE]
 
 With no CATALOGUE, the bundled example (the two Klassiki interviews) is used.
@@ -70,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--workers", type=int, default=1, help="validate in batches across this many processes")
         p.add_argument("--batch-size", type=int, default=500, help="records per validation batch (with --workers)")
 
+    site = sub.add_parser("html", help="write a static site: a page per film, person, interview, festival edition")
+    site.add_argument("catalogue", nargs="?", help="catalogue file (default: the bundled example)")
+    site.add_argument("-o", "--output", required=True, help="folder for the site (replaced whole)")
+    site.add_argument("--lang", default="en", help="page language (BCP 47), default en")
+    site.add_argument("--base", default=DEFAULT_BASE, help="base IRI of the records")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of catalogue files")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
     return parser
@@ -82,6 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "html":
+            from . import example_path
+            from .html import write_site
+            catalogue = load_catalogue(Path(args.catalogue) if args.catalogue else example_path())
+            pages = write_site(catalogue, args.output, lang=args.lang, base=check_base(args.base))
+            print(f"wrote {len(pages)} pages into {args.output}", file=sys.stderr)
+            return EXIT_OK
         if args.command == "schema":
             text = json.dumps(catalogue_json_schema(), indent=2, ensure_ascii=False) + "\n"
             if args.output:

@@ -20,9 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from hashlib import sha1
-from typing import Any, Literal as TypingLiteral, Union, get_args, get_origin
+from typing import Any, Literal as TypingLiteral, TypeVar, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel
 from rdflib import Graph, Literal, URIRef
@@ -184,11 +184,38 @@ def record_iri(base: str, kind: str, record_id: str) -> URIRef:
     return URIRef(f"{base}{kind}/{record_id}")
 
 
+@lru_cache(maxsize=65536)
 def _slug(value: Any) -> str:
     text = unicodedata.normalize("NFKD", str(value))
     slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
     # Text with no Latin letters (a Cyrillic character name) gets a short stable hash instead.
     return slug[:48] if slug else "h" + sha1(str(value).encode()).hexdigest()[:10]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def node_iris(parent: str, field: str, items: Iterable[M]) -> list[tuple[M, URIRef]]:
+    """The IRIs of a record's nested nodes (credits, windows…): ``{parent}#{field}-{key}``.
+
+    The key comes from the node's own key fields, so IRIs are stable; a repeat gets ``_2``
+    (``_`` never occurs in a slug, so it cannot clash with another node's key). Every writer
+    (RDF export, web JSON-LD) mints nested IRIs here, so they always agree.
+    """
+    out: list[tuple[M, URIRef]] = []
+    used: dict[str, int] = {}
+    for position, item in enumerate(items, start=1):
+        key = f"{field.replace('_', '-')}-{_node_key(item, position)}"
+        used[key] = used.get(key, 0) + 1
+        if used[key] > 1:
+            key = f"{key}_{used[key]}"
+        out.append((item, URIRef(f"{parent}#{key}")))
+    return out
+
+
+def via_iri(node: str) -> URIRef:
+    """The IRI of a node's intermediate node (a window's ActionAccessSpecification)."""
+    return URIRef(f"{node}_access")  # '_' never occurs in a slug: no clash with another key
 
 
 def _node_key(node: BaseModel, fallback: int) -> str:
@@ -243,7 +270,7 @@ class Mapper:
                 found = via_nodes.get(fp.via[0])
                 if found is None:
                     # '_' never occurs in a slug, so this cannot collide with another node's key
-                    found = via_nodes[fp.via[0]] = URIRef(f"{s}_access")
+                    found = via_nodes[fp.via[0]] = via_iri(s)
                     if s in self.node_paths:
                         self.node_paths[found] = self.node_paths[s]
                     yield s, fp.via[0], found
@@ -258,13 +285,7 @@ class Mapper:
                     yield subject, pred, obj_term
 
     def _nodes(self, s: URIRef, fp: FieldPlan, items: Iterable[BaseModel]) -> Iterator[Triple]:
-        used: dict[str, int] = {}
-        for position, item in enumerate(items, start=1):
-            key = f"{fp.name.replace('_', '-')}-{_node_key(item, position)}"
-            used[key] = used.get(key, 0) + 1
-            if used[key] > 1:
-                key = f"{key}_{used[key]}"  # '_' never occurs in a slug: no clash with a natural key
-            node = URIRef(f"{s}#{key}")
+        for position, (item, node) in enumerate(node_iris(s, fp.name, items), start=1):
             if self._current is not None:
                 self.node_paths[node] = (self._current, f"{fp.name}[{position - 1}]")
             yield s, fp.pred, node

@@ -30,6 +30,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import errors as E
+from ._resources import read_text
 from .alignment import PREFIXES, RDF, SCHEMA, XSD
 from .mapping import DEFAULT_BASE, RECORD_TYPES, Triple, gc_paused, plan, triples
 from .model import Catalogue, CatalogueInfo
@@ -336,9 +337,26 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _refuse_remote(url: str, options: Any = None) -> Any:
+SCHEMA_CONTEXT_URLS = frozenset({
+    "https://schema.org", "https://schema.org/", "http://schema.org", "http://schema.org/",
+    "https://schema.org/docs/jsonldcontext.jsonld", "http://schema.org/docs/jsonldcontext.jsonld"})
+"""The schema.org context URLs, answered from the bundled official context (release 30.0)."""
+
+
+@cache
+def schemaorg_context() -> dict[str, Any]:
+    """The official schema.org JSON-LD context, as shipped in ``vocab/`` (never fetched)."""
+    data: dict[str, Any] = json.loads(read_text("vocab", "schemaorg-context-v30.0.jsonld"))
+    return data
+
+
+def _offline_loader(url: str, options: Any = None) -> Any:
+    """pyld document loader: schema.org from the bundle, everything else refused."""
+    if url in SCHEMA_CONTEXT_URLS:
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+                "document": copy.deepcopy(schemaorg_context())}
     raise E.RdfError(f"refusing to load a remote JSON-LD context ({url}); lod never touches the network "
-                     "when parsing. Inline the context.")
+                     "when parsing (only the schema.org context is known, from its bundled copy). Inline the context.")
 
 
 def parse(data: str | bytes, format: str = "turtle") -> Graph:
@@ -353,7 +371,7 @@ def parse(data: str | bytes, format: str = "turtle") -> Graph:
     try:
         if fmt == "json-ld":
             doc = json.loads(text)
-            nquads = jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": _refuse_remote})
+            nquads = jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": _offline_loader})
             g.parse(data=nquads, format="nt")
         else:
             g.parse(data=text, format="turtle" if fmt == "turtle" else "nt")

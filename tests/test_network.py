@@ -47,8 +47,22 @@ def test_cli_export_uses_no_network(tmp_path):
     assert len(list(tmp_path.iterdir())) == 3
 
 
-@pytest.mark.parametrize("context", ["https://schema.org", "http://127.0.0.1:9/ctx.jsonld", "file:///etc/passwd"])
+@pytest.mark.parametrize("context", ["https://example.org/ctx.jsonld", "http://127.0.0.1:9/ctx.jsonld",
+                                     "file:///etc/passwd"])
 def test_jsonld_with_a_remote_context_is_refused_not_fetched(context):
     doc = json.dumps({"@context": context, "@id": "https://example.org/id/person/x", "name": "X"})
     with pytest.raises(lod.RdfError, match="remote"):
         lod.parse(doc, "json-ld")
+
+
+def test_the_schema_org_context_is_answered_from_the_bundle_offline():
+    code = GUARD + r"""
+import json, lod
+doc = json.dumps({"@context": "https://schema.org", "@id": "https://example.org/id/person/x", "@type": "Person",
+                  "name": "X", "birthDate": "1967"})
+g = lod.parse(doc, "json-ld")
+print(sorted(str(p) for _, p, _ in g))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "http://schema.org/birthDate" in out.stdout and "http://schema.org/name" in out.stdout

@@ -1,0 +1,159 @@
+"""Web JSON-LD: one tree per page, the export's graph (same IRIs), safe script tags, offline."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from rdflib import Literal, URIRef
+
+import lod
+from lod import web
+from lod.html import SiteWriter
+
+SCHEMA = "http://schema.org/"
+SCHEMA_DATE = URIRef(SCHEMA + "Date")
+NAMES = {URIRef(SCHEMA + "name"), URIRef(SCHEMA + "alternateName")}
+PAGES = ["welcome-to-the-usa", "madina", "july-rain", "assel-aushakimova", "olga-doletskaya",
+         "aushakimova-welcome-to-the-usa", "kassymbek-madina", "afi-fest-2019", "newfest-2020"]
+
+
+def page_graph(data):
+    return lod.parse(json.dumps(data), "json-ld")  # pyld, schema.org context from the bundle
+
+
+def not_in_export(page, export):
+    """Page triples the export lacks, modulo the two documented conventions."""
+    missing = []
+    for s, p, o in page:
+        if (s, p, o) in export:
+            continue
+        if isinstance(o, Literal):
+            preds = NAMES if p in NAMES else {p}
+            texts = {str(x) for q in preds for x in export.objects(s, q) if isinstance(x, Literal)}
+            # dates: the schema.org context types them schema:Date; the export keeps xsd types.
+            # names and other text: plain on the page, language-tagged in the export.
+            if str(o) in texts and (o.datatype in (None, SCHEMA_DATE) or o.language is None):
+                continue
+        missing.append((s, p, o))
+    return missing
+
+
+@pytest.mark.parametrize("rid", PAGES)
+def test_page_is_a_tree_of_the_export_graph(seed, seed_graph, rid):
+    data = web.jsonld(rid, seed)
+    assert data["@context"] == "https://schema.org" and "@graph" not in data
+    assert data["@id"] == str(lod.record_iri(lod.DEFAULT_BASE, seed[rid].kind, rid))
+    page = page_graph(data)
+    assert len(page) > 3
+    assert not_in_export(page, seed_graph) == []
+
+
+def test_the_check_notices_a_triple_the_export_lacks(seed, seed_graph):
+    data = web.jsonld("madina", seed)
+    data["genre"] = "made-up genre"
+    assert not_in_export(page_graph(data), seed_graph)
+
+
+def test_film_page_content(seed):
+    page = web.jsonld("welcome-to-the-usa", seed)
+    assert page["@type"] == "Movie" and page["name"] == "Welcome to the USA"
+    assert page["dateCreated"] == "2019"  # a plain ISO string, year-only stays year-only
+    assert page["award"] == "NewFest 2020 — Grand Jury Prize, Best International Narrative Feature"
+    assert page["actor"][0]["@type"] == "PerformanceRole" and page["actor"][0]["actor"]["@type"] == "Person"
+    assert page["countryOfOrigin"]["sameAs"] == "http://www.wikidata.org/entity/Q232"
+    madina = web.jsonld("madina", seed)
+    watch = madina["potentialAction"]
+    assert watch["@type"] == "WatchAction"
+    assert watch["actionAccessibilityRequirement"]["@type"] == "ActionAccessSpecification"
+    assert watch["actionAccessibilityRequirement"]["availabilityEnds"] == "--05-16"
+
+
+def test_page_language_and_alternate_names(seed):
+    ru = web.jsonld("july-rain", seed, lang="ru")
+    en = web.jsonld("july-rain", seed, lang="en")
+    assert ru["name"] == "Июльский дождь" and ru["alternateName"] == "July Rain"
+    assert en["name"] == "July Rain" and en["alternateName"] == "Июльский дождь"
+    kk = web.jsonld("almaty", seed, lang="kk-Cyrl")
+    assert kk["name"] == "Алматы"
+
+
+def test_carousel_is_an_item_list_of_movies(seed):
+    data = web.carousel(seed.films, seed)
+    assert data["@type"] == "ItemList"
+    assert [i["position"] for i in data["itemListElement"]] == list(range(1, len(seed.films) + 1))
+    assert all(i["item"]["@type"] == "Movie" for i in data["itemListElement"])
+
+
+def test_pages_against_the_web_profile(seed):
+    """The page's main entity has what Google requires, except exactly what the seeds do not give."""
+    missing = {}
+    for rid in PAGES:
+        report = lod.validate(page_graph(web.jsonld(rid, seed)), profiles=("web",))
+        missing[rid] = sorted(r.field for r in report.violations if r.record == rid)
+    assert missing == {"welcome-to-the-usa": ["image"], "madina": ["image"], "july-rain": ["image"],  # no posters
+                       "assel-aushakimova": [], "olga-doletskaya": [],
+                       "aushakimova-welcome-to-the-usa": [], "kassymbek-madina": [],
+                       "afi-fest-2019": ["location"], "newfest-2020": ["location"]}  # no venues given
+
+
+def test_a_complete_page_conforms_to_the_web_profile():
+    cat = lod.Catalogue(
+        people=[{"id": "p", "names": {"en": "Aizhan Kassymbek"}, "qid": "Q100"}],
+        organizations=[{"id": "o", "names": {"en": "goEast"}}],
+        places=[{"id": "w", "names": {"en": "Wiesbaden"}, "place_type": "city", "address": "Wiesbaden, Germany"}],
+        films=[{"id": "f", "titles": {"en": "Madina"}, "date_created": 2023, "image": "https://img.example/m.jpg",
+                "directors": ["p"]}],
+        festivals=[{"id": "g", "names": {"en": "goEast"}}],
+        festival_editions=[{"id": "e", "festival": "g", "names": {"en": "goEast 2024"}, "start_date": "2024-04-17",
+                            "end_date": "2024-04-23", "location": "w", "organizer": "o"}])
+    for rid in ("f", "e", "p"):
+        report = lod.validate(page_graph(web.jsonld(rid, cat)), profiles=("web",))
+        assert report.conforms and not report.warnings, report.text()
+
+
+@pytest.mark.parametrize("text", ["</script><script>alert(1)</script>", "<!-- x", "a\u2028b\u2029c", "&amp; &lt;",
+                                  "'\"\\", "]]>"])
+def test_script_tag_is_safe_and_exact(text):
+    tag = web.script_tag({"name": text})
+    inner = tag[len('<script type="application/ld+json">'):-len("</script>")]
+    for bad in ("<", ">", "&", "\u2028", "\u2029"):
+        assert bad not in inner
+    assert json.loads(inner) == {"name": text}
+
+
+def test_json_ld_is_deterministic_across_processes():
+    code = "import hashlib, lod; from lod import web; c = lod.load_catalogue(lod.example_path()); " \
+           "print(hashlib.sha256(''.join(web.script_tag(web.jsonld(r, c)) for r in " \
+           f"{PAGES!r}).encode()).hexdigest())"
+    outs = {subprocess.run([sys.executable, "-c", code], env={"PYTHONHASHSEED": s, "PATH": ""},
+                           capture_output=True, text=True).stdout for s in ("1", "2")}
+    assert len(outs) == 1 and len(next(iter(outs))) == 65
+
+
+def test_every_site_page_carries_its_json_ld(seed):
+    writer = SiteWriter(seed)
+    pages = writer.pages()
+    assert "index.html" in pages and "film/madina.html" in pages and "festival-edition/newfest-2020.html" in pages
+    for rel, html in pages.items():
+        assert html.count('<script type="application/ld+json">') == 1
+    assert web.script_tag(web.jsonld("madina", seed)) in pages["film/madina.html"]
+    assert "Aigul Nurbulatova" in pages["film/madina.html"]  # visible credits
+
+
+def test_html_command_replaces_the_site_whole(tmp_path):
+    out = tmp_path / "site"
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-m", "lod.cli", "html", "-o", str(out)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert (out / "index.html").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging or old folders left
+
+
+@pytest.mark.parametrize("value,shown", [("--05-16", "16 May"), ("2024-05-16", "16 May 2024"), ("2020-11", "November 2020"),
+                                         ("2019", "2019"), ("2024-04-20T10:00:00+02:00", "20 April 2024")])
+def test_dates_are_shown_for_people(value, shown):
+    from lod.html import human_date
+    assert human_date(value) == shown
