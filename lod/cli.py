@@ -17,6 +17,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__, errors as E
 from .load import CATALOGUE_SUFFIXES, is_jsonld_file, load_catalogue, load_partial
@@ -27,6 +28,16 @@ from .validation import Report, ValidationRunError, profile_names, validate, val
 from .writers import EXTENSIONS, format_name, read_graph, serialize_triples, sorted_triples, write_atomic
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def _formats(value: str) -> list[str]:
@@ -68,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--base", default=DEFAULT_BASE, help="base IRI used to map a catalogue")
     val.add_argument("--shapes", help="folder of <profile>.ttl shapes to use instead of lod's own")
     for p in (export, val):
-        p.add_argument("--workers", type=int, default=1, help="validate in batches across this many processes")
-        p.add_argument("--batch-size", type=int, default=500, help="records per validation batch (with --workers)")
+        p.add_argument("--workers", type=_positive, default=1, help="validate in batches across this many processes")
+        p.add_argument("--batch-size", type=_positive, default=500, help="records per validation batch (with --workers)")
 
     site = sub.add_parser("html", help="write a static site: a page per film, person, interview, festival edition")
     site.add_argument("catalogue", nargs="?", help="catalogue file (default: the bundled example)")
@@ -131,30 +142,52 @@ def _export(args: argparse.Namespace) -> int:
     formats: list[str] = args.format
     if len(formats) > 1 and not args.output:
         raise E.BadValue("several formats need -o DIR", field="--output")
-    mapper = Mapper(catalogue, base)
-    items = sorted_triples(mapper.triples())
     failed = bool(dropped)
     if dropped:
         print(f"lod: left out {len(dropped)} problem record(s):", file=sys.stderr)
         for problem in dropped:
             print(f"  - {problem}", file=sys.stderr)
     if not args.no_validate:
-        report = _run_validation(catalogue, profile_names(args.profile), base, args)
-        if not report.conforms:
+        profiles = profile_names(args.profile)
+        for _ in range(len(catalogue) + 1):  # each round leaves out at least one record
+            report = _run_validation(catalogue, profiles, base, args)
+            if report.conforms:
+                break
             failed = True
             bad = report.records_with_violations()
-            unplaced = [r for r in report.violations if not r.record]
+            unplaced = [r for r in report.violations if not r.record or r.record.startswith("info:")]
             if not args.keep_going or unplaced:
                 sys.stderr.write(report.text())
                 print("lod: nothing written: the export does not conform "
                       "(use --keep-going to write the conforming records, --no-validate to skip validation)",
                       file=sys.stderr)
                 return EXIT_INVALID
-            print(f"lod: left out {len(bad)} record(s) that do not conform:", file=sys.stderr)
+            catalogue, left_out = without(catalogue, bad)
+            print(f"lod: left out {len(left_out)} record(s) that do not conform or refer to one that does:",
+                  file=sys.stderr)
             sys.stderr.write("".join(f"  - {r}\n" for r in report.violations))
-            items = [t for t in items if record_of(t[0]) not in bad]
+            for rid in sorted(left_out - bad):
+                print(f"  - record {rid!r}: refers to a record that was left out", file=sys.stderr)
+    items = sorted_triples(Mapper(catalogue, base).triples())
     _write(items, formats, args.output, catalogue.info.id if catalogue.info else source.stem)
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def without(catalogue: Catalogue, bad: set[str]) -> tuple[Catalogue, set[str]]:
+    """The catalogue without the given records and every record that (transitively) refers to one."""
+    from .model import LISTS, ref_targets
+
+    left_out = set(bad)
+    while True:
+        more = {r.id for r in catalogue.records() if r.id not in left_out and ref_targets(r) & left_out}
+        if not more:
+            break
+        left_out |= more
+    lists = {name: [r for r in getattr(catalogue, name) if r.id not in left_out] for name in LISTS}
+    info = catalogue.info
+    if info is not None and info.publisher in left_out:
+        info = info.model_copy(update={"publisher": None})
+    return Catalogue(info=info, **lists), left_out
 
 
 def _write(items: list[Triple], formats: list[str], output: str | None, stem: str) -> None:
@@ -172,6 +205,18 @@ def _write(items: list[Triple], formats: list[str], output: str | None, stem: st
         sys.stdout.flush()
 
 
+def _exact_records(graph: Any) -> tuple[Catalogue, str] | None:
+    """The records a graph holds, if mapping them back gives exactly the graph (else None)."""
+    try:
+        reader = Reader(graph)
+        catalogue = reader.catalogue()
+    except E.LodError:
+        return None
+    if reader.base is None or set(Mapper(catalogue, reader.base).triples()) != set(graph):
+        return None
+    return catalogue, reader.base
+
+
 def _run_validation(catalogue: Catalogue, profiles: tuple[str, ...], base: str, args: argparse.Namespace) -> Report:
     shapes = getattr(args, "shapes", None)
     if args.workers > 1:
@@ -187,12 +232,13 @@ def _validate(args: argparse.Namespace) -> int:
     source = Path(args.source) if args.source else example_path()
     if source.suffix.lower() in CATALOGUE_SUFFIXES and not is_jsonld_file(source):
         report = _run_validation(load_catalogue(source), profiles, check_base(args.base), args)
-    elif args.workers > 1:
-        graph = read_graph(source)  # lod's own RDF: read the records back and validate them in batches
-        reader = Reader(graph)
-        report = _run_validation(reader.catalogue(), profiles, reader.base or DEFAULT_BASE, args)
     else:
-        report = validate(read_graph(source), profiles, shapes_dir=args.shapes)
+        graph = read_graph(source)
+        records = _exact_records(graph) if args.workers > 1 else None
+        if records is not None:  # lod's own RDF, read back exactly: validate the records in batches
+            report = _run_validation(records[0], profiles, records[1], args)
+        else:  # anything else is validated as the graph it is
+            report = validate(graph, profiles, shapes_dir=args.shapes)
     sys.stdout.write(report.json() if args.format == "json" else report.text())
     if not report.conforms or (args.strict and report.warnings):
         return EXIT_INVALID

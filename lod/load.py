@@ -187,13 +187,24 @@ def partial_from_data(data: dict[str, Any], *, root: Path | None = None, source:
             problems = [exc]
         bad = {p.record for p in problems if p.record}
         if not bad or any(p.record is None for p in problems):
-            raise E.CatalogueError(problems, source)
+            raise E.CatalogueError([*dropped, *problems], source)
+        before = (_size(data), data.get("info"))
         data = {name: [item for i, item in enumerate(items)
                        if not (_item_id(item) in bad or f"{name}[{i}]" in bad)]
                 if name in LISTS and isinstance(items, list) else items
                 for name, items in data.items()}
+        info_refs = [p for p in problems if p.record and p.record.startswith("info:") and p.field == "publisher"]
+        if info_refs and isinstance(data.get("info"), dict):
+            # the catalogue block stays: it referred to a record that was left out, so that reference goes
+            data["info"] = {k: v for k, v in data["info"].items() if k != "publisher"}
+        if (_size(data), data.get("info")) == before:
+            raise E.CatalogueError([*dropped, *problems], source)  # nothing more can be left out
         dropped.extend(problems)
     raise E.CatalogueError(dropped, source)  # pragma: no cover - the loop always ends sooner
+
+
+def _size(data: dict[str, Any]) -> int:
+    return sum(len(v) for k, v in data.items() if k in LISTS and isinstance(v, list))
 
 
 def _item_id(item: Any) -> Any:

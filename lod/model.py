@@ -15,6 +15,7 @@ crew credits) keep the order given: billing order matters to archives.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -160,10 +161,13 @@ class Image(Model):
     depicts: Set[DepictedRef] = ()
 
 
+_WIKIDATA_ANY = re.compile(r"https?://(www\.|m\.)?wikidata\.org/")
+
+
 def _no_wikidata(iris: tuple[str, ...]) -> tuple[str, ...]:
     for iri in iris:
-        if iri.startswith(WIKIDATA_ENTITY):
-            raise PydanticCustomError("bad_qid", "a Wikidata entity belongs in 'qid', not in 'same_as'", {})
+        if iri.startswith(WIKIDATA_ENTITY) or _WIKIDATA_ANY.match(iri):
+            raise PydanticCustomError("bad_qid", "a Wikidata link belongs in 'qid' (as Q…), not in 'same_as'", {})
     return iris
 
 
@@ -585,6 +589,11 @@ def _refs_of(cls: type[BaseModel], obj: Any, path: str = "") -> Iterator[tuple[s
                     yield from _refs_of(sub, item, f"{path}{name}[{i}].")
         elif not many and isinstance(value, (Mapping, BaseModel)):
             yield from _refs_of(sub, value, f"{path}{name}.")
+
+
+def ref_targets(record: BaseModel) -> set[str]:
+    """The ids a record refers to (its own fields and its nested values)."""
+    return {target for _, target, _ in _refs_of(type(record), record)}
 
 
 def check_references(data: Any) -> list[E.InputError]:

@@ -25,8 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from . import errors as E
@@ -34,6 +34,7 @@ from ._resources import data_dir
 from .mapping import (_ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, Mapper, gc_paused, plan, record_iri,
                       record_of)
 from .model import Catalogue, CatalogueInfo, nested_fields
+from .values import WIKIDATA_ENTITY
 
 PROFILES: tuple[str, ...] = ("core", "web", "wikidata", "archive")
 """The validation profiles shipped in ``shapes/``."""
@@ -122,13 +123,32 @@ def _shapes_graph(profiles: tuple[str, ...], shapes_dir: str | None) -> Graph:
         resource = folder.joinpath(f"{name}.ttl")
         try:
             text = resource.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ValidationRunError(f"could not validate: shapes file for profile {name!r} is missing: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValidationRunError(f"could not validate: shapes file for profile {name!r} cannot be read: {exc}"
+                                     ) from None
         try:
             g.parse(data=text, format="turtle", publicID=f"https://w3id.org/lod-film/shapes/{name}")
         except Exception as exc:  # rdflib raises several types for syntax errors
             raise ValidationRunError(f"could not validate: shapes file {name}.ttl is broken: {exc}") from None
+    _refuse_unsafe_shapes(g)
     return g
+
+
+_SPARQL_TEXT = (SH.select, SH.ask, SH.construct, SH.update)
+
+
+def _refuse_unsafe_shapes(shapes: Graph) -> None:
+    """No network and no rules: SPARQL SERVICE would query a remote endpoint, sh:rule changes data."""
+    import re
+
+    for pred in _SPARQL_TEXT:
+        for text in shapes.objects(None, pred):
+            if re.search(r"\bSERVICE\b", str(text), re.IGNORECASE):
+                raise ValidationRunError("could not validate: a shape uses SPARQL SERVICE, which would query a remote "
+                                         "endpoint; lod's validation never touches the network")
+    if any(shapes.triples((None, SH.rule, None))):
+        raise ValidationRunError("could not validate: the shapes contain SHACL rules (sh:rule), which would change "
+                                 "the data; lod validates without rules or inference unless asked")
 
 
 # --- running ---------------------------------------------------------------------------
@@ -143,7 +163,11 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
     knows them (the data graph is then copied, not changed).
     """
     names = profile_names(profiles)
+    if not isinstance(source, (Catalogue, Graph)):
+        raise E.BadValue("validate takes a Catalogue or an rdflib Graph (load files with lod.load_catalogue or "
+                         "lod.read_graph)", field="source", value=type(source).__name__)
     paths: dict[URIRef, tuple[str, str]] = {}
+    graph_base: str | None = base
     if isinstance(source, Catalogue):
         mapper = Mapper(source, base)
         data = Graph(bind_namespaces="none")
@@ -152,29 +176,38 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
         paths = mapper.node_paths
     else:
         data = source
+        graph_base = None
     results_graph = run_shacl(data, shapes_graph(names, shapes_dir), inference=inference)
-    if not paths and isinstance(source, Graph) and any(results_graph.objects(None, SH.result)):
-        paths = _paths_from_graph(source)
-    results = _results(results_graph, data, paths, shapes_graph(names, shapes_dir))
+    if isinstance(source, Graph) and any(results_graph.objects(None, SH.result)):
+        paths, graph_base = _paths_from_graph(source)
+    results = _results(results_graph, data, paths, shapes_graph(names, shapes_dir),
+                       graph_base if isinstance(source, Graph) else base)
     conforms = not any(r.severity == "violation" for r in results)
     return Report(conforms, results, names, results_graph)
 
 
-def _paths_from_graph(graph: Graph) -> dict[URIRef, tuple[str, str]]:
-    """Exact field paths (``availability[0]``) for a graph that reads back as a catalogue."""
+NO_BASE = "\x00"
+"""A base no IRI starts with (an IRI cannot hold NUL): with it, no node is named as a record."""
+
+
+def _paths_from_graph(graph: Graph) -> tuple[dict[URIRef, tuple[str, str]], str | None]:
+    """Exact field paths (``availability[0]``) for a graph that reads back as a catalogue, and its base."""
     from .mapping import Reader
 
     try:
         reader = Reader(graph)
+    except E.LodError:
+        return {}, NO_BASE  # records under several bases: no record can be named safely
+    try:
         cat = reader.catalogue()
         if reader.base is None:
-            return {}
+            return {}, None
         mapper = Mapper(cat, reader.base)
         for _ in mapper.triples():
             pass
-        return mapper.node_paths
+        return mapper.node_paths, reader.base
     except E.LodError:
-        return {}  # a graph that is not (or not only) lod records: fields come without list positions
+        return {}, reader.base  # not (only) lod records: fields come without list positions
 
 
 def run_shacl(data: Graph, shapes: Graph, focus_nodes: list[URIRef] | None = None,
@@ -217,8 +250,11 @@ def run_shacl(data: Graph, shapes: Graph, focus_nodes: list[URIRef] | None = Non
 
 # --- results -> records and fields --------------------------------------------------------
 
+LOD_FIELD = URIRef("https://w3id.org/lod-film/vocab#field")
+
+
 def _results(results: Graph, data: Graph, paths: dict[URIRef, tuple[str, str]],
-             shapes: Graph | None = None) -> list[ValidationResult]:
+             shapes: Graph | None = None, base: str | None = None) -> list[ValidationResult]:
     out = []
     # only the report's own results: nested ones (sh:detail of an sh:node check) explain those
     for r in results.objects(None, SH.result):
@@ -229,12 +265,16 @@ def _results(results: Graph, data: Graph, paths: dict[URIRef, tuple[str, str]],
         value = results.value(r, SH.value)
         message = results.value(r, SH.resultMessage)
         severity = SEVERITIES.get(results.value(r, SH.resultSeverity), "violation")  # type: ignore[call-overload]
-        record, fld = locate(focus, path, data, paths)
+        record, fld = locate(focus, path, data, paths, base=base, value=value)
+        if fld is None and record is not None and shapes is not None:
+            named = shapes.value(results.value(r, SH.sourceShape), LOD_FIELD)  # type: ignore[arg-type]
+            fld = str(named) if named is not None else None
         out.append(ValidationResult(
             severity=severity, record=record, field=fld,
             value=None if value is None else str(value),
             message=str(message) if message is not None else "does not satisfy its shape",
-            focus=str(focus), path=None if path is None or not isinstance(path, URIRef) else str(path),
+            focus=str(focus) if isinstance(focus, URIRef) else "(blank node)",
+            path=None if path is None or not isinstance(path, URIRef) else str(path),
             shape=_shape_name(results.value(r, SH.sourceShape))))
     order = {"violation": 0, "warning": 1, "info": 2}
     return sorted(out, key=lambda x: (order[x.severity], x.record or "", x.field or "", x.message, x.value or "",
@@ -260,11 +300,18 @@ def _shape_name(shape: Node | None) -> str | None:
 
 
 def locate(focus: Node | None, path: Node | None, data: Graph,
-           paths: dict[URIRef, tuple[str, str]] | None = None) -> tuple[str | None, str | None]:
-    """The record id and field a (focus node, path) pair stands for."""
+           paths: dict[URIRef, tuple[str, str]] | None = None, *, base: str | None = None,
+           value: Node | None = None) -> tuple[str | None, str | None]:
+    """The record id and field a (focus node, path) pair stands for.
+
+    The catalogue block is named ``info:<id>`` (an id cannot hold ``:``, so it never clashes with a
+    record). With ``base``, IRIs outside it are nobody's record.
+    """
     if not isinstance(focus, URIRef):
         return None, None
     iri = str(focus)
+    if base is not None and not iri.startswith(base):
+        return None, None
     parent, _, fragment = iri.partition("#")
     m = _ID_IRI.match(parent)
     if not m:
@@ -273,7 +320,7 @@ def locate(focus: Node | None, path: Node | None, data: Graph,
     cls = CatalogueInfo if kind == CATALOGUE_KIND else KINDS.get(kind)
     if cls is None:
         return None, None
-    record = m["id"] if kind != CATALOGUE_KIND else "info"
+    record = m["id"] if kind != CATALOGUE_KIND else f"info:{m['id']}"
     prefix = ""
     if fragment:
         known = (paths or {}).get(focus)
@@ -288,7 +335,7 @@ def locate(focus: Node | None, path: Node | None, data: Graph,
             pos = data.value(node, POSITION)
             prefix = f"{name}[{int(str(pos)) - 1}]" if isinstance(pos, Literal) and str(pos).isdigit() else name
         cls = nested
-    fld = _field_for(cls, path)
+    fld = _field_for(cls, path, value)
     if prefix:
         return record, f"{prefix}.{fld}" if fld else prefix
     return record, fld
@@ -303,7 +350,7 @@ def _nested_class(cls: type, fragment: str) -> tuple[str, type] | None:
     return best
 
 
-def _field_for(cls: type, path: Node | None) -> str | None:
+def _field_for(cls: type, path: Node | None, value: Node | None = None) -> str | None:
     if not isinstance(path, URIRef):
         return None
     try:
@@ -312,6 +359,10 @@ def _field_for(cls: type, path: Node | None) -> str | None:
         return None
     for fp in fields:
         if fp.pred == path or (fp.via is not None and fp.via[0] == path):
+            # qid and same_as share schema:sameAs: a Wikidata entity IRI is the qid, anything else same_as
+            if fp.kind == "qid" and value is not None and not str(value).startswith(WIKIDATA_ENTITY) and any(
+                    f.kind == "iri" and f.pred == path for f in fields):
+                continue
             return fp.name
     for fp in fields:
         if path in fp.also or path in fp.enum.values():
@@ -341,29 +392,45 @@ def validate_batched(catalogue: Catalogue, profiles: str | Iterable[str] = ("cor
     bounded by the batch, not the catalogue.
     """
     names = profile_names(profiles)
+    if not isinstance(catalogue, Catalogue):
+        raise E.BadValue("validate_batched takes a Catalogue (validate a graph with lod.validate)",
+                         field="catalogue", value=type(catalogue).__name__)
+    if batch_size < 1 or workers < 1:
+        raise E.BadValue("batch_size and workers must be at least 1", field="batch_size",
+                         value=f"{batch_size}/{workers}")
     shapes = shapes_graph(names, shapes_dir)  # parsed once, before any fork
     records = list(catalogue.records())
     batches = [(i, min(i + batch_size, len(records))) for i in range(0, max(len(records), 1), batch_size)]
     _WORKER.update(catalogue=catalogue, base=base, shapes=shapes, records=records, mapper=None)
+    frozen = False
     try:
         if workers > 1 and len(batches) > 1:
             import multiprocessing as mp
 
             gc.freeze()  # keep the parent's objects out of the children's collections (copy-on-write)
+            frozen = True
             with mp.get_context("fork").Pool(workers) as pool:
                 parts = pool.map(_validate_batch, batches, chunksize=1)
         else:
             parts = [_validate_batch(b) for b in batches]
     finally:
-        gc.unfreeze()
+        if frozen:
+            gc.unfreeze()
         _WORKER.clear()
     results = [r for part, _ in parts for r in part]
+    # one report node for the whole run, linking every result kept (the batches' own reports dropped)
     graph = Graph(bind_namespaces="none")
     for _, nt in parts:
         graph.parse(data=nt, format="nt")
+    report_node = BNode()
+    graph.add((report_node, RDF.type, SH.ValidationReport))
+    for r in list(graph.subjects(RDF.type, SH.ValidationResult)):
+        if not any(graph.subjects(SH.detail, r)):
+            graph.add((report_node, SH.result, r))
     order = {"violation": 0, "warning": 1, "info": 2}
     results.sort(key=lambda x: (order[x.severity], x.record or "", x.field or "", x.message, x.value or "", x.focus))
     conforms = not any(r.severity == "violation" for r in results)
+    graph.add((report_node, SH.conforms, Literal(conforms)))
     return Report(conforms, results, names, graph)
 
 
@@ -372,6 +439,7 @@ def _validate_batch(span: tuple[int, int]) -> tuple[list[ValidationResult], str]
     mapper: Mapper | None = _WORKER.get("mapper")
     if mapper is None:
         mapper = _WORKER["mapper"] = Mapper(cat, _WORKER["base"])
+    mapper.node_paths.clear()  # only this batch's nodes: memory bounded by the batch
     own = _WORKER["records"][span[0]:span[1]]
     own_ids = {r.id for r in own}
     g = Graph(bind_namespaces="none")
@@ -379,13 +447,11 @@ def _validate_batch(span: tuple[int, int]) -> tuple[list[ValidationResult], str]
     referenced: set[str] = set()
     with gc_paused():
         triples = [t for rec in own for t in mapper.record_triples(rec)]
-        if span[0] == 0 and cat.info is not None:  # the catalogue node is validated with the first batch
+        if cat.info is not None:  # shapes look for the catalogue node (record source): every batch has it
             info_iri = record_iri(mapper.base, CATALOGUE_KIND, cat.info.id)
-            triples += [t for t in mapper.triples() if t[0] == info_iri]
-            focus.append(info_iri)
-        elif cat.info is not None:  # context: shapes look for the catalogue node (record source)
-            info_iri = record_iri(mapper.base, CATALOGUE_KIND, cat.info.id)
-            triples += [t for t in mapper._object(info_iri, cat.info)]
+            triples += list(mapper._object(info_iri, cat.info))
+            if span[0] == 0:
+                focus.append(info_iri)  # and the first batch validates it
         g.addN((s, p, o, g) for s, p, o in triples)
         for s, _, o in triples:
             rid = record_of(s)
@@ -403,7 +469,10 @@ def _validate_batch(span: tuple[int, int]) -> tuple[list[ValidationResult], str]
     for r in list(results_graph.objects(None, SH.result)):
         if results_graph.value(r, SH.focusNode) not in mine:
             _drop_result(results_graph, r)
-    return _results(results_graph, g, mapper.node_paths, _WORKER["shapes"]), results_graph.serialize(format="nt")
+    found = _results(results_graph, g, mapper.node_paths, _WORKER["shapes"], mapper.base)
+    for report in list(results_graph.subjects(RDF.type, SH.ValidationReport)):
+        results_graph.remove((report, None, None))  # the run gets one report node (see validate_batched)
+    return found, results_graph.serialize(format="nt")
 
 
 def _drop_result(graph: Graph, result: Node) -> None:

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from pyld import jsonld
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -365,6 +364,8 @@ def parse(data: str | bytes, format: str = "turtle") -> Graph:
     JSON-LD is expanded by pyld with remote loading refused, so no ``@context`` URL
     (http, file or loopback) is ever fetched.
     """
+    from pyld import jsonld  # imported when needed: it sets up a requests-based loader we never use
+
     fmt = format_name(format)
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     g = Graph(bind_namespaces="none")

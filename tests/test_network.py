@@ -12,9 +12,13 @@ import lod
 
 GUARD = r"""
 import sys
+NETWORK = {"socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr", "socket.sendto",
+           "socket.sendmsg", "urllib.Request", "http.client.connect", "ftplib.connect", "smtplib.connect"}
 def hook(event, args):
-    if event.startswith(("socket.", "urllib.Request")) or event in {"http.client.connect"}:
-        raise RuntimeError(f"network access attempted: {event} {args!r}")
+    if event in NETWORK:
+        # SystemExit, not an Exception: no library's `except Exception` can swallow it
+        print(f"network access attempted: {event} {args!r}", file=sys.stderr)
+        raise SystemExit(3)
 sys.addaudithook(hook)
 """
 
@@ -22,7 +26,10 @@ sys.addaudithook(hook)
 def test_audit_hook_detects_network_use():
     code = GUARD + "import socket\nsocket.create_connection(('127.0.0.1', 9))\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.returncode != 0 and "network access attempted" in out.stderr
+    assert out.returncode == 3 and "network access attempted: socket." in out.stderr
+    code = GUARD + "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:9/')\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 3 and "network access attempted" in out.stderr
 
 
 def test_export_and_parse_use_no_network():

@@ -86,10 +86,10 @@ WEB = {
 }
 
 WIKIDATA = {
-    "film without QID or decision": (remove((FILM, S.sameAs)), "violation", "f", None),
-    "person without QID or decision": (remove((PERSON, S.sameAs)), "violation", "p", None),
-    "award without decision": (remove((iri("award", "a"), L.newWikidataItem)), "violation", "a", None),
-    "edition without QID": (remove((EDITION, S.sameAs)), "violation", "e", None),
+    "film without QID or decision": (remove((FILM, S.sameAs)), "violation", "f", "qid"),
+    "person without QID or decision": (remove((PERSON, S.sameAs)), "violation", "p", "qid"),
+    "award without decision": (remove((iri("award", "a"), L.newWikidataItem)), "violation", "a", "qid"),
+    "edition without QID": (remove((EDITION, S.sameAs)), "violation", "e", "qid"),
     "award outcome without date": (remove((OUTCOME, L.pointInTime)), "violation", "won", "date"),
     "cast role without person": (lambda g: g.remove((next(iter(g.objects(FILM, S.actor))), S.actor, None)),
                                  "violation", "f", "cast[0].person"),
@@ -104,10 +104,10 @@ ARCHIVE = {
     "film without country": (remove((FILM, S.countryOfOrigin)), "warning", "f", "countries"),
     "film without language": (remove((FILM, S.inLanguage)), "warning", "f", "original_languages"),
     "film without identifiers": (remove((FILM, S.sameAs)), "warning", "f", "identifiers"),
-    "catalogue without record source": (remove((DATASET, S.publisher)), "violation", "info", "publisher"),
+    "catalogue without record source": (remove((DATASET, S.publisher)), "violation", "info:c", "publisher"),
     "person without name": (remove((PERSON, S.name)), "violation", "p", "names"),
     "interview without interviewer or publisher": (remove((INTERVIEW, S.author), (INTERVIEW, S.publisher)),
-                                                   "violation", "i", None),
+                                                   "violation", "i", "interviewers"),
     "interview without headline": (remove((INTERVIEW, S.headline)), "violation", "i", "headlines"),
     "interview without date": (remove((INTERVIEW, S.datePublished)), "warning", "i", "date_published"),
     "interview without language": (remove((INTERVIEW, S.inLanguage)), "warning", "i", "languages"),
