@@ -3,6 +3,7 @@
     lod export [CATALOGUE] [-f turtle|json-ld|nt] [-o FILE] [--base IRI] [--no-validate | --keep-going]
     lod validate [CATALOGUE_OR_RDF_FILE] [--profile core,web,wikidata,archive] [--format text|json] [--strict]
     lod html [CATALOGUE] -o DIR [--lang en]
+    lod publish [CATALOGUE] --endpoint URL [--graph IRI] [--auth user:password] [--resume]
     lod schema [-o FILE]
 
 With no CATALOGUE, the bundled example (the two Klassiki interviews) is used.
@@ -88,6 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--lang", default="en", help="page language (BCP 47), default en")
     site.add_argument("--base", default=DEFAULT_BASE, help="base IRI of the records")
 
+    pub = sub.add_parser("publish", help="send a catalogue to a triplestore (SPARQL 1.1 Graph Store Protocol)")
+    pub.add_argument("catalogue", nargs="?", help="catalogue file (default: the bundled example)")
+    pub.add_argument("--endpoint", required=True, help="Graph Store Protocol URL, e.g. http://localhost:7878/store")
+    pub.add_argument("--graph", help="named graph IRI (default: the catalogue's IRI)")
+    pub.add_argument("--auth", help="user:password for HTTP basic auth (or LOD_PUBLISH_AUTH)")
+    pub.add_argument("--base", default=DEFAULT_BASE, help="base IRI of the records")
+    pub.add_argument("--chunk", type=_positive, default=50_000, help="triples per request (default 50000)")
+    pub.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    pub.add_argument("--state", help="state file (default: CATALOGUE.publish-state.json beside the catalogue)")
+    pub.add_argument("--resume", action="store_true", help="continue after the chunks an earlier run got acknowledged")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of catalogue files")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
     return parser
@@ -100,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "publish":
+            return _publish(args)
         if args.command == "html":
             from . import example_path
             from .html import write_site
@@ -203,6 +217,25 @@ def _write(items: list[Triple], formats: list[str], output: str | None, stem: st
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from . import example_path
+    from .publish import PublishError, parse_auth, publish
+
+    source = Path(args.catalogue) if args.catalogue else example_path()
+    catalogue = load_catalogue(source)
+    state = Path(args.state) if args.state else Path.cwd() / f"{source.stem}.publish-state.json"
+    try:
+        result = publish(catalogue, args.endpoint, graph=args.graph, base=check_base(args.base),
+                         auth=parse_auth(args.auth), chunk_triples=args.chunk, timeout=args.timeout,
+                         state_file=state, resume=args.resume)
+    except PublishError as exc:
+        print(f"lod: could not publish: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"published {result.triples} triples in {result.chunks} chunk(s) to <{result.graph}> "
+          f"({result.sent} sent now)", file=sys.stderr)
+    return EXIT_OK
 
 
 def _exact_records(graph: Any) -> tuple[Catalogue, str] | None:

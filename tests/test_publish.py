@@ -1,0 +1,171 @@
+"""Publishing to a real Oxigraph server (from PyPI) on loopback with the Graph Store Protocol."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+import lod
+from lod.publish import PublishError, publish
+from lod.synthetic import synthetic_catalogue
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _oxigraph() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    assert Path(found).exists(), "the oxigraph server (pip install oxigraph) is needed for these tests"
+    return found
+
+
+class Server:
+    """An Oxigraph server process on a loopback port, with its data in a folder."""
+
+    def __init__(self, folder: Path, port: int | None = None) -> None:
+        self.folder, self.port = folder, port or _free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def store(self) -> str:
+        return f"http://127.0.0.1:{self.port}/store"
+
+    def start(self) -> Server:
+        self.proc = subprocess.Popen([_oxigraph(), "serve", "--location", str(self.folder), "--bind",
+                                      f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"http://127.0.0.1:{self.port}/", timeout=1)
+                return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError("oxigraph did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+            self.proc = None
+
+    def graph(self, iri: str) -> set:
+        r = requests.get(self.store, params={"graph": iri}, headers={"Accept": "application/n-triples"}, timeout=10)
+        r.raise_for_status()
+        return set(ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES))
+
+    def count(self) -> int:
+        r = requests.post(f"http://127.0.0.1:{self.port}/query", data={"query":
+                          "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                          headers={"Accept": "application/sparql-results+json"}, timeout=10)
+        return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = Server(tmp_path / "db").start()
+    yield srv
+    srv.stop()
+
+
+def expected(cat) -> set:
+    return set(ox.parse(lod.serialize(cat, "nt"), format=ox.RdfFormat.N_TRIPLES))
+
+
+def test_publish_then_query_back_and_republish_is_idempotent(server, seed):
+    first = publish(seed, server.store)
+    assert first.graph == "https://example.org/id/catalogue/klassiki-interviews"
+    assert server.graph(first.graph) == expected(seed)
+    n = server.count()
+    assert n == len(expected(seed)) == first.triples
+    again = publish(seed, server.store, chunk_triples=37)  # other chunking, same result
+    assert again.chunks > 10
+    assert server.graph(first.graph) == expected(seed) and server.count() == n
+
+
+def test_republishing_a_changed_catalogue_replaces_the_graph(server, seed):
+    publish(seed, server.store)
+    smaller = lod.Catalogue(people=[{"id": "p", "names": {"en": "P"}}])
+    publish(smaller, server.store, graph="https://example.org/id/catalogue/klassiki-interviews")
+    assert server.graph("https://example.org/id/catalogue/klassiki-interviews") == expected(smaller)
+
+
+def test_server_stopped_mid_publish_gives_a_clear_error_and_resumes(tmp_path):
+    srv = Server(tmp_path / "db").start()
+    cat = synthetic_catalogue(40)
+    state = tmp_path / "state.json"
+
+    def stop_after_two(done: int, total: int) -> None:
+        if done == 2:
+            srv.stop()
+
+    with pytest.raises(PublishError, match=r"chunk 3/\d+ not sent.*2 chunk\(s\) were acknowledged.*--resume"):
+        publish(cat, srv.store, chunk_triples=200, state_file=state, on_chunk=stop_after_two, timeout=2,
+                http=lod.publish.session(retries=1, backoff=0.01))
+    saved = json.loads(state.read_text(encoding="utf-8"))
+    assert saved["acknowledged"] == 2 and saved["complete"] is False
+    srv.start()  # the same data folder and port
+    try:
+        result = publish(cat, srv.store, chunk_triples=200, state_file=state, resume=True)
+        assert result.sent == result.chunks - 2
+        assert srv.graph(result.graph) == expected(cat)
+        assert json.loads(state.read_text(encoding="utf-8"))["complete"] is True
+    finally:
+        srv.stop()
+
+
+def test_cli_publish_and_unreachable_endpoint(server, tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "lod.cli", "publish", "--endpoint", server.store, "--state",
+                         str(tmp_path / "s.json")], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert server.count() > 400
+    dead = f"http://127.0.0.1:{_free_port()}/store"
+    bad = subprocess.run([sys.executable, "-m", "lod.cli", "publish", "--endpoint", dead, "--timeout", "1",
+                          "--state", str(tmp_path / "d.json")], capture_output=True, text=True)
+    assert bad.returncode == 2 and "could not publish" in bad.stderr
+
+
+class _Flaky(http.server.BaseHTTPRequestHandler):
+    seen: list[tuple[str, str | None]] = []
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        _Flaky.seen.append((self.command, self.headers.get("Authorization")))
+        if len(_Flaky.seen) == 1:
+            self.send_response(503)
+            self.send_header("Retry-After", "0")
+            self.end_headers()
+            return
+        self.send_response(204)
+        self.end_headers()
+
+    do_POST = do_PUT
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_retries_on_503_and_sends_basic_auth():
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Flaky)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        _Flaky.seen = []
+        cat = lod.Catalogue(people=[{"id": "p", "names": {"en": "P"}}])
+        publish(cat, f"http://127.0.0.1:{srv.server_address[1]}/store", auth=("archive", "secret"))
+        assert [m for m, _ in _Flaky.seen] == ["PUT", "PUT"]  # refused once with 503, then accepted
+        assert all(a and a.startswith("Basic ") for _, a in _Flaky.seen)
+    finally:
+        srv.shutdown()
