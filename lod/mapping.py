@@ -372,13 +372,24 @@ def triples(catalogue: Catalogue, base: str = DEFAULT_BASE) -> Iterator[Triple]:
     return Mapper(catalogue, base).triples()
 
 
-def to_graph(catalogue: Catalogue, base: str = DEFAULT_BASE) -> Graph:
-    """The catalogue as an :class:`rdflib.Graph` (schema.org aligned with Wikidata)."""
+PROFILES = ("schema", "fiaf")
+"""RDF views: ``schema`` (schema.org aligned with Wikidata) and ``fiaf`` (FIAFcore, for archives)."""
+
+
+def to_graph(catalogue: Catalogue, base: str = DEFAULT_BASE, profile: str = "schema") -> Graph:
+    """The catalogue as an :class:`rdflib.Graph`: schema.org (default) or the FIAFcore view."""
+    if profile not in PROFILES:
+        raise E.BadValue(f"unknown RDF profile; use one of {', '.join(PROFILES)}", field="profile", value=profile)
     g = Graph(bind_namespaces="none")
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
+    if profile == "fiaf":
+        from .fiaf import fiaf_triples
+        source: Iterator[Triple] = fiaf_triples(catalogue, check_base(base))
+    else:
+        source = triples(catalogue, base)
     with gc_paused():
-        g.addN((s, p, o, g) for s, p, o in triples(catalogue, base))
+        g.addN((s, p, o, g) for s, p, o in source)
     return g
 
 
