@@ -36,7 +36,7 @@ __version__ = "0.1.0"
 __all__ = [
     # reading and writing
     "load_catalogue", "catalogue_from_data", "to_graph", "from_graph", "triples", "dumps", "dump", "serialize",
-    "parse", "read_graph", "jsonld_context", "record_iri", "example_path", "DEFAULT_BASE",
+    "parse", "read_graph", "jsonld_context", "record_iri", "example_path", "load_bag", "DEFAULT_BASE",
     # validation
     "validate", "validate_batched", "Report", "ValidationResult", "ValidationRunError", "PROFILES",
     # records
@@ -49,6 +49,13 @@ __all__ = [
     "EmptyText", "UnknownReference", "WrongReferenceType", "DuplicateId", "MissingField", "UnknownField",
     "BadValue", "RdfError", "WriteError",
 ]
+
+
+def load_bag(path: str | Path) -> Catalogue:
+    """The records of a BagIt bag made by ``lod bag`` (verified first)."""
+    from .archive import load_bag as _load_bag
+
+    return _load_bag(path)
 
 
 def example_path() -> Path:

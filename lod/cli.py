@@ -3,6 +3,8 @@
     lod export [CATALOGUE] [-f turtle|json-ld|nt] [-o FILE] [--base IRI] [--no-validate | --keep-going]
     lod validate [CATALOGUE_OR_RDF_FILE] [--profile core,web,wikidata,archive] [--format text|json] [--strict]
     lod html [CATALOGUE] -o DIR [--lang en]
+    lod bag CATALOGUE OUTDIR --source-org NAME --contact-email ADDRESS [--allow-invalid]
+    lod bag --verify OUTDIR
     lod publish [CATALOGUE] --endpoint URL [--graph IRI] [--auth user:password] [--resume]
     lod schema [-o FILE]
 
@@ -100,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--state", help="state file (default: CATALOGUE.publish-state.json beside the catalogue)")
     pub.add_argument("--resume", action="store_true", help="continue after the chunks an earlier run got acknowledged")
 
+    bag = sub.add_parser("bag", help="build (or --verify) a BagIt submission package for an archive")
+    bag.add_argument("paths", nargs="+", metavar="CATALOGUE OUTDIR", help="CATALOGUE OUTDIR, or OUTDIR with --verify")
+    bag.add_argument("--verify", action="store_true", help="check a bag's fixity and completeness")
+    bag.add_argument("--source-org", help="the supplying institution (bag-info Source-Organization)")
+    bag.add_argument("--contact-email", help="contact address (bag-info Contact-Email)")
+    bag.add_argument("--description", help="bag-info External-Description")
+    bag.add_argument("--allow-invalid", action="store_true", help="bag even if validation fails (the report says so)")
+    bag.add_argument("--base", default=DEFAULT_BASE, help="base IRI of the records")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of catalogue files")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
     return parser
@@ -114,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "publish":
             return _publish(args)
+        if args.command == "bag":
+            return _bag(args)
         if args.command == "html":
             from . import example_path
             from .html import write_site
@@ -217,6 +230,30 @@ def _write(items: list[Triple], formats: list[str], output: str | None, stem: st
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+def _bag(args: argparse.Namespace) -> int:
+    from .archive import BagError, make_bag, verify_bag
+
+    try:
+        if args.verify:
+            if len(args.paths) != 1:
+                raise E.BadValue("--verify takes one OUTDIR", field="paths", value=" ".join(args.paths))
+            verify_bag(args.paths[0])
+            print(f"{args.paths[0]}: valid bag (fixity and completeness checked)", file=sys.stderr)
+            return EXIT_OK
+        if len(args.paths) != 2 or not args.source_org or not args.contact_email:
+            raise E.BadValue("usage: lod bag CATALOGUE OUTDIR --source-org NAME --contact-email ADDRESS",
+                             field="paths", value=" ".join(args.paths))
+        result = make_bag(load_catalogue(args.paths[0]), args.paths[1], source_org=args.source_org,
+                          contact_email=args.contact_email, base=check_base(args.base),
+                          allow_invalid=args.allow_invalid, description=args.description)
+    except BagError as exc:
+        print(f"lod: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"wrote bag {result.path} ({len(result.files)} payload files"
+          + ("" if result.conforms else ", NOT CONFORMING") + ")", file=sys.stderr)
+    return EXIT_OK if result.conforms else EXIT_INVALID
 
 
 def _publish(args: argparse.Namespace) -> int:
