@@ -25,7 +25,7 @@ from . import errors as E
 from .mapping import DEFAULT_BASE, check_base, from_graph, to_graph
 from .model import Catalogue
 from .validation import Report, validate
-from .writers import read_graph, serialize
+from .writers import read_graph, replace_dir, serialize
 
 CHECKSUMS = ["sha256", "sha512"]
 VIEWS = {"schema": "schema.org, aligned with Wikidata", "fiaf": "FIAFcore (https://fiafcore.org/ontology/)"}
@@ -73,7 +73,7 @@ def make_bag(catalogue: Catalogue, outdir: str | os.PathLike[str], *, source_org
         bagit.make_bag(str(staging), bag_info=info, checksums=CHECKSUMS)
         for folder in (staging, *(p for p in staging.rglob("*") if p.is_dir())):
             os.chmod(folder, 0o755)
-        _replace(staging, target)
+        replace_dir(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -113,18 +113,6 @@ def _write_payload(root: Path, catalogue: Catalogue, graphs: dict, reports: dict
         path.write_bytes(data)
         os.chmod(path, 0o644)
     return sorted(f"data/{rel}" for rel in files)
-
-
-def _replace(staging: Path, target: Path) -> None:
-    """Put the new bag in place; at any moment there is no bag or a complete one at ``target``."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.previous")
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
-    staging.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def verify_bag(path: str | os.PathLike[str]) -> None:

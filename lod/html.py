@@ -19,6 +19,7 @@ from typing import Any
 from .mapping import DEFAULT_BASE
 from .model import Catalogue, FestivalEdition, Film, Interview, Person, Record
 from .web import Site, script_tag
+from .writers import replace_dir
 
 PAGE_KINDS = {"film": Film, "person": Person, "interview": Interview, "festival-edition": FestivalEdition}
 
@@ -155,14 +156,7 @@ def write_site(catalogue: Catalogue, out_dir: str | os.PathLike[str], *, lang: s
             path.write_text(text, encoding="utf-8")
             os.chmod(path, 0o644)
         os.chmod(staging, 0o755)
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-        staging.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

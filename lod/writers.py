@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from functools import cache
@@ -314,6 +315,22 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
             raise E.WriteError(f"could not write {target}: {exc}") from exc
         raise
     return target
+
+
+def replace_dir(staging: Path, target: Path) -> None:
+    """Put a finished folder in place of ``target``: at any moment there is no folder or a whole one.
+
+    The previous folder is moved aside (``.NAME.previous``) before the new one is renamed in,
+    and removed after.
+    """
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.previous")
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+    staging.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _umask() -> int:
