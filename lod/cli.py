@@ -5,6 +5,7 @@
     lod html [CATALOGUE] -o DIR [--lang en]
     lod bag CATALOGUE OUTDIR --source-org NAME --contact-email ADDRESS [--allow-invalid]
     lod bag --verify OUTDIR
+    lod quickstatements [CATALOGUE] [-o batch.qs] [--create-unmatched]
     lod publish [CATALOGUE] --endpoint URL [--graph IRI] [--auth user:password] [--resume]
     lod schema [-o FILE]
 
@@ -111,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     bag.add_argument("--allow-invalid", action="store_true", help="bag even if validation fails (the report says so)")
     bag.add_argument("--base", default=DEFAULT_BASE, help="base IRI of the records")
 
+    qs = sub.add_parser("quickstatements", help="write a QuickStatements V1 batch for Wikidata")
+    qs.add_argument("catalogue", nargs="?", help="catalogue file (default: the bundled example)")
+    qs.add_argument("-o", "--output", help="batch file (default: stdout)")
+    qs.add_argument("--create-unmatched", action="store_true",
+                    help="create items for records without a QID (your decision for this batch)")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of catalogue files")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
     return parser
@@ -127,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _publish(args)
         if args.command == "bag":
             return _bag(args)
+        if args.command == "quickstatements":
+            return _quickstatements(args)
         if args.command == "html":
             from . import example_path
             from .html import write_site
@@ -230,6 +239,21 @@ def _write(items: list[Triple], formats: list[str], output: str | None, stem: st
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+def _quickstatements(args: argparse.Namespace) -> int:
+    from . import example_path
+    from .statements import quickstatements
+
+    batch = quickstatements(load_catalogue(Path(args.catalogue) if args.catalogue else example_path()),
+                            create_unmatched=args.create_unmatched)
+    if args.output:
+        print(f"wrote {write_atomic(args.output, batch.text().encode())} ({len(batch.lines)} lines)", file=sys.stderr)
+    else:
+        sys.stdout.write(batch.text())
+    for rid, why in batch.skipped:
+        print(f"lod: skipped record {rid!r}: {why}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _bag(args: argparse.Namespace) -> int:

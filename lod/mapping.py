@@ -372,8 +372,9 @@ def triples(catalogue: Catalogue, base: str = DEFAULT_BASE) -> Iterator[Triple]:
     return Mapper(catalogue, base).triples()
 
 
-PROFILES = ("schema", "fiaf")
-"""RDF views: ``schema`` (schema.org aligned with Wikidata) and ``fiaf`` (FIAFcore, for archives)."""
+PROFILES = ("schema", "fiaf", "wikidata")
+"""RDF views: ``schema`` (schema.org aligned with Wikidata), ``fiaf`` (FIAFcore, for archives) and
+``wikidata`` (labels, truthy ``wdt:`` triples and full statements with qualifiers and references)."""
 
 
 def to_graph(catalogue: Catalogue, base: str = DEFAULT_BASE, profile: str = "schema") -> Graph:
@@ -386,6 +387,9 @@ def to_graph(catalogue: Catalogue, base: str = DEFAULT_BASE, profile: str = "sch
     if profile == "fiaf":
         from .fiaf import fiaf_triples
         source: Iterator[Triple] = fiaf_triples(catalogue, check_base(base))
+    elif profile == "wikidata":
+        from .statements import wikidata_graph
+        source = iter(wikidata_graph(catalogue, base))  # type: ignore[arg-type]
     else:
         source = triples(catalogue, base)
     with gc_paused():

@@ -404,6 +404,8 @@ class CatalogueInfo(Model):
     description: Texts = ()
     publisher: OrganizationRef | None = None
     license: Url | None = None
+    url: Url | None = None
+    retrieved: PartialDate | None = None
 
 
 RECORD_TYPES: tuple[type[Record], ...] = (

@@ -1,0 +1,133 @@
+"""Wikidata-shaped RDF and QuickStatements V1: syntax, references, no invented QIDs."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+
+import lod
+from lod.statements import quickstatements, wikidata_graph
+
+ITEM = r"Q[1-9]\d*"
+VALUE = (rf'(?:{ITEM}|"[^"\t\n]*"|[a-z]{{2,3}}(?:-[A-Za-z0-9]+)*:"[^"\t\n]*"|'
+         r"\+\d{4}-\d{2}-\d{2}T00:00:00Z/(?:9|10|11)|[+-]\d+(?:\.\d+)?(?:U[1-9]\d*)?)")
+STATEMENT = re.compile(rf"^(?:{ITEM}|LAST)\tP[1-9]\d*\t{VALUE}(?:\tP[1-9]\d*\t{VALUE})*(?:\tS[1-9]\d*\t{VALUE})*$")
+TERM = re.compile(r'^LAST\t[LDA][a-z]{2,3}(?:-[A-Za-z0-9]+)*\t"[^"\t\n]*"$')
+
+
+def valid_v1(line: str) -> bool:
+    return line == "CREATE" or bool(STATEMENT.match(line)) or bool(TERM.match(line))
+
+
+@pytest.fixture(scope="module")
+def full() -> lod.Catalogue:
+    return lod.Catalogue(
+        info={"id": "c", "names": {"en": "C"}, "url": "https://klassiki.example/interviews", "retrieved": "2024-05-01"},
+        people=[{"id": "p", "names": {"en": "Madina Akylbek", "ru": "Мадина Акылбек"}, "qid": "Q200"},
+                {"id": "d", "names": {"en": "Aizhan Kassymbek"}, "qid": "Q201"},
+                {"id": "n", "names": {"en": "Nesibeli Serikbayeva"}, "new_wikidata_item": True,
+                 "description": {"en": "actor in Madina (2023)"}},
+                {"id": "u", "names": {"en": "Unreconciled Person"}}],
+        places=[{"id": "kz", "names": {"en": "Kazakhstan"}, "place_type": "country", "qid": "Q232"}],
+        films=[{"id": "f", "titles": [{"text": "Мадина", "lang": "kk", "kind": "original"},
+                                      {"text": "Madina", "lang": "en", "kind": "translated"}],
+                "qid": "Q300", "date_created": 2023, "date_published": "2023-11", "countries": ["kz"],
+                "directors": ["d"], "runtime_minutes": 93, "identifiers": [{"scheme": "imdb", "value": "tt123"}],
+                "cast": [{"person": "p", "character": "Madina"}, {"person": "n", "character": "the grandmother"},
+                         {"person": "u"}]}],
+        festivals=[{"id": "g", "names": {"en": "goEast"}, "qid": "Q400"}],
+        festival_editions=[{"id": "e", "festival": "g", "names": {"en": "goEast 2024"}, "qid": "Q401"}],
+        awards=[{"id": "a", "names": {"en": "Grand Prize"}, "qid": "Q500"}],
+        award_outcomes=[{"id": "o", "award": "a", "status": "won", "recipients": ["f"], "for_work": "f",
+                         "edition": "e", "date": 2024}])
+
+
+def test_quickstatements_lines_follow_v1_syntax(full):
+    batch = quickstatements(full)
+    assert batch.lines
+    bad = [line for line in batch.lines if not valid_v1(line)]
+    assert bad == []
+    assert "Q300\tP161\tQ200\tP4633\t\"Madina\"\tS854\t\"https://klassiki.example/interviews\"\tS813\t" \
+           "+2024-05-01T00:00:00Z/11" in batch.lines
+    assert any(line.startswith("Q300\tP166\tQ500\tP585\t+2024-00-00T00:00:00Z/9\tP805\tQ401\tP1686\tQ300")
+               for line in batch.lines)
+    assert any(line.startswith("Q300\tP2047\t+93U7727") for line in batch.lines)  # quantity with its unit
+    assert any(line.startswith('Q300\tP1476\tkk:"Мадина"') for line in batch.lines)  # monolingual text
+    assert any(line.startswith("Q300\tP577\t+2023-11-00T00:00:00Z/10") for line in batch.lines)  # month precision
+
+
+def test_every_statement_has_its_sources(full):
+    for line in quickstatements(full).lines:
+        if line != "CREATE" and not TERM.match(line):
+            assert "\tS854\t" in line and "\tS813\t" in line, line
+
+
+def test_new_items_only_on_a_decision(full):
+    batch = quickstatements(full)
+    text = batch.text()
+    assert 'CREATE\nLAST\tLen\t"Nesibeli Serikbayeva"\nLAST\tDen\t"actor in Madina (2023)"' in text
+    assert ("u", "no QID and no decision to create a new item: reconcile first") in batch.skipped
+    assert "Unreconciled" not in text
+    everything = quickstatements(full, create_unmatched=True)
+    assert 'LAST\tLen\t"Unreconciled Person"' in everything.text() and not any(r == "u" for r, _ in
+                                                                             everything.skipped)
+
+
+def test_statements_wikidata_already_has_are_left_out(full):
+    have = {"Q300": {("P57", "Q201"), ("P495", "Q232")}}
+    batch = quickstatements(full, existing=lambda qid: have.get(qid, set()))
+    assert not any(line.startswith(("Q300\tP57\tQ201", "Q300\tP495\tQ232")) for line in batch.lines)
+    assert any(line.startswith("Q300\tP161\tQ200") for line in batch.lines)
+
+
+def test_no_qid_is_invented(full):
+    known = {r.qid for r in full.records() if getattr(r, "qid", None)}
+    used = set(re.findall(r"\bQ[1-9]\d*\b", quickstatements(full).text())) - {"Q5", "Q11424", "Q6256", "Q618779",
+                                                                              "Q220505", "Q27787439", "Q7727"}
+    assert used <= known
+    iris = {str(o) for _, _, o in wikidata_graph(full) if str(o).startswith("http://www.wikidata.org/entity/Q")}
+    assert {i.rsplit("/", 1)[1] for i in iris} - {"Q5", "Q11424", "Q6256", "Q618779", "Q220505", "Q27787439"} <= known
+    # only the cast member with a QID gets a P161 statement (truthy and full); the others none
+    g = wikidata_graph(full)
+    film = lod.record_iri(lod.DEFAULT_BASE, "film", "f")
+    from rdflib import URIRef
+    assert len(set(g.objects(film, URIRef("http://www.wikidata.org/prop/P161")))) == 1
+    assert set(g.objects(film, URIRef("http://www.wikidata.org/prop/direct/P161"))) == {
+        URIRef("http://www.wikidata.org/entity/Q200")}
+
+
+def test_wikidata_graph_is_strict_rdf_with_truthy_and_full_statements(full):
+    g = wikidata_graph(full)
+    nt = lod.dumps(g, format="nt")
+    parsed = set(ox.parse(nt.encode(), format=ox.RdfFormat.N_TRIPLES))
+    assert len(parsed) == len(g)
+    film = "https://example.org/id/film/f"
+    assert f"<{film}> <http://www.wikidata.org/prop/direct/P161> <http://www.wikidata.org/entity/Q200> ." in nt
+    assert "<http://www.wikidata.org/prop/qualifier/P4633> \"Madina\"" in nt
+    assert "<http://www.wikidata.org/prop/qualifier/P585> \"2024-01-01T00:00:00" in nt
+    assert "<http://www.wikidata.org/prop/reference/P854> <https://klassiki.example/interviews>" in nt
+
+
+def test_schema_and_wikidata_views_together_pass_the_wikidata_profile(full):
+    g = lod.to_graph(full)
+    for t in wikidata_graph(full):
+        g.add(t)
+    report = lod.validate(g, profiles=("wikidata",))
+    assert {(r.record, r.field) for r in report.violations} == {("u", "qid")}  # the unreconciled person only
+
+
+def test_a_statement_without_reference_is_reported(full):
+    bare = lod.Catalogue(**{n: getattr(full, n) for n in lod.model.LISTS})
+    g = lod.to_graph(bare)
+    for t in wikidata_graph(bare):
+        g.add(t)
+    messages = {r.message for r in lod.validate(g, profiles=("wikidata",)).violations}
+    assert any("needs a reference" in m for m in messages)
+
+
+def test_text_quickstatements_cannot_carry_is_skipped_not_broken():
+    cat = lod.Catalogue(people=[{"id": "q", "names": {"en": 'Say "cheese"'}, "new_wikidata_item": True}])
+    batch = quickstatements(cat)
+    assert batch.lines == [] and batch.skipped and "double quote" in batch.skipped[0][1]
