@@ -6,6 +6,7 @@
     lod bag CATALOGUE OUTDIR --source-org NAME --contact-email ADDRESS [--allow-invalid]
     lod bag --verify OUTDIR
     lod quickstatements [CATALOGUE] [-o batch.qs] [--create-unmatched]
+    lod reconcile CATALOGUE -o review.csv --user-agent "name (contact)" | lod reconcile --apply review.csv CATALOGUE
     lod publish [CATALOGUE] --endpoint URL [--graph IRI] [--auth user:password] [--resume]
     lod schema [-o FILE]
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +31,7 @@ from .mapping import DEFAULT_BASE, Mapper, Reader, Triple, check_base, record_of
 from .schema import catalogue_json_schema
 from .model import Catalogue
 from .validation import Report, ValidationRunError, profile_names, validate, validate_batched
+from .wikidata import WIKIDATA_API, WIKIDATA_SPARQL
 from .writers import EXTENSIONS, format_name, read_graph, serialize_triples, sorted_triples, write_atomic
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -118,6 +121,20 @@ def build_parser() -> argparse.ArgumentParser:
     qs.add_argument("--create-unmatched", action="store_true",
                     help="create items for records without a QID (your decision for this batch)")
 
+    rec = sub.add_parser("reconcile", help="find Wikidata QIDs for records (a review file), or --apply one")
+    rec.add_argument("catalogue", help="catalogue file (YAML keeps its comments when QIDs are applied)")
+    rec.add_argument("-o", "--output", help="review CSV to write (default: stdout)")
+    rec.add_argument("--apply", metavar="REVIEW_CSV", help="write the accepted QIDs into the catalogue file")
+    rec.add_argument("--auto-accept", type=float, metavar="SCORE",
+                     help="with --apply: also accept top candidates scoring at least SCORE (each one is listed)")
+    rec.add_argument("--user-agent", default=os.environ.get("LOD_USER_AGENT"),
+                     help="User-Agent with contact information (or LOD_USER_AGENT); Wikidata requires it")
+    rec.add_argument("--cache", default=os.environ.get("LOD_WIKIDATA_CACHE", ".lod-cache"),
+                     help="answer cache folder (re-runs cost nothing)")
+    rec.add_argument("--offline", action="store_true", help="use only cached answers")
+    rec.add_argument("--api-url", default=os.environ.get("LOD_WIKIDATA_API", WIKIDATA_API))
+    rec.add_argument("--sparql-url", default=os.environ.get("LOD_WIKIDATA_SPARQL", WIKIDATA_SPARQL))
+
     schema = sub.add_parser("schema", help="print the JSON Schema of catalogue files")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
     return parser
@@ -136,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _bag(args)
         if args.command == "quickstatements":
             return _quickstatements(args)
+        if args.command == "reconcile":
+            return _reconcile(args)
         if args.command == "html":
             from . import example_path
             from .html import write_site
@@ -239,6 +258,33 @@ def _write(items: list[Triple], formats: list[str], output: str | None, stem: st
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    from .wikidata import Client, WikidataError, accepted, apply_qids, review_rows, write_review
+
+    if args.apply:
+        qids, notes = accepted(Path(args.apply).read_text(encoding="utf-8"), args.auto_accept)
+        for note in notes:
+            print(f"lod: {note}", file=sys.stderr)
+        applied = apply_qids(args.catalogue, qids)
+        print(f"lod: wrote {len(applied)} QID(s) into {args.catalogue}", file=sys.stderr)
+        return EXIT_OK
+    catalogue = load_catalogue(args.catalogue)
+    try:
+        client = Client(args.user_agent or "", cache=args.cache, api_url=args.api_url, sparql_url=args.sparql_url,
+                        offline=args.offline)
+        rows = review_rows(client, catalogue)
+    except WikidataError as exc:
+        print(f"lod: could not reconcile: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    text = write_review(rows)
+    if args.output:
+        write_atomic(args.output, text.encode("utf-8"))
+        print(f"lod: wrote {len(rows)} candidate(s) to {args.output}; mark 'accept' and run --apply", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
 
 
 def _quickstatements(args: argparse.Namespace) -> int:

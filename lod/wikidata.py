@@ -1,0 +1,407 @@
+"""Reconciliation with Wikidata: candidate QIDs for records, ranked, with the evidence.
+
+>>> from lod.wikidata import Client
+>>> Client(user_agent="")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+lod.wikidata.WikidataError: ...User-Agent...
+
+Only this module talks to the network, and only when called. Every request has a timeout;
+connection errors, 429 and 5xx are retried with exponential backoff and jitter, honouring
+``Retry-After`` (seconds, also fractional, or an HTTP date) up to a cap; ``maxlag`` is sent and
+a maxlag error (HTTP 200 with an error body) is retried too. Answers are cached on disk
+(requests-cache), so a run that stops part-way resumes with every answer it had, and
+``offline=True`` reads only the cache. A truncated or non-JSON answer is an error, never
+"no match". User text goes only into URL parameters; SPARQL holds nothing but checked QIDs.
+"""
+
+from __future__ import annotations
+
+import csv
+import email.utils
+import io
+import json
+import os
+import random
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from . import errors as E
+from .model import Award, Catalogue, Festival, FestivalEdition, Film, Person, Record
+
+WIKIDATA_API = "https://www.wikidata.org/w/api.php"
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+_QID = re.compile(r"Q[1-9]\d*\Z")
+TYPES: dict[type, str] = {Person: "Q5", Film: "Q11424", FestivalEdition: "Q27787439", Festival: "Q220505",
+                          Award: "Q618779"}
+"""The Wikidata class a candidate must be an instance of (or of a subclass of), by record type."""
+
+
+class WikidataError(E.LodError):
+    """Wikidata (or the configured mirror) could not answer properly; nothing is guessed."""
+
+
+class OfflineMiss(WikidataError):
+    """Offline mode, and the answer is not in the cache."""
+
+
+@dataclass
+class Candidate:
+    qid: str
+    label: str
+    description: str
+    score: float
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    from_cache: int = 0
+    retries: int = 0
+
+
+class Client:
+    """A polite Wikidata client: ``Client(user_agent="lod-example/1.0 (archive@example.org)")``."""
+
+    def __init__(self, user_agent: str, *, cache: str | os.PathLike[str] | None = None,
+                 api_url: str = WIKIDATA_API, sparql_url: str = WIKIDATA_SPARQL, offline: bool = False,
+                 timeout: float = 20.0, retries: int = 5, backoff: float = 1.0, max_wait: float = 60.0,
+                 maxlag: int = 5, sleep: Callable[[float], None] = time.sleep) -> None:
+        if not user_agent or not re.search(r"@|https?://", user_agent):
+            raise WikidataError("Wikidata requires a User-Agent with contact information, e.g. "
+                                "'lod-archive/1.0 (curator@example.org)'; pass user_agent=… (or --user-agent)")
+        if offline and cache is None:
+            raise WikidataError("offline mode reads the cache: give a cache folder")
+        self.api_url, self.sparql_url = api_url, sparql_url
+        self.timeout, self.retries, self.backoff, self.max_wait, self.maxlag = timeout, retries, backoff, max_wait, maxlag
+        self.offline = offline
+        self.sleep = sleep
+        self.stats = Stats()
+        if cache is not None:
+            import requests_cache
+
+            Path(cache).mkdir(parents=True, exist_ok=True)
+            self.session: requests.Session = requests_cache.CachedSession(
+                str(Path(cache) / "wikidata"), backend="sqlite", allowable_methods=("GET", "POST"),
+                filter_fn=_cacheable, expire_after=-1)
+        else:
+            self.session = requests.Session()
+        self.session.headers["User-Agent"] = user_agent
+
+    # --- transport -----------------------------------------------------------------------
+    def _get(self, url: str, params: dict[str, str], *, accept: str = "application/json") -> Any:
+        last: str = ""
+        for attempt in range(self.retries + 1):
+            kwargs: dict[str, Any] = {"params": params, "timeout": self.timeout, "headers": {"Accept": accept}}
+            if self.offline:
+                kwargs["only_if_cached"] = True
+            try:
+                response = self.session.get(url, **kwargs)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                self._wait(attempt, None)
+                continue
+            self.stats.requests += 1
+            if getattr(response, "from_cache", False):
+                self.stats.from_cache += 1
+            if self.offline and response.status_code == 504:
+                raise OfflineMiss(f"offline, and not in the cache: {url}?{_show(params)}")
+            if response.status_code == 429 or response.status_code >= 500:
+                last = f"HTTP {response.status_code}"
+                self._wait(attempt, response.headers.get("Retry-After"))
+                continue
+            if response.status_code != 200:
+                raise WikidataError(f"HTTP {response.status_code} from {url}: {response.text[:200]!r}")
+            try:
+                data = response.json()
+            except ValueError:
+                raise WikidataError(f"truncated or non-JSON answer from {url} ({len(response.content)} bytes); "
+                                    "this is an error, not 'no match'") from None
+            error = data.get("error") if isinstance(data, dict) else None
+            if isinstance(error, dict) and error.get("code") == "maxlag":
+                last = f"maxlag: {error.get('info', '')}"
+                self._wait(attempt, response.headers.get("Retry-After"))
+                continue
+            if isinstance(error, dict):
+                raise WikidataError(f"Wikidata API error {error.get('code')}: {error.get('info')}")
+            return data
+        raise WikidataError(f"gave up after {self.retries + 1} tries: {last}")
+
+    def _wait(self, attempt: int, retry_after: str | None) -> None:
+        if attempt >= self.retries:
+            return
+        self.stats.retries += 1
+        delay = parse_retry_after(retry_after)
+        if delay is None:
+            delay = self.backoff * (2 ** attempt) * (0.5 + random.random())  # exponential, with jitter
+        self.sleep(min(delay, self.max_wait))
+
+    # --- API calls -------------------------------------------------------------------------
+    def search(self, text: str, lang: str, limit: int = 7) -> list[dict[str, Any]]:
+        """``wbsearchentities`` for items; user text only ever goes in as a URL parameter."""
+        data = self._get(self.api_url, {"action": "wbsearchentities", "search": text, "language": lang.split("-")[0],
+                                        "uselang": lang.split("-")[0], "type": "item", "limit": str(limit),
+                                        "format": "json", "maxlag": str(self.maxlag)})
+        results = data.get("search")
+        if not isinstance(results, list):
+            raise WikidataError("wbsearchentities answer without a 'search' list")
+        return [r for r in results if isinstance(r, dict) and _QID.match(str(r.get("id", "")))]
+
+    def entities(self, qids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``wbgetentities`` (claims and labels); merged items are followed: the key is the asked QID."""
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(qids), 50):
+            chunk = [q for q in qids[i:i + 50] if _QID.match(q)]
+            data = self._get(self.api_url, {"action": "wbgetentities", "ids": "|".join(chunk), "redirects": "yes",
+                                            "props": "labels|claims", "format": "json", "maxlag": str(self.maxlag)})
+            entities = data.get("entities")
+            if not isinstance(entities, dict):
+                raise WikidataError("wbgetentities answer without 'entities'")
+            for key, entity in entities.items():
+                target = str(entity.get("id", key))
+                asked = str((entity.get("redirects") or {}).get("from", key))
+                out[asked] = {**entity, "id": target}
+        return out
+
+    def sparql(self, query: str) -> list[dict[str, Any]]:
+        """SELECT results as a list of bindings; a truncated answer is an error."""
+        data = self._get(self.sparql_url, {"query": query, "format": "json"}, accept="application/sparql-results+json")
+        try:
+            return list(data["results"]["bindings"])
+        except (KeyError, TypeError):
+            raise WikidataError("the query service answered without results: truncated or not SPARQL JSON") from None
+
+    def existing_statements(self, qid: str) -> set[tuple[str, str]]:
+        """(property, QuickStatements value) pairs an item already has (items and strings)."""
+        entity = self.entities([qid]).get(qid, {})
+        have: set[tuple[str, str]] = set()
+        for pid, claims in (entity.get("claims") or {}).items():
+            for claim in claims:
+                value = ((claim.get("mainsnak") or {}).get("datavalue") or {}).get("value")
+                if isinstance(value, dict) and "id" in value:
+                    have.add((pid, value["id"]))
+                elif isinstance(value, str):
+                    have.add((pid, f'"{value}"'))
+        return have
+
+    # --- reconciliation --------------------------------------------------------------------
+    def candidates(self, record: Record, catalogue: Catalogue, limit: int = 5) -> list[Candidate]:
+        """Candidates for one record, best first, each with the evidence for its score."""
+        names = _names(record)
+        found: dict[str, dict[str, Any]] = {}
+        matched: dict[str, set[str]] = {}
+        for text, lang in names:
+            for hit in self.search(text, lang):
+                qid = hit["id"]
+                found.setdefault(qid, hit)
+                labels = {hit.get("label", "")} | set(hit.get("aliases") or []) | {(hit.get("match") or {}).get("text", "")}
+                if any(_same(text, label) for label in labels if label):
+                    matched.setdefault(qid, set()).add(f"{lang}:{text}")
+        if not found:
+            return []
+        facts = self._facts(sorted(found))
+        redirects = self.entities(sorted(found))
+        ranked = []
+        for qid, hit in found.items():
+            target = redirects.get(qid, {}).get("id", qid)
+            score, evidence = _score(record, catalogue, matched.get(qid, set()), facts.get(qid, {}))
+            if target != qid:
+                evidence.append(f"{qid} was merged into {target}")
+            ranked.append(Candidate(target, str(hit.get("label", "")), str(hit.get("description", "")),
+                                    round(score, 3), evidence))
+        best: dict[str, Candidate] = {}
+        for cand in sorted(ranked, key=lambda c: (-c.score, c.qid)):
+            best.setdefault(cand.qid, cand)
+        return list(best.values())[:limit]
+
+    def _facts(self, qids: list[str]) -> dict[str, dict[str, set[str]]]:
+        values = " ".join(f"wd:{q}" for q in qids if _QID.match(q))  # only checked QIDs reach the query
+        query = f"""PREFIX wd: <http://www.wikidata.org/entity/>
+PREFIX wdt: <http://www.wikidata.org/prop/direct/>
+SELECT ?item ?type ?date ?director ?country WHERE {{
+  VALUES ?item {{ {values} }}
+  OPTIONAL {{ ?item wdt:P31/wdt:P279* ?type . VALUES ?type {{ wd:Q5 wd:Q11424 wd:Q27787439 wd:Q618779 wd:Q220505 }} }}
+  OPTIONAL {{ ?item wdt:P577 ?date }}
+  OPTIONAL {{ ?item wdt:P57 ?director }}
+  OPTIONAL {{ ?item wdt:P495|wdt:P27 ?country }}
+}}"""
+        out: dict[str, dict[str, set[str]]] = {}
+        for row in self.sparql(query):
+            qid = row["item"]["value"].rsplit("/", 1)[1]
+            facts = out.setdefault(qid, {"type": set(), "year": set(), "director": set(), "country": set()})
+            for key in ("type", "director", "country"):
+                if key in row:
+                    facts[key].add(row[key]["value"].rsplit("/", 1)[1])
+            if "date" in row:
+                facts["year"].add(row["date"]["value"][:4].lstrip("+"))
+        return out
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """``Retry-After`` as seconds: ``"2.5"`` or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _cacheable(response: requests.Response) -> bool:
+    """Cache only whole, successful JSON answers (never a maxlag error or a truncated body)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return False
+    return not (isinstance(data, dict) and "error" in data)
+
+
+def _show(params: dict[str, str]) -> str:
+    return "&".join(f"{k}={v}" for k, v in params.items() if k != "maxlag")
+
+
+def _names(record: Record) -> list[tuple[str, str]]:
+    texts = [*getattr(record, "names", ()), *getattr(record, "titles", ()), *getattr(record, "alternate_names", ())]
+    seen: dict[tuple[str, str], None] = {}
+    for t in texts:
+        seen[(t.text, t.lang)] = None
+    return list(seen)
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def _same(a: str, b: str) -> bool:
+    return _fold(a) == _fold(b)
+
+
+def _score(record: Record, catalogue: Catalogue, matched: set[str], facts: dict[str, set[str]]
+           ) -> tuple[float, list[str]]:
+    score, evidence = 0.0, []
+    if matched:
+        score += 0.4
+        evidence.append("name matches " + ", ".join(sorted(matched)))
+    wanted = TYPES.get(type(record))
+    if wanted and wanted in facts.get("type", set()):
+        score += 0.3
+        evidence.append(f"instance of {wanted} (or a subclass)")
+    elif wanted:
+        evidence.append(f"not an instance of {wanted}")
+    year = getattr(record, "date_created", None) or getattr(record, "date_published", None)
+    if isinstance(record, Film) and year and year[:4] in facts.get("year", set()):
+        score += 0.15
+        evidence.append(f"year {year[:4]}")
+    if isinstance(record, Film):
+        directors = {catalogue[d].qid for d in record.directors if getattr(catalogue[d], "qid", None)}  # type: ignore[attr-defined]
+        if directors & facts.get("director", set()):
+            score += 0.1
+            evidence.append("same director")
+    countries = {getattr(catalogue[c], "qid", None)
+                 for c in (*getattr(record, "countries", ()), *getattr(record, "nationality", ()))} - {None}
+    if countries & facts.get("country", set()):
+        score += 0.05
+        evidence.append("same country")
+    return score, evidence
+
+
+# --- the review file -------------------------------------------------------------------------
+
+REVIEW_COLUMNS = ("record", "kind", "name", "rank", "qid", "label", "description", "score", "evidence",
+                  "accept", "reject")
+
+
+def review_rows(client: Client, catalogue: Catalogue, kinds: Iterable[type] = tuple(TYPES),
+                on_record: Callable[[Record], None] | None = None) -> list[dict[str, str]]:
+    """Candidate rows for every record without a QID (accept/reject left for a person)."""
+    rows: list[dict[str, str]] = []
+    for record in catalogue.records():
+        if not isinstance(record, tuple(kinds)) or getattr(record, "qid", None):  # noqa: SIM102
+            continue
+        name = next((t.text for t in _names_first(record)), record.id)
+        for rank, cand in enumerate(client.candidates(record, catalogue), start=1):
+            rows.append({"record": record.id, "kind": record.kind, "name": name, "rank": str(rank), "qid": cand.qid,
+                         "label": cand.label, "description": cand.description, "score": f"{cand.score:.3f}",
+                         "evidence": "; ".join(cand.evidence), "accept": "", "reject": ""})
+        if on_record is not None:
+            on_record(record)
+    return rows
+
+
+def _names_first(record: Record) -> list[Any]:
+    return [*getattr(record, "names", ()), *getattr(record, "titles", ())]
+
+
+def write_review(rows: Sequence[dict[str, str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=REVIEW_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def accepted(review_csv: str, auto_accept: float | None = None) -> tuple[dict[str, str], list[str]]:
+    """Record id -> accepted QID, and notes on what was accepted automatically (never silently)."""
+    chosen: dict[str, str] = {}
+    notes: list[str] = []
+    rows = list(csv.DictReader(io.StringIO(review_csv)))
+    yes = {"x", "yes", "y", "1", "true", "accept"}
+    for row in rows:
+        if row.get("accept", "").strip().lower() in yes and row.get("reject", "").strip().lower() not in yes:
+            if row["record"] in chosen and chosen[row["record"]] != row["qid"]:
+                raise E.BadValue("two candidates accepted for one record", record=row["record"], field="accept",
+                                 value=f"{chosen[row['record']]}, {row['qid']}")
+            chosen[row["record"]] = row["qid"]
+    if auto_accept is not None:
+        for row in rows:
+            if (row["record"] not in chosen and row["rank"] == "1" and float(row["score"]) >= auto_accept
+                    and row.get("reject", "").strip().lower() not in yes):
+                chosen[row["record"]] = row["qid"]
+                notes.append(f"accepted automatically (score {row['score']} >= {auto_accept}): "
+                             f"{row['record']} -> {row['qid']} {row['label']!r}")
+    for rid, qid in chosen.items():
+        if not _QID.match(qid):
+            raise E.BadQID("not a QID in the review file", record=rid, field="qid", value=qid)
+    return chosen, notes
+
+
+def apply_qids(catalogue_path: str | os.PathLike[str], qids: dict[str, str]) -> list[str]:
+    """Write accepted QIDs into a YAML catalogue file, keeping its formatting and comments."""
+    from ruamel.yaml import YAML
+
+    from .writers import write_atomic
+
+    path = Path(catalogue_path)
+    yaml = YAML()  # round-trip: comments, order and quoting are kept
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    applied = []
+    for name, items in (data or {}).items():
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            if isinstance(item, dict) and str(item.get("id")) in qids:
+                item["qid"] = qids[str(item.get("id"))]
+                applied.append(str(item.get("id")))
+    missing = sorted(set(qids) - set(applied))
+    if missing:
+        raise E.UnknownReference("the review file names records that are not in the catalogue", record=missing[0],
+                                 field="record", value=", ".join(missing))
+    buf = io.StringIO()
+    yaml.dump(data, buf)
+    write_atomic(path, buf.getvalue().encode("utf-8"))
+    return applied
