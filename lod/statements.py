@@ -145,28 +145,42 @@ def claims(catalogue: Catalogue) -> list[Claim]:
     for rec in catalogue.records():
         if not hasattr(rec, "qid"):  # award outcomes and selections are statements on items, not items
             if isinstance(rec, AwardOutcome):
-                out.extend(_award_claims(rec, qids))
+                out.extend(_award_claims(rec, qids, catalogue))
             continue
         cls = type(rec).__name__
         type_row = t.find(cls, "@type")
         p31 = _enum_qid(t, cls, rec) or (type_row.wikidata[3:] if type_row and type_row.wikidata.startswith("wd:Q")
                                          else None)
         if p31:
-            out.append(Claim(rec.id, "P31", Value("item", p31)))
+            out.append(Claim(rec.id, pid("Entity", "@instance-of"), Value("item", p31)))
         for name, info in type(rec).model_fields.items():
             row = t.find(cls, name)
             if row is None or not row.wikidata.startswith("P") or name in LABEL_FIELDS + ("alternate_names",):
                 continue
-            pid = row.wikidata
+            prop = row.wikidata
             values = getattr(rec, name)
             items = values if isinstance(values, tuple) else (() if values is None else (values,))
             for item in items:
-                value = _value(types.get(pid, ""), item, qids, name)
+                value = _value(types.get(prop, ""), item, qids, name)
                 if value is not None:
-                    out.append(Claim(rec.id, pid, value))
+                    out.append(Claim(rec.id, prop, value))
         if isinstance(rec, Film):
             out.extend(_film_claims(rec, qids, types))
+            out = _qualify_publication(out, rec, catalogue, qids)
     return out
+
+
+def _qualify_publication(out: list[Claim], film: Film, catalogue: Catalogue, qids: dict[str, str | None]
+                         ) -> list[Claim]:
+    """The publication date (P577) qualified by where the film was first shown (P291), if known."""
+    premiere = next((s for s in catalogue.screenings if s.film == film.id and s.premiere == "world"), None)
+    places = [qids.get(p) for p in (premiere.locations if premiere else ())]
+    place = next((q for q in places if q), None)
+    date_pid = pid("Film", "date_published")
+    if place is None:
+        return out
+    return [Claim(c.record, c.pid, c.value, (*c.qualifiers, (pid("Film", "@published-in"), Value("item", place))),
+                  c.key) if c.record == film.id and c.pid == date_pid else c for c in out]
 
 
 def _enum_qid(t: Any, cls: str, rec: Record) -> str | None:
@@ -194,41 +208,54 @@ def _value(datatype: str, item: Any, qids: dict[str, str | None], name: str) -> 
     return None
 
 
-def _film_claims(film: Film, qids: dict[str, str | None], types: dict[str, str]) -> Iterator[Claim]:
+def pid(record: str, fname: str) -> str:
+    """A Wikidata property id, from the alignment table only."""
+    value = table().row(record, fname).wikidata
+    if not value.startswith("P"):
+        raise KeyError(f"the alignment table gives no Wikidata property for {record}.{fname}")
+    return value
+
+
+def _film_claims(film: Film, qids: dict[str, str | None], types: dict[str, str],
+                 catalogue: Catalogue | None = None) -> Iterator[Claim]:
     for title in film.titles:
         if title.kind == "original":
-            yield Claim(film.id, "P1476", Value("mono", title.text, lang=title.lang))
+            yield Claim(film.id, table().values("Title", "kind")["original"].wikidata,
+                        Value("mono", title.text, lang=title.lang))
     if film.runtime_minutes:
-        yield Claim(film.id, "P2047", Value("quantity", f"+{film.runtime_minutes}", unit=MINUTE))
+        yield Claim(film.id, pid("Film", "runtime_minutes"), Value("quantity", f"+{film.runtime_minutes}",
+                                                                   unit=MINUTE))
     for credit in film.cast:  # cast member, qualified by the character's name
         qid = qids.get(credit.person)
         if qid:
-            quals = (("P4633", Value("string", credit.character)),) if credit.character else ()
-            yield Claim(film.id, "P161", Value("item", qid), quals, key=credit.person)
+            quals = ((pid("CastCredit", "character"), Value("string", credit.character)),) if credit.character else ()
+            yield Claim(film.id, pid("Film", "cast"), Value("item", qid), quals, key=credit.person)
     for crew in film.crew:  # crew roles with their own property (P344 director of photography…)
         row = table().values("CrewCredit", "role").get(crew.role)
         qid = qids.get(crew.person)
         if row is not None and row.wikidata.startswith("P") and qid:
             yield Claim(film.id, row.wikidata, Value("item", qid), key=crew.person)
     for ident in film.identifiers:
-        row = table().values("Identifier", "scheme").get(ident.scheme)
+        row = table().values("Identifier", "scheme").get(ident.scheme)  # external-id properties
         if row is not None and row.wikidata.startswith("P"):
             yield Claim(film.id, row.wikidata, Value("string", ident.value))
 
 
-def _award_claims(outcome: AwardOutcome, qids: dict[str, str | None]) -> Iterator[Claim]:
+def _award_claims(outcome: AwardOutcome, qids: dict[str, str | None], catalogue: Catalogue) -> Iterator[Claim]:
     award = qids.get(outcome.award)
     if not award:
         return
-    pid = table().values("AwardOutcome", "status")[outcome.status].wikidata
+    main = table().values("AwardOutcome", "status")[outcome.status].wikidata
     quals: list[tuple[str, Value]] = []
     if outcome.date and (date := time_value(outcome.date)):
-        quals.append(("P585", date))
-    for qpid, rid in (("P805", outcome.edition), ("P1686", outcome.for_work)):
+        quals.append((pid("AwardOutcome", "date"), date))
+    conferrer = catalogue[outcome.award].conferred_by  # type: ignore[attr-defined]
+    for qpid, rid in ((pid("Award", "conferred_by"), conferrer), (pid("AwardOutcome", "edition"), outcome.edition),
+                      (pid("AwardOutcome", "for_work"), outcome.for_work)):
         if rid and qids.get(rid):
             quals.append((qpid, Value("item", qids[rid])))  # type: ignore[arg-type]
     for recipient in outcome.recipients:
-        yield Claim(recipient, pid, Value("item", award), tuple(quals), key=outcome.id)
+        yield Claim(recipient, main, Value("item", award), tuple(quals), key=outcome.id)
 
 
 def reference_for(catalogue: Catalogue, rid: str) -> Reference:
@@ -271,9 +298,9 @@ def wikidata_graph(catalogue: Catalogue, base: str = DEFAULT_BASE) -> Graph:
             node = URIRef(f"{stmt}-ref")
             g.add((stmt, PROV_DERIVED, node))
             if ref.url:
-                g.add((node, URIRef(PR + "P854"), URIRef(ref.url)))
+                g.add((node, URIRef(PR + pid("CatalogueInfo", "url")), URIRef(ref.url)))
             if ref.retrieved and (when := time_value(ref.retrieved)):
-                g.add((node, URIRef(PR + "P813"), when.rdf()))
+                g.add((node, URIRef(PR + pid("CatalogueInfo", "retrieved")), when.rdf()))
     return g
 
 
@@ -353,9 +380,9 @@ def _record_lines(catalogue: Catalogue, rec: Record, qid: str | None, mine: list
     ref = reference_for(catalogue, rec.id)
     sources = []
     if ref.url:
-        sources += ["S854", f'"{_qs_text(ref.url)}"']
+        sources += ["S" + pid("CatalogueInfo", "url")[1:], f'"{_qs_text(ref.url)}"']
     if ref.retrieved and (when := time_value(ref.retrieved)):
-        sources += ["S813", when.qs()]
+        sources += ["S" + pid("CatalogueInfo", "retrieved")[1:], when.qs()]
     for claim in mine:
         if (claim.pid, claim.value.qs()) in have:
             continue  # Wikidata already says this

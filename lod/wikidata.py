@@ -39,6 +39,9 @@ from .model import Award, Catalogue, Festival, FestivalEdition, Film, Person, Re
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 _QID = re.compile(r"Q[1-9]\d*\Z")
+FILM_OCCUPATIONS = frozenset({"Q2526255", "Q33999", "Q10800557", "Q28389", "Q3282637", "Q222344"})
+"""film director, actor, film actor, screenwriter, film producer, cinematographer"""
+
 TYPES: dict[type, str] = {Person: "Q5", Film: "Q11424", FestivalEdition: "Q27787439", Festival: "Q220505",
                           Award: "Q618779"}
 """The Wikidata class a candidate must be an instance of (or of a subclass of), by record type."""
@@ -226,18 +229,20 @@ class Client:
         values = " ".join(f"wd:{q}" for q in qids if _QID.match(q))  # only checked QIDs reach the query
         query = f"""PREFIX wd: <http://www.wikidata.org/entity/>
 PREFIX wdt: <http://www.wikidata.org/prop/direct/>
-SELECT ?item ?type ?date ?director ?country WHERE {{
+SELECT ?item ?type ?date ?director ?country ?occupation WHERE {{
   VALUES ?item {{ {values} }}
   OPTIONAL {{ ?item wdt:P31/wdt:P279* ?type . VALUES ?type {{ wd:Q5 wd:Q11424 wd:Q27787439 wd:Q618779 wd:Q220505 }} }}
   OPTIONAL {{ ?item wdt:P577 ?date }}
   OPTIONAL {{ ?item wdt:P57 ?director }}
   OPTIONAL {{ ?item wdt:P495|wdt:P27 ?country }}
+  OPTIONAL {{ ?item wdt:P106 ?occupation }}
 }}"""
         out: dict[str, dict[str, set[str]]] = {}
         for row in self.sparql(query):
             qid = row["item"]["value"].rsplit("/", 1)[1]
-            facts = out.setdefault(qid, {"type": set(), "year": set(), "director": set(), "country": set()})
-            for key in ("type", "director", "country"):
+            facts = out.setdefault(qid, {"type": set(), "year": set(), "director": set(), "country": set(),
+                                         "occupation": set()})
+            for key in ("type", "director", "country", "occupation"):
                 if key in row:
                     facts[key].add(row[key]["value"].rsplit("/", 1)[1])
             if "date" in row:
@@ -310,6 +315,9 @@ def _score(record: Record, catalogue: Catalogue, matched: set[str], facts: dict[
         if directors & facts.get("director", set()):
             score += 0.1
             evidence.append("same director")
+    if isinstance(record, Person) and facts.get("occupation", set()) & FILM_OCCUPATIONS:
+        score += 0.05
+        evidence.append("film occupation")
     countries = {getattr(catalogue[c], "qid", None)
                  for c in (*getattr(record, "countries", ()), *getattr(record, "nationality", ()))} - {None}
     if countries & facts.get("country", set()):

@@ -76,6 +76,7 @@ def test_film_candidates_are_ranked_with_evidence(client, cat):
 def test_person_candidates(client, cat):
     (best, *_) = client.candidates(cat["aizhan"], cat)
     assert best.qid == "Q9001" and "instance of Q5 (or a subclass)" in best.evidence
+    assert "film occupation" in best.evidence and "same country" in best.evidence
 
 
 def test_merged_items_are_followed(client, cat):
