@@ -39,8 +39,9 @@ _WORK_TYPES = {"creative_work": "CreativeWork", "book": "Book", "legislation": "
 class Site:
     """Builds the JSON-LD of a catalogue's pages in one language.
 
-    >>> site = Site(lod.load_catalogue(lod.example_path()), lang="en")  # doctest: +SKIP
-    >>> site.page("madina")["@type"]                                     # doctest: +SKIP
+    >>> import lod
+    >>> site = Site(lod.load_catalogue(lod.example_path()), lang="en")
+    >>> site.page("madina")["@type"]
     'Movie'
     """
 
