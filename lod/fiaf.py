@@ -19,7 +19,7 @@ from the alignment table (its ``fiaf`` column: the last class of each path).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 from rdflib import Literal, URIRef
@@ -98,6 +98,17 @@ def fiaf_triples(catalogue: Catalogue, base: str = DEFAULT_BASE) -> Iterator[Tri
         yield from _work(m, cls, catalogue, film)
 
 
+def _event(m: Mapper, work: URIRef, node: URIRef, cls: str, date: str | None, places: Iterable[str]
+           ) -> Iterator[Triple]:
+    """An event of a work: its class, date and places."""
+    yield work, F("hasEvent"), node
+    yield node, RDF_TYPE, F(cls)
+    if date:
+        yield node, F("hasEventDate"), _date(date)
+    for place in places:
+        yield node, F("hasEventLocation"), m.iri(place)
+
+
 def _work(m: Mapper, cls: dict[str, URIRef], cat: Catalogue, film: Film) -> Iterator[Triple]:
     w = m.iri(film.id)
     yield w, RDF_TYPE, F("WorkVariant")
@@ -120,12 +131,7 @@ def _work(m: Mapper, cls: dict[str, URIRef], cat: Catalogue, film: Film) -> Iter
         yield node, F("hasIdentifierValue"), Literal(ident.value)
     # production: year of reference, filming locations, credits as activities with their agents
     pe = URIRef(f"{w}#fiaf-production")
-    yield w, F("hasEvent"), pe
-    yield pe, RDF_TYPE, F("ProductionEvent")
-    if film.date_created:
-        yield pe, F("hasEventDate"), _date(film.date_created)
-    for place in film.filming_locations:
-        yield pe, F("hasEventLocation"), m.iri(place)
+    yield from _event(m, w, pe, "ProductionEvent", film.date_created, film.filming_locations)
     for field in ("directors", "screenwriters", "producers", "composers", "production_companies"):
         for agent in getattr(film, field):
             node = URIRef(f"{w}#fiaf-{field.replace('_', '-')}-{_slug(agent)}")
@@ -174,12 +180,7 @@ def _work(m: Mapper, cls: dict[str, URIRef], cat: Catalogue, film: Film) -> Iter
         if screening.film != film.id:
             continue
         node = URIRef(f"{w}#fiaf-publication-{_slug(screening.id)}")
-        yield w, F("hasEvent"), node
-        yield node, RDF_TYPE, F("PublicationEvent")
-        if screening.start_date:
-            yield node, F("hasEventDate"), _date(screening.start_date)
-        for place in screening.locations:
-            yield node, F("hasEventLocation"), m.iri(place)
+        yield from _event(m, w, node, "PublicationEvent", screening.start_date, screening.locations)
         if screening.premiere:
             yield node, PREMIERE, table().iri(table().values("Screening", "premiere")[screening.premiere].schema)
     # a streaming window is an internet manifestation (nothing else is invented)
