@@ -60,6 +60,8 @@ def make_bag(catalogue: Catalogue, outdir: str | os.PathLike[str], *, source_org
         raise BagError("refusing to bag a catalogue that does not conform (" + ", ".join(failed) + "); fix it or "
                        "pass --allow-invalid.\n" + "".join(reports[n].text() for n in failed))
     target = Path(outdir).resolve()
+    if target.exists() and not (target.is_dir() and ((target / "bagit.txt").is_file() or not any(target.iterdir()))):
+        raise BagError(f"{target} exists and is not a bag: lod replaces only an earlier bag (or an empty folder)")
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(f".{target.name}.staging-*"):  # left by a run that was killed
         shutil.rmtree(stale, ignore_errors=True)
@@ -122,7 +124,7 @@ def verify_bag(path: str | os.PathLike[str]) -> None:
     except bagit.BagValidationError as exc:
         details = "; ".join(str(d) for d in getattr(exc, "details", [])[:10])
         raise BagError(f"bag {path} does not verify: {exc.message}" + (f" ({details})" if details else "")) from None
-    except bagit.BagError as exc:
+    except (bagit.BagError, UnicodeError, ValueError, OSError) as exc:
         raise BagError(f"{path} is not a readable bag: {exc}") from None
 
 

@@ -264,7 +264,7 @@ def _reconcile(args: argparse.Namespace) -> int:
     from .wikidata import Client, WikidataError, accepted, apply_qids, review_rows, write_review
 
     if args.apply:
-        qids, notes = accepted(Path(args.apply).read_text(encoding="utf-8"), args.auto_accept)
+        qids, notes = accepted(Path(args.apply).read_text(encoding="utf-8-sig"), args.auto_accept)
         for note in notes:
             print(f"lod: {note}", file=sys.stderr)
         applied = apply_qids(args.catalogue, qids)
@@ -332,7 +332,7 @@ def _publish(args: argparse.Namespace) -> int:
 
     source = Path(args.catalogue) if args.catalogue else example_path()
     catalogue = load_catalogue(source)
-    state = Path(args.state) if args.state else Path.cwd() / f"{source.stem}.publish-state.json"
+    state = Path(args.state) if args.state else source.with_name(f"{source.stem}.publish-state.json")
     try:
         result = publish(catalogue, args.endpoint, graph=args.graph, base=check_base(args.base),
                          auth=parse_auth(args.auth), chunk_triples=args.chunk, timeout=args.timeout,

@@ -84,8 +84,12 @@ def publish(catalogue: Catalogue, endpoint: str, *, graph: str | None = None, ba
     state_path = Path(state_file) if state_file else None
     done = 0
     if resume and state_path is not None and state_path.exists():
-        state = json.loads(state_path.read_text(encoding="utf-8"))
-        if state.get("graph") == target and state.get("sha256") == digest and state.get("endpoint") == endpoint:
+        try:
+            state = json.loads(state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            state = {}  # unreadable: start again from the PUT (which replaces the graph)
+        if (isinstance(state, dict) and state.get("graph") == target and state.get("sha256") == digest
+                and state.get("endpoint") == endpoint and state.get("chunk_triples") == chunk_triples):
             done = int(state.get("acknowledged", 0))
     s = http or session(auth=auth)
     sent = 0
@@ -95,27 +99,28 @@ def publish(catalogue: Catalogue, endpoint: str, *, graph: str | None = None, ba
             response = s.request(method, endpoint, params={"graph": target}, data=parts[index],
                                  headers={"Content-Type": N_TRIPLES}, timeout=timeout)
         except requests.RequestException as exc:
-            _save(state_path, endpoint, target, digest, index, len(parts))
+            _save(state_path, endpoint, target, digest, index, len(parts), chunk_triples)
             raise PublishError(f"chunk {index + 1}/{len(parts)} not sent to {endpoint}: {exc.__class__.__name__}: "
                                f"{exc}. {index} chunk(s) were acknowledged"
                                + ("; run again with --resume to continue" if state_path else "")) from None
         if not response.ok:
-            _save(state_path, endpoint, target, digest, index, len(parts))
+            _save(state_path, endpoint, target, digest, index, len(parts), chunk_triples)
             raise PublishError(f"chunk {index + 1}/{len(parts)} refused by {endpoint}: HTTP {response.status_code} "
                                f"{response.text[:300]!r}")
         sent += 1
-        _save(state_path, endpoint, target, digest, index + 1, len(parts))
+        _save(state_path, endpoint, target, digest, index + 1, len(parts), chunk_triples)
         if on_chunk is not None:
             on_chunk(index + 1, len(parts))
     n_triples = sum(p.count(b"\n") for p in parts)
     return PublishResult(graph=target, triples=n_triples, chunks=len(parts), sent=sent)
 
 
-def _save(path: Path | None, endpoint: str, graph: str, digest: str, acknowledged: int, total: int) -> None:
+def _save(path: Path | None, endpoint: str, graph: str, digest: str, acknowledged: int, total: int,
+          chunk_triples: int) -> None:
     if path is None:
         return
-    state: dict[str, Any] = {"endpoint": endpoint, "graph": graph, "sha256": digest, "acknowledged": acknowledged,
-                             "chunks": total, "complete": acknowledged == total}
+    state: dict[str, Any] = {"endpoint": endpoint, "graph": graph, "sha256": digest, "chunk_triples": chunk_triples,
+                             "acknowledged": acknowledged, "chunks": total, "complete": acknowledged == total}
     write_atomic(path, (json.dumps(state, indent=2) + "\n").encode())
 
 

@@ -73,8 +73,8 @@ class Value:
         """The value in QuickStatements V1 syntax."""
         if self.kind == "item":
             return self.text
-        if self.kind == "mono":
-            return f'{self.lang}:"{_qs_text(self.text)}"'
+        if self.kind == "mono":  # Wikidata's language codes are lower case (kk-cyrl)
+            return f'{(self.lang or "").lower()}:"{_qs_text(self.text)}"'
         if self.kind == "time":
             return f"+{_time_iso(self.text)}/{self.precision}"
         if self.kind == "quantity":
@@ -356,6 +356,13 @@ def quickstatements(catalogue: Catalogue, *, create_unmatched: bool = False,
     return batch
 
 
+def _shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def _labels(rec: Record) -> list[Any]:
     return [t for f in LABEL_FIELDS for t in getattr(rec, f, ())]
 
@@ -368,15 +375,18 @@ def _record_lines(catalogue: Catalogue, rec: Record, qid: str | None, mine: list
         lines.append("CREATE")
         seen_labels: set[str] = set()
         for text in _labels(rec):
-            if text.lang not in seen_labels:
-                lines.append(f'LAST\tL{text.lang}\t"{_qs_text(text.text)}"')
-                seen_labels.add(text.lang)
-            else:
-                lines.append(f'LAST\tA{text.lang}\t"{_qs_text(text.text)}"')
+            lang = text.lang.lower()
+            kind = "A" if lang in seen_labels else "L"
+            seen_labels.add(lang)
+            lines.append(f'LAST\t{kind}{lang}\t"{_qs_text(text.text)}"')
         for text in getattr(rec, "alternate_names", ()):
-            lines.append(f'LAST\tA{text.lang}\t"{_qs_text(text.text)}"')
-        for text in getattr(rec, "description", ())[:1]:
-            lines.append(f'LAST\tD{text.lang}\t"{_qs_text(text.text[:250])}"')
+            lines.append(f'LAST\tA{text.lang.lower()}\t"{_qs_text(text.text)}"')
+        described: set[str] = set()
+        for text in getattr(rec, "description", ()):
+            lang = text.lang.lower()
+            if lang not in described:  # one description per language (Wikidata allows 250 characters)
+                described.add(lang)
+                lines.append(f'LAST\tD{lang}\t"{_qs_text(_shorten(text.text, 250))}"')
     ref = reference_for(catalogue, rec.id)
     sources = []
     if ref.url:

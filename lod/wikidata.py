@@ -94,7 +94,8 @@ class Client:
             Path(cache).mkdir(parents=True, exist_ok=True)
             self.session: requests.Session = requests_cache.CachedSession(
                 str(Path(cache) / "wikidata"), backend="sqlite", allowable_methods=("GET", "POST"),
-                filter_fn=_cacheable, expire_after=-1)
+                filter_fn=_cacheable, expire_after=-1,
+                ignored_parameters=("maxlag", "Authorization", "X-API-Key"))  # the answer does not depend on it
         else:
             self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
@@ -108,7 +109,7 @@ class Client:
                 kwargs["only_if_cached"] = True
             try:
                 response = self.session.get(url, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except requests.RequestException as exc:  # connection, timeout, a body cut off mid-transfer
                 last = f"{type(exc).__name__}: {exc}"
                 self._wait(attempt, None)
                 continue
@@ -210,20 +211,27 @@ class Client:
                     matched.setdefault(qid, set()).add(f"{lang}:{text}")
         if not found:
             return []
-        facts = self._facts(sorted(found))
         redirects = self.entities(sorted(found))
-        ranked = []
+        target_of = {qid: str(redirects.get(qid, {}).get("id", qid)) for qid in found}
+        facts = self._facts(sorted(set(target_of.values())))  # a merged item's facts are its target's
+        merged: dict[str, list[str]] = {}
+        target_names: dict[str, set[str]] = {}
+        hits: dict[str, dict[str, Any]] = {}
         for qid, hit in found.items():
-            target = redirects.get(qid, {}).get("id", qid)
-            score, evidence = _score(record, catalogue, matched.get(qid, set()), facts.get(qid, {}))
+            target = target_of[qid]
+            target_names.setdefault(target, set()).update(matched.get(qid, set()))
             if target != qid:
-                evidence.append(f"{qid} was merged into {target}")
-            ranked.append(Candidate(target, str(hit.get("label", "")), str(hit.get("description", "")),
-                                    round(score, 3), evidence))
-        best: dict[str, Candidate] = {}
-        for cand in sorted(ranked, key=lambda c: (-c.score, c.qid)):
-            best.setdefault(cand.qid, cand)
-        return list(best.values())[:limit]
+                merged.setdefault(target, []).append(qid)
+            if qid == target or target not in hits:
+                hits[target] = hit
+        ranked = []
+        for target, hit in hits.items():
+            score, evidence = _score(record, catalogue, target_names[target], facts.get(target, {}))
+            evidence += [f"{old} was merged into {target}" for old in sorted(merged.get(target, []))]
+            label = str(hit.get("label", "")) if hit.get("id") == target else str(
+                ((redirects.get(hit["id"], {}).get("labels") or {}).get("en") or {}).get("value", hit.get("label", "")))
+            ranked.append(Candidate(target, label, str(hit.get("description", "")), round(score, 3), evidence))
+        return sorted(ranked, key=lambda c: (-c.score, c.qid))[:limit]
 
     def _facts(self, qids: list[str]) -> dict[str, dict[str, set[str]]]:
         values = " ".join(f"wd:{q}" for q in qids if _QID.match(q))  # only checked QIDs reach the query
@@ -365,7 +373,12 @@ def accepted(review_csv: str, auto_accept: float | None = None) -> tuple[dict[st
     """Record id -> accepted QID, and notes on what was accepted automatically (never silently)."""
     chosen: dict[str, str] = {}
     notes: list[str] = []
-    rows = list(csv.DictReader(io.StringIO(review_csv)))
+    reader = csv.DictReader(io.StringIO(review_csv.lstrip("\ufeff")))  # a spreadsheet may add a BOM
+    missing = {"record", "rank", "qid", "score", "accept", "reject"} - set(reader.fieldnames or ())
+    if missing:
+        raise E.BadValue(f"the review file lacks the columns {sorted(missing)}", field="review",
+                         value=",".join(reader.fieldnames or ()))
+    rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
     yes = {"x", "yes", "y", "1", "true", "accept"}
     for row in rows:
         if row.get("accept", "").strip().lower() in yes and row.get("reject", "").strip().lower() not in yes:
@@ -375,7 +388,12 @@ def accepted(review_csv: str, auto_accept: float | None = None) -> tuple[dict[st
             chosen[row["record"]] = row["qid"]
     if auto_accept is not None:
         for row in rows:
-            if (row["record"] not in chosen and row["rank"] == "1" and float(row["score"]) >= auto_accept
+            try:
+                score = float(row["score"].replace(",", "."))
+            except ValueError:
+                raise E.BadValue("the score is not a number", record=row["record"], field="score",
+                                 value=row["score"]) from None
+            if (row["record"] not in chosen and row["rank"] == "1" and score >= auto_accept
                     and row.get("reject", "").strip().lower() not in yes):
                 chosen[row["record"]] = row["qid"]
                 notes.append(f"accepted automatically (score {row['score']} >= {auto_accept}): "
@@ -392,24 +410,35 @@ def apply_qids(catalogue_path: str | os.PathLike[str], qids: dict[str, str]) -> 
 
     from .writers import write_atomic
 
+    from .load import read_data
+
     path = Path(catalogue_path)
+    ids = {name: [str(item.get("id")) if isinstance(item, dict) else None for item in items]
+           for name, items in read_data(path).items() if isinstance(items, list)}  # ids as lod reads them
+    is_json = path.suffix.lower() == ".json"
     yaml = YAML()  # round-trip: comments, order and quoting are kept
     yaml.preserve_quotes = True
     yaml.width = 4096
-    data = yaml.load(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if is_json else yaml.load(text)
     applied = []
     for name, items in (data or {}).items():
         if not isinstance(items, list):
             continue
-        for item in items:
-            if isinstance(item, dict) and str(item.get("id")) in qids:
-                item["qid"] = qids[str(item.get("id"))]
-                applied.append(str(item.get("id")))
+        for position, item in enumerate(items):
+            rid = ids.get(name, [None] * len(items))[position]
+            if isinstance(item, dict) and rid in qids:
+                item["qid"] = qids[rid]
+                applied.append(rid)
     missing = sorted(set(qids) - set(applied))
     if missing:
         raise E.UnknownReference("the review file names records that are not in the catalogue", record=missing[0],
                                  field="record", value=", ".join(missing))
-    buf = io.StringIO()
-    yaml.dump(data, buf)
-    write_atomic(path, buf.getvalue().encode("utf-8"))
+    if is_json:
+        out = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        buf = io.StringIO()
+        yaml.dump(data, buf)
+        out = buf.getvalue()
+    write_atomic(path, out.encode("utf-8"))
     return applied

@@ -131,3 +131,25 @@ def test_a_killed_run_leaves_no_bag_or_the_previous_one(tmp_path, seed):
         else:
             assert not out.exists() or verify_bag(out) is None
             make_bag(seed, out, source_org=ORG, contact_email=EMAIL)  # a complete bag for the second round
+
+
+def test_bag_never_replaces_something_that_is_not_a_bag(tmp_path, seed):
+    docs = tmp_path / "mydocs"
+    docs.mkdir()
+    (docs / "thesis.txt").write_text("years of work", encoding="utf-8")
+    with pytest.raises(BagError, match="not a bag"):
+        make_bag(seed, docs, source_org=ORG, contact_email=EMAIL)
+    assert (docs / "thesis.txt").read_text(encoding="utf-8") == "years of work"
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    with pytest.raises(BagError):
+        make_bag(seed, afile, source_org=ORG, contact_email=EMAIL)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "mydocs"]
+
+
+def test_an_unreadable_tag_file_is_a_bag_error(seed_bag, tmp_path):
+    bag = _copy(seed_bag, tmp_path / "garbled")
+    (bag / "bag-info.txt").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(BagError):
+        verify_bag(bag)
+    assert run("bag", "--verify", str(bag)).returncode == 1

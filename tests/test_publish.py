@@ -118,3 +118,27 @@ def test_retries_on_503_and_sends_basic_auth():
         assert all(a and a.startswith("Basic ") for _, a in _Flaky.seen)
     finally:
         srv.shutdown()
+
+
+def test_resume_with_other_chunking_starts_again_not_skips(tmp_path):
+    srv = Server(tmp_path / "db").start()
+    cat = synthetic_catalogue(20)
+    state = tmp_path / "state.json"
+
+    def stop_after_two(done: int, total: int) -> None:
+        if done == 2:
+            srv.stop()
+
+    with pytest.raises(PublishError):
+        publish(cat, srv.store, chunk_triples=10, state_file=state, on_chunk=stop_after_two, timeout=2,
+                http=lod.publish.session(retries=1, backoff=0.01))
+    srv.start()
+    try:
+        result = publish(cat, srv.store, chunk_triples=50_000, state_file=state, resume=True)
+        assert result.sent == result.chunks == 1  # other chunking: the acknowledged count means nothing now
+        assert srv.graph(result.graph) == expected(cat)
+        state.write_text("not json", encoding="utf-8")
+        again = publish(cat, srv.store, state_file=state, resume=True)  # a corrupt state file starts again
+        assert again.sent == again.chunks and srv.graph(again.graph) == expected(cat)
+    finally:
+        srv.stop()

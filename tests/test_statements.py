@@ -156,3 +156,17 @@ def test_property_ids_come_from_the_alignment_table_only():
     from pathlib import Path
     source = Path(lod.statements.__file__).read_text(encoding="utf-8")
     assert _re.findall(r'"P[1-9]\d*"', source) == []
+
+
+def test_language_codes_are_lower_case_and_one_description_per_language():
+    cat = lod.Catalogue(places=[{"id": "a", "names": [{"text": "Ақтау", "lang": "kk-Cyrl"}, {"text": "Aktau", "lang": "en"}],
+                                 "place_type": "city", "new_wikidata_item": True,
+                                 "description": [{"text": "port city on the Caspian Sea " * 12, "lang": "en"},
+                                                 {"text": "портовый город", "lang": "ru"}]}],
+                        films=[{"id": "f", "qid": "Q300", "titles": [{"text": "Ақтау", "lang": "kk-Cyrl",
+                                                                       "kind": "original"}]}])
+    text = quickstatements(cat).text()
+    assert 'LAST\tLkk-cyrl\t"Ақтау"' in text and 'Q300\tP1476\tkk-cyrl:"Ақтау"' in text
+    descriptions = [line for line in text.splitlines() if line.startswith("LAST\tD")]
+    assert [d.split("\t")[1] for d in descriptions] == ["Den", "Dru"]
+    assert all(len(d.split("\t")[2]) <= 252 for d in descriptions) and descriptions[0].endswith('…"')

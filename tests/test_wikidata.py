@@ -216,3 +216,45 @@ def test_quickstatements_leave_out_what_wikidata_has(client):
     lines = quickstatements(cat, existing=client.existing_statements).lines
     assert not any(line.startswith(("Q9100\tP57\tQ9001", "Q9100\tP495\tQ232")) for line in lines)
     assert any(line.startswith("Q9100\tP571") for line in lines)  # not on Wikidata yet: kept
+
+
+def test_a_merged_item_is_scored_with_its_targets_facts(client):
+    film = lod.Film(id="m", titles=[{"text": "Мадина (фильм)", "lang": "ru"}], date_created=2023)
+    (best, *_) = client.candidates(film, lod.Catalogue(films=[film]))
+    assert best.qid == "Q9100" and "Q9200 was merged into Q9100" in best.evidence
+    assert any(e.startswith("instance of Q11424") for e in best.evidence) and "year 2023" in best.evidence
+
+
+def test_a_body_cut_off_mid_transfer_is_retried(client, standin, waits):
+    standin.faults[:] = [("short-body", "")]
+    assert client.search("Aizhan Kassymbek", "en")[0]["id"] == "Q9001"
+    assert len(waits) == 1
+
+
+def test_maxlag_is_not_part_of_the_cache_key(standin, oxigraph, tmp_path, cat, waits):
+    cache = tmp_path / "cache"
+    Client(UA, cache=cache, api_url=standin.api, sparql_url=oxigraph.query_url, maxlag=5).search("Madina", "en")
+    again = Client(UA, cache=cache, api_url=standin.api, sparql_url=oxigraph.query_url, maxlag=10, offline=True)
+    assert again.search("Madina", "en")
+
+
+def test_review_files_as_spreadsheets_save_them():
+    header = "record,kind,name,rank,qid,label,description,score,evidence,accept,reject\n"
+    bom = "\ufeff" + header + "p,person,P,1, Q9001 ,A,,\"0,850\",,x,\n"
+    assert accepted(bom) == ({"p": "Q9001"}, [])
+    with pytest.raises(lod.InputError, match="columns"):
+        accepted("name,qid\nx,Q1\n")
+    with pytest.raises(lod.InputError, match="score"):
+        accepted(header + "p,person,P,1,Q9001,A,,n/a,,,\n", auto_accept=0.5)
+
+
+def test_apply_keeps_json_catalogues_json_and_reads_ids_as_lod_does(tmp_path):
+    src = tmp_path / "cat.json"
+    src.write_text('{"films": [{"id": "f", "titles": {"en": "Madina"}}]}', encoding="utf-8")
+    apply_qids(src, {"f": "Q9100"})
+    assert lod.load_catalogue(src)["f"].qid == "Q9100"
+    yml = tmp_path / "ids.yaml"
+    yml.write_text("films:\n  - id: 0042\n    titles: {en: A}\n", encoding="utf-8")
+    (rid,) = [f.id for f in lod.load_catalogue(yml).films]
+    apply_qids(yml, {rid: "Q9100"})
+    assert lod.load_catalogue(yml)[rid].qid == "Q9100"

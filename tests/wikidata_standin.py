@@ -118,6 +118,14 @@ class StandIn:
                         self._send(200, json.dumps({"error": {"code": "maxlag", "info": "Waiting for db: 6 seconds "
                                    "lagged", "lag": 6}}).encode(), {"Retry-After": value})
                         return
+                    if fault == "short-body":  # promises more bytes than it sends, then closes
+                        self.send_response(200)
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", "1000")
+                        self.end_headers()
+                        self.wfile.write(b'{"search": [')
+                        self.close_connection = True
+                        return
                     if fault == "truncated":
                         self._send(200, b'{"head": {"vars": ["item"]}, "results": {"bindings": [{"item": {"ty')
                         return
