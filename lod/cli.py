@@ -21,7 +21,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -143,36 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "export":
-            return _export(args)
-        if args.command == "validate":
-            return _validate(args)
-        if args.command == "publish":
-            return _publish(args)
-        if args.command == "bag":
-            return _bag(args)
-        if args.command == "quickstatements":
-            return _quickstatements(args)
-        if args.command == "reconcile":
-            return _reconcile(args)
-        if args.command == "html":
-            from . import example_path
-            from .html import write_site
-            catalogue = load_catalogue(Path(args.catalogue) if args.catalogue else example_path())
-            pages = write_site(catalogue, args.output, lang=args.lang, base=check_base(args.base))
-            print(f"wrote {len(pages)} pages into {args.output}", file=sys.stderr)
-            return EXIT_OK
-        if args.command == "schema":
-            text = json.dumps(catalogue_json_schema(), indent=2, ensure_ascii=False) + "\n"
-            if args.output:
-                write_atomic(args.output, text.encode())
-            else:
-                sys.stdout.write(text)
-            return EXIT_OK
-    except E.CatalogueError as exc:
-        print(f"lod: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except E.InputError as exc:
+        return COMMANDS[args.command](args)
+    except E.InputError as exc:  # CatalogueError included: every problem is in the message
         print(f"lod: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except ValidationRunError as exc:
@@ -181,7 +153,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (E.LodError, OSError) as exc:
         print(f"lod: could not run: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    return EXIT_ERROR  # pragma: no cover - argparse requires a command
+
+
+def _html(args: argparse.Namespace) -> int:
+    from . import example_path
+    from .html import write_site
+
+    catalogue = load_catalogue(Path(args.catalogue) if args.catalogue else example_path())
+    pages = write_site(catalogue, args.output, lang=args.lang, base=check_base(args.base))
+    print(f"wrote {len(pages)} pages into {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    text = json.dumps(catalogue_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        write_atomic(args.output, text.encode())
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -383,6 +373,13 @@ def _validate(args: argparse.Namespace) -> int:
     if not report.conforms or (args.strict and report.warnings):
         return EXIT_INVALID
     return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "export": _export, "validate": _validate, "publish": _publish, "bag": _bag,
+    "quickstatements": _quickstatements, "reconcile": _reconcile, "html": _html, "schema": _schema,
+}
+"""Sub-command -> handler (each returns the exit code)."""
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -52,18 +53,25 @@ def test_republishing_a_changed_catalogue_replaces_the_graph(server, seed):
     assert server.graph("https://example.org/id/catalogue/klassiki-interviews") == expected(smaller)
 
 
-def test_server_stopped_mid_publish_gives_a_clear_error_and_resumes(tmp_path):
+def _publish_until_stopped(tmp_path: Path, cat, state: Path, chunk_triples: int) -> tuple[Server, PublishError]:
+    """Publish to a fresh server that is stopped after the second chunk; the server and the error."""
     srv = Server(tmp_path / "db").start()
-    cat = synthetic_catalogue(40)
-    state = tmp_path / "state.json"
 
     def stop_after_two(done: int, total: int) -> None:
         if done == 2:
             srv.stop()
 
-    with pytest.raises(PublishError, match=r"chunk 3/\d+ not sent.*2 chunk\(s\) were acknowledged.*--resume"):
-        publish(cat, srv.store, chunk_triples=200, state_file=state, on_chunk=stop_after_two, timeout=2,
+    with pytest.raises(PublishError) as info:
+        publish(cat, srv.store, chunk_triples=chunk_triples, state_file=state, on_chunk=stop_after_two, timeout=2,
                 http=lod.publish.session(retries=1, backoff=0.01))
+    return srv, info.value
+
+
+def test_server_stopped_mid_publish_gives_a_clear_error_and_resumes(tmp_path):
+    cat = synthetic_catalogue(40)
+    state = tmp_path / "state.json"
+    srv, error = _publish_until_stopped(tmp_path, cat, state, chunk_triples=200)
+    assert re.search(r"chunk 3/\d+ not sent.*2 chunk\(s\) were acknowledged.*--resume", str(error))
     saved = json.loads(state.read_text(encoding="utf-8"))
     assert saved["acknowledged"] == 2 and saved["complete"] is False
     srv.start()  # the same data folder and port
@@ -121,17 +129,9 @@ def test_retries_on_503_and_sends_basic_auth():
 
 
 def test_resume_with_other_chunking_starts_again_not_skips(tmp_path):
-    srv = Server(tmp_path / "db").start()
     cat = synthetic_catalogue(20)
     state = tmp_path / "state.json"
-
-    def stop_after_two(done: int, total: int) -> None:
-        if done == 2:
-            srv.stop()
-
-    with pytest.raises(PublishError):
-        publish(cat, srv.store, chunk_triples=10, state_file=state, on_chunk=stop_after_two, timeout=2,
-                http=lod.publish.session(retries=1, backoff=0.01))
+    srv, _ = _publish_until_stopped(tmp_path, cat, state, chunk_triples=10)
     srv.start()
     try:
         result = publish(cat, srv.store, chunk_triples=50_000, state_file=state, resume=True)
