@@ -78,7 +78,7 @@ def fiaf_triples(catalogue: Catalogue, base: str = DEFAULT_BASE) -> Iterator[Tri
     m = Mapper(catalogue, base)
     cls = _classes()
     if catalogue.info is not None:  # the record source: the catalogue and the institution supplying it
-        yield from m._object(record_iri(m.base, CATALOGUE_KIND, catalogue.info.id), catalogue.info)
+        yield from m.info_triples(catalogue.info)
     for person in catalogue.people:
         s = m.iri(person.id)
         yield s, RDF_TYPE, F("Person")

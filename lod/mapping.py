@@ -17,7 +17,7 @@ import gc
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -227,15 +227,52 @@ def _node_key(node: BaseModel, fallback: int) -> str:
 # --- records -> triples -------------------------------------------------------------
 
 class Mapper:
-    """Maps the records of one catalogue to triples under one base IRI."""
+    """Maps the records of one catalogue to triples under one base IRI.
 
-    def __init__(self, catalogue: Catalogue, base: str = DEFAULT_BASE) -> None:
+    Terms are rdflib's. Every literal and value IRI is made by one of the small ``_lang``,
+    ``_plain``… methods, so :class:`FastMapper` can make plain strings and tuples instead
+    while walking the records in exactly the same way.
+    """
+
+    def __init__(self, catalogue: Catalogue | None, base: str = DEFAULT_BASE, *,
+                 kinds: Mapping[str, str] | None = None, lookup: Callable[[str], Record] | None = None) -> None:
         self.base = check_base(base)
         self.catalogue = catalogue
-        self._iris = {r.id: record_iri(self.base, r.kind, r.id) for r in catalogue.records()}
+        if catalogue is not None:
+            self._iris: Mapping[str, URIRef] = {r.id: record_iri(self.base, r.kind, r.id) for r in catalogue.records()}
+            self._lookup: Callable[[str], Record] = catalogue.__getitem__
+        else:
+            # streaming: the kinds of every record (read ahead) name the IRIs; ``lookup`` gives the
+            # few records another record's triples need (an award outcome's award and edition)
+            if kinds is None or lookup is None:
+                raise TypeError("Mapper needs a catalogue, or kinds and lookup")
+            self._iris = _IriIndex(self.base, kinds)
+            self._lookup = lookup
         # nested node IRI -> (record id, field path such as "cast[1]"), filled while mapping
         self.node_paths: dict[URIRef, tuple[str, str]] = {}
         self._current: str | None = None
+
+    # terms: rdflib's here; FastMapper overrides these
+    def _lang(self, text: str, lang: str) -> Any:
+        return Literal(text, lang=lang)
+
+    def _plain(self, text: str) -> Any:
+        return Literal(text)
+
+    def _int(self, number: int) -> Any:
+        return Literal(number)
+
+    def _typed(self, lexical: str, datatype: str) -> Any:
+        return Literal(lexical, datatype=URIRef(datatype))
+
+    def _true(self) -> Any:
+        return Literal(True)
+
+    def _iri(self, iri: str) -> Any:
+        return URIRef(iri)
+
+    def _const(self, term: Node) -> Any:
+        return term
 
     def iri(self, record_id: str) -> URIRef:
         return self._iris[record_id]
@@ -243,10 +280,16 @@ class Mapper:
     def triples(self) -> Iterator[Triple]:
         """Every triple of the catalogue (unsorted; the writers sort)."""
         cat = self.catalogue
+        assert cat is not None, "a streaming Mapper maps record by record"
         if cat.info is not None:
-            yield from self._object(record_iri(self.base, CATALOGUE_KIND, cat.info.id), cat.info)
+            yield from self.info_triples(cat.info)
         for rec in cat.records():
             yield from self.record_triples(rec)
+
+    def info_triples(self, info: CatalogueInfo) -> Iterator[Triple]:
+        """The catalogue block's triples."""
+        self._current = None
+        return self._object(record_iri(self.base, CATALOGUE_KIND, info.id), info)
 
     def record_triples(self, rec: Record) -> Iterator[Triple]:
         self._current = rec.id
@@ -259,7 +302,7 @@ class Mapper:
         for cls_iri in p.types:
             yield s, RDF_TYPE, cls_iri
         for pred, value in p.consts:
-            yield s, pred, value
+            yield s, pred, self._const(value)
         via_nodes: dict[URIRef, URIRef] = {}
         for fp in p.fields:
             value = getattr(obj, fp.name)
@@ -290,35 +333,35 @@ class Mapper:
                 self.node_paths[node] = (self._current, f"{fp.name}[{position - 1}]")
             yield s, fp.pred, node
             if fp.ordered:
-                yield node, POSITION, Literal(position)
+                yield node, POSITION, self._int(position)
             yield from self._object(node, item)
 
     def _values(self, fp: FieldPlan, value: Any) -> Iterator[tuple[URIRef, Node]]:
         kind = fp.kind
         if kind == "lang":
-            term: Node = Literal(value.text, lang=value.lang)
+            term: Any = self._lang(value.text, value.lang)
         elif kind == "title":
-            term = Literal(value.text, lang=value.lang)
+            term = self._lang(value.text, value.lang)
             if value.kind is not None:
                 yield fp.enum[value.kind], term
         elif kind == "ref":
             term = self.iri(value)
         elif kind == "text":
-            term = Literal(value)
+            term = self._plain(value)
         elif kind == "int":
-            term = Literal(value)
+            term = self._int(value)
         elif kind == "bool":
             if not value:
                 return  # false is the default: not written
-            term = Literal(True)
+            term = self._true()
         elif kind == "date":
-            term = Literal(value, datatype=URIRef(XSD + date_datatype(value)))
+            term = self._typed(value, XSD + date_datatype(value))
         elif kind == "minutes":
-            term = Literal(_iso_duration(value), datatype=URIRef(XSD + "duration"))
+            term = self._typed(_iso_duration(value), XSD + "duration")
         elif kind == "iri":
-            term = URIRef(value)
+            term = self._iri(value)
         elif kind == "qid":
-            term = URIRef(WD + value)
+            term = self._iri(WD + value)
         elif kind == "enum-iri":
             term = fp.enum[value]
         elif kind == "enum-type":
@@ -334,8 +377,8 @@ class Mapper:
         """schema.org's only award property is text: "NewFest 2020 — Grand Jury Prize, …"."""
         if outcome.status != "won":
             return
-        award = self.catalogue[outcome.award]
-        edition = self.catalogue[outcome.edition] if outcome.edition else None
+        award = self._lookup(outcome.award)
+        edition = self._lookup(outcome.edition) if outcome.edition else None
         pred = table().iri(table().row("AwardOutcome", "@award-text").schema)
         for name in award.names:  # type: ignore[attr-defined]
             text = name.text
@@ -343,7 +386,78 @@ class Mapper:
                 ed = next((n for n in edition.names if n.lang == name.lang), edition.names[0])  # type: ignore[attr-defined]
                 text = f"{ed.text} — {text}"
             for rid in outcome.recipients:
-                yield self.iri(rid), pred, Literal(text, lang=name.lang)
+                yield self.iri(rid), pred, self._lang(text, name.lang)
+
+
+class _IriIndex(Mapping[str, URIRef]):
+    """Record IRIs computed from a record-id -> kind index (no IRI kept per record)."""
+
+    def __init__(self, base: str, kinds: Mapping[str, str]) -> None:
+        self.base, self.kinds = base, kinds
+
+    def __getitem__(self, record_id: str) -> URIRef:
+        return URIRef(f"{self.base}{self.kinds[record_id]}/{record_id}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.kinds)
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+
+Lit = tuple[str, "str | None", "str | None"]
+"""A literal on the fast path: (lexical form, language or None, datatype IRI or None)."""
+FastTriple = tuple[str, str, "str | Lit"]
+"""A triple on the fast path: subject and predicate IRIs as plain strings; the object an IRI or a :data:`Lit`."""
+_XSD_INTEGER = XSD + "integer"
+_TRUE: Lit = ("true", None, XSD + "boolean")
+
+
+class FastMapper(Mapper):
+    """The same walk as :class:`Mapper`, with plain strings for IRIs and tuples for literals.
+
+    No rdflib term is made, which makes mapping several times cheaper; the streaming export
+    writes these triples directly. The test suite proves both mappers give the same triples.
+    """
+
+    def _lang(self, text: str, lang: str) -> Lit:
+        return (text, lang, None)
+
+    def _plain(self, text: str) -> Lit:
+        return (text, None, None)
+
+    def _int(self, number: int) -> Lit:
+        return (str(number), None, _XSD_INTEGER)
+
+    def _typed(self, lexical: str, datatype: str) -> Lit:
+        return (lexical, None, datatype)
+
+    def _true(self) -> Lit:
+        return _TRUE
+
+    def _iri(self, iri: str) -> str:
+        return iri
+
+    def _const(self, term: Node) -> str | Lit:
+        return fast_term(term)
+
+    def record_triples(self, rec: Record) -> Iterator[Triple]:
+        # rdflib's URIRef is not equal to the same text as a plain str: give plain strs throughout
+        for s, p, o in super().record_triples(rec):
+            yield str(s), str(p), o if type(o) is tuple else str(o)  # type: ignore[misc]
+
+    def info_triples(self, info: CatalogueInfo) -> Iterator[Triple]:
+        for s, p, o in super().info_triples(info):
+            yield str(s), str(p), o if type(o) is tuple else str(o)  # type: ignore[misc]
+
+
+def fast_term(term: Node) -> str | Lit:
+    """An rdflib term as the fast path writes it (blank nodes are refused: lod mints IRIs)."""
+    if isinstance(term, URIRef):
+        return str(term)
+    if isinstance(term, Literal):
+        return (str(term), term.language, None if term.datatype is None else str(term.datatype))
+    raise E.RdfError(f"cannot write term {term!r}")
 
 
 def _iso_duration(minutes: int) -> str:

@@ -449,7 +449,7 @@ def _validate_batch(span: tuple[int, int]) -> tuple[list[ValidationResult], str]
         triples = [t for rec in own for t in mapper.record_triples(rec)]
         if cat.info is not None:  # shapes look for the catalogue node (record source): every batch has it
             info_iri = record_iri(mapper.base, CATALOGUE_KIND, cat.info.id)
-            triples += list(mapper._object(info_iri, cat.info))
+            triples += list(mapper.info_triples(cat.info))
             if span[0] == 0:
                 focus.append(info_iri)  # and the first batch validates it
         g.addN((s, p, o, g) for s, p, o in triples)

@@ -21,7 +21,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from rdflib.term import Node
 from . import errors as E
 from ._resources import read_text
 from .alignment import PREFIXES, RDF, SCHEMA, XSD
-from .mapping import DEFAULT_BASE, RECORD_TYPES, Triple, gc_paused, plan, triples
+from .mapping import DEFAULT_BASE, RECORD_TYPES, FastTriple, Lit, Triple, fast_term, gc_paused, plan, triples
 from .model import Catalogue, CatalogueInfo
 
 FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "n-triples": "nt", "ntriples": "nt",
@@ -186,12 +186,14 @@ def _context() -> dict[str, Any]:
     return ctx
 
 
+@lru_cache(maxsize=4096)
 def _compact_key(iri: str) -> str:
     if iri.startswith(SCHEMA) and iri[len(SCHEMA):].isidentifier():
         return iri[len(SCHEMA):]
     return _compact_id(iri)
 
 
+@lru_cache(maxsize=65536)
 def _compact_id(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and iri[len(ns):] and iri[len(ns):].replace("_", "").isalnum():
@@ -205,28 +207,37 @@ def _compact_type(iri: str) -> str:
 
 def jsonld_document(items: list[Triple]) -> dict[str, Any]:
     """A compacted JSON-LD document (``@context`` inline, nodes in ``@graph``)."""
-    ctx = jsonld_context()
-    # predicate IRI -> the datatype the context coerces it to (values of that type are written plain)
-    coerced = {_expand(v["@id"]): _expand(v["@type"]) for v in ctx.values() if isinstance(v, dict)}
+    nodes = jsonld_nodes([(str(s), str(p), fast_term(o)) for s, p, o in items])
+    return {"@context": jsonld_context(), "@graph": nodes}
+
+
+@cache
+def _coerced() -> dict[str, str]:
+    """Predicate IRI -> the datatype the context coerces it to (values of that type are written plain)."""
+    return {_expand(v["@id"]): _expand(v["@type"]) for v in _context().values() if isinstance(v, dict)}
+
+
+def jsonld_nodes(items: Iterable[FastTriple]) -> list[dict[str, Any]]:
+    """The node objects of triples in canonical order (fast-path form: see :class:`lod.mapping.FastMapper`)."""
+    coerced = _coerced()
+    rdf_type = str(_RDF_TYPE)
     nodes: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
-    current_s: Node | None = None
+    current: dict[str, Any] = {}
+    current_s: str | None = None
     for s, p, o in items:
         if s != current_s:
-            current = {"@id": _compact_id(str(s))}
+            current = {"@id": _compact_id(s)}
             nodes.append(current)
             current_s = s
-        assert current is not None
-        if p == _RDF_TYPE:
-            _add(current, "@type", _compact_type(str(o)))
+        if p == rdf_type:
+            _add(current, "@type", _compact_type(o))  # type: ignore[arg-type]
             continue
-        key = _compact_key(str(p))
-        _add(current, key, _jsonld_value(o, coerced.get(str(p))))
+        _add(current, _compact_key(p), _jsonld_value(o, coerced.get(p)))
     for node in nodes:
         for key, value in node.items():
             if isinstance(value, list) and len(value) == 1:
                 node[key] = value[0]
-    return {"@context": ctx, "@graph": nodes}
+    return nodes
 
 
 def _expand(curie: str) -> str:
@@ -238,21 +249,18 @@ def _add(node: dict[str, Any], key: str, value: Any) -> None:
     node.setdefault(key, []).append(value)
 
 
-def _jsonld_value(o: Node, coerced: str | None) -> Any:
-    if isinstance(o, URIRef):
-        _ox_term(o)  # the same strict IRI check as the Turtle writer
-        return {"@id": _compact_id(str(o))}
-    if not isinstance(o, Literal):
-        raise E.RdfError(f"cannot write term {o!r}")
-    if o.language:
-        return {"@value": str(o), "@language": o.language}
-    dt = str(o.datatype) if o.datatype is not None else None
+def _jsonld_value(o: str | Lit, coerced: str | None) -> Any:
+    if type(o) is not tuple:
+        _ox_term(URIRef(o))  # type: ignore[arg-type]  # the same strict IRI check as the Turtle writer
+        return {"@id": _compact_id(o)}  # type: ignore[arg-type]
+    text, lang, dt = o  # type: ignore[misc]
+    if lang:
+        return {"@value": text, "@language": lang}
     if dt is None or dt == str(_XSD_STRING):
         # under a term the context coerces (a date), a bare string would take that type
-        return {"@value": str(o)} if coerced is not None else str(o)
+        return {"@value": text} if coerced is not None else text
     if coerced is not None and dt == coerced:
-        return str(o)
-    text = str(o)
+        return text
     if dt == str(_XSD_INTEGER) and text.lstrip("-").isdigit() and text == str(int(text)) and abs(int(text)) < 2**53:
         return int(text)  # JSON numbers beyond 2**53 lose precision (and JSON-LD reads 1e21 as a double)
     return {"@value": text, "@type": _compact_id(dt)}

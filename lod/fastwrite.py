@@ -1,0 +1,169 @@
+"""Writers for the fast path: N-Triples, Turtle and JSON-LD straight from plain strings.
+
+The streaming export maps records with :class:`lod.mapping.FastMapper`, whose triples hold
+IRIs as ``str`` and literals as ``(lexical, language, datatype)`` tuples. These writers turn
+them into text without making any rdflib or pyoxigraph term: a chunk of triples (one batch,
+sorted by :func:`sort_fast`) becomes a run of whole subject blocks, so a file is a header,
+the chunks in order, and a footer. Escaping follows pyoxigraph's N-Triples writer character
+for character, and the test suite parses every output with pyoxigraph and pyld.
+
+>>> from lod.fastwrite import nt_chunk, turtle_chunk
+>>> t = [("https://example.org/id/place/almaty", "http://schema.org/name", ("Almaty", "en", None))]
+>>> print(nt_chunk(t), end="")
+<https://example.org/id/place/almaty> <http://schema.org/name> "Almaty"@en .
+>>> print(turtle_chunk(t), end="")
+<https://example.org/id/place/almaty> schema:name "Almaty"@en .
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .alignment import PREFIXES, RDF
+from .mapping import FastTriple, Lit, gc_paused
+
+RDF_TYPE = RDF + "type"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+_ESCAPE = {i: f"\\u{i:04X}" for i in [*range(0x20), 0x7F]}
+_ESCAPE.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"})
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
+
+
+def quote(text: str) -> str:
+    """A string literal's quoted form, escaped as pyoxigraph's N-Triples writer does."""
+    if _NEEDS_ESCAPE.search(text):
+        text = text.translate(_ESCAPE)
+    return f'"{text}"'
+
+
+def sort_key(t: FastTriple) -> tuple[str, str, str]:
+    """The canonical order of :func:`lod.writers.sorted_triples`, on fast-path triples."""
+    s, p, o = t
+    if type(o) is tuple:
+        obj = f"1{o[0]}\x00{o[1] or ''}\x00{o[2] or ''}"
+    else:
+        obj = "0" + o  # type: ignore[operator]
+    return (s, "" if p == RDF_TYPE else p, obj)
+
+
+def sort_fast(items: Iterable[FastTriple]) -> list[FastTriple]:
+    """Fast-path triples in canonical order, duplicates dropped."""
+    with gc_paused():
+        decorated = sorted((sort_key(t), t) for t in items)
+    out: list[FastTriple] = []
+    last = None
+    for key, t in decorated:
+        if key != last:
+            out.append(t)
+            last = key
+    return out
+
+
+# --- N-Triples -----------------------------------------------------------------------
+
+def _nt_object(o: str | Lit) -> str:
+    if type(o) is tuple:
+        lex, lang, dt = o
+        if lang:
+            return f"{quote(lex)}@{lang}"
+        if dt and dt != XSD_STRING:
+            return f"{quote(lex)}^^<{dt}>"
+        return quote(lex)
+    return f"<{o}>"
+
+
+def nt_chunk(items: list[FastTriple]) -> str:
+    """N-Triples lines of sorted triples."""
+    return "".join([f"<{s}> <{p}> {_nt_object(o)} .\n" for s, p, o in items])
+
+
+# --- Turtle --------------------------------------------------------------------------
+
+_LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]*\Z")
+_compact_cache: dict[str, str] = {}
+
+
+def turtle_header() -> str:
+    """Every prefix lod writes with (the same header whatever the data, so chunks can stream)."""
+    return "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in sorted(PREFIXES.items())) + "\n"
+
+
+def _compact(iri: str) -> str:
+    found = _compact_cache.get(iri)
+    if found is None:
+        found = f"<{iri}>"
+        for prefix, ns in PREFIXES.items():
+            if iri.startswith(ns) and _LOCAL.match(iri, len(ns)):
+                found = f"{prefix}:{iri[len(ns):]}"
+                break
+        if len(_compact_cache) < 100_000:  # vocabulary terms repeat; record IRIs are not kept
+            _compact_cache[iri] = found
+    return found
+
+
+def _ttl_object(o: str | Lit) -> str:
+    if type(o) is tuple:
+        lex, lang, dt = o
+        if lang:
+            return f"{quote(lex)}@{lang}"
+        if dt and dt != XSD_STRING:
+            return f"{quote(lex)}^^{_compact(dt)}"
+        return quote(lex)
+    return _compact(o)  # type: ignore[arg-type]
+
+
+def turtle_chunk(items: list[FastTriple]) -> str:
+    """Turtle subject blocks (``s p o , o ; p o .``) of sorted triples, without the prefix header."""
+    out: list[str] = []
+    last_s = last_p = None
+    for s, p, o in items:
+        obj = _ttl_object(o)
+        if s != last_s:
+            if last_s is not None:
+                out.append(" .\n\n")
+            out.append(f"<{s}> {'a' if p == RDF_TYPE else _compact(p)} {obj}")
+            last_s, last_p = s, p
+        elif p != last_p:
+            out.append(f" ;\n    {'a' if p == RDF_TYPE else _compact(p)} {obj}")
+            last_p = p
+        else:
+            out.append(f" ,\n        {obj}")
+    if last_s is not None:
+        out.append(" .\n\n")
+    return "".join(out)
+
+
+# --- JSON-LD -------------------------------------------------------------------------
+
+def jsonld_header() -> str:
+    from .writers import jsonld_context
+
+    ctx = json.dumps(jsonld_context(), ensure_ascii=False, sort_keys=False, indent=2)
+    return '{\n  "@context": ' + ctx.replace("\n", "\n  ") + ',\n  "@graph": [\n'
+
+
+JSONLD_FOOTER = "\n  ]\n}\n"
+
+
+def jsonld_chunk(items: list[FastTriple], first: bool) -> str:
+    """The node objects of sorted triples, one per line, as members of ``@graph``."""
+    from .writers import jsonld_nodes
+
+    lines = [json.dumps(node, ensure_ascii=False, separators=(",", ":")) for node in jsonld_nodes(items)]
+    if not lines:
+        return ""
+    return ("" if first else ",\n") + ",\n".join("    " + line for line in lines)
+
+
+def writer_for(fmt: str) -> tuple[str, Any, str]:
+    """(header, chunk function taking (items, first), footer) of a format."""
+    if fmt == "nt":
+        return "", lambda items, first: nt_chunk(items), ""
+    if fmt == "turtle":
+        return turtle_header(), lambda items, first: turtle_chunk(items), ""
+    return jsonld_header(), jsonld_chunk, JSONLD_FOOTER
