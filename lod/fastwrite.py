@@ -3,7 +3,7 @@
 The streaming export maps records with :class:`lod.mapping.FastMapper`, whose triples hold
 IRIs as ``str`` and literals as ``(lexical, language, datatype)`` tuples. These writers turn
 them into text without making any rdflib or pyoxigraph term: a chunk of triples (one batch,
-sorted by :func:`sort_fast`) becomes a run of whole subject blocks, so a file is a header,
+:func:`grouped` by subject) becomes a run of whole subject blocks, so a file is a header,
 the chunks in order, and a footer. Escaping follows pyoxigraph's N-Triples writer character
 for character, and the test suite parses every output with pyoxigraph and pyld.
 
@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .alignment import PREFIXES, RDF
-from .mapping import FastTriple, Lit, gc_paused
+from .mapping import FastTriple, Lit
 
 RDF_TYPE = RDF + "type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -41,27 +41,21 @@ def quote(text: str) -> str:
     return f'"{text}"'
 
 
-def sort_key(t: FastTriple) -> tuple[str, str, str]:
-    """The canonical order of :func:`lod.writers.sorted_triples`, on fast-path triples."""
-    s, p, o = t
-    if type(o) is tuple:
-        obj = f"1{o[0]}\x00{o[1] or ''}\x00{o[2] or ''}"
-    else:
-        obj = "0" + o  # type: ignore[operator]
-    return (s, "" if p == RDF_TYPE else p, obj)
+def grouped(items: Iterable[FastTriple]) -> list[FastTriple]:
+    """Triples grouped by subject (subjects in order of first appearance, each triple once).
 
-
-def sort_fast(items: Iterable[FastTriple]) -> list[FastTriple]:
-    """Fast-path triples in canonical order, duplicates dropped."""
-    with gc_paused():
-        decorated = sorted((sort_key(t), t) for t in items)
-    out: list[FastTriple] = []
-    last = None
-    for key, t in decorated:
-        if key != last:
-            out.append(t)
-            last = key
-    return out
+    A record's triples come from the mapper in a fixed order (types first, then fields in
+    table order), so grouping is all the streaming writers need for deterministic output;
+    a global sort would cost more than mapping and writing together.
+    """
+    by_subject: dict[str, dict[FastTriple, None]] = {}
+    for t in items:
+        group = by_subject.get(t[0])
+        if group is None:
+            by_subject[t[0]] = {t: None}
+        else:
+            group[t] = None
+    return [t for group in by_subject.values() for t in group]
 
 
 # --- N-Triples -----------------------------------------------------------------------
@@ -93,15 +87,17 @@ def turtle_header() -> str:
     return "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in sorted(PREFIXES.items())) + "\n"
 
 
+_BY_NAMESPACE = {ns: prefix for prefix, ns in PREFIXES.items()}
+
+
 def _compact(iri: str) -> str:
+    """``schema:name`` for an IRI in a known namespace with a plain local name, else ``<iri>``."""
     found = _compact_cache.get(iri)
     if found is None:
-        found = f"<{iri}>"
-        for prefix, ns in PREFIXES.items():
-            if iri.startswith(ns) and _LOCAL.match(iri, len(ns)):
-                found = f"{prefix}:{iri[len(ns):]}"
-                break
-        if len(_compact_cache) < 100_000:  # vocabulary terms repeat; record IRIs are not kept
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        prefix = _BY_NAMESPACE.get(iri[:cut])
+        found = f"{prefix}:{iri[cut:]}" if prefix is not None and _LOCAL.match(iri, cut) else f"<{iri}>"
+        if prefix is not None and len(_compact_cache) < 100_000:  # vocabulary terms repeat; record IRIs do not
             _compact_cache[iri] = found
     return found
 

@@ -115,14 +115,14 @@ class FastData:
         found, stack = {cls}, [cls]
         while stack:
             current = stack.pop()
-            for s, po in self.spo.items():
-                if current in po.get(_SUBCLASS, ()) and s not in found:
+            for s, objs in self._by_predicate().get(_SUBCLASS, ()):
+                if current in objs and s not in found:
                     found.add(s)
                     stack.append(s)
         return found
 
     def has_subclasses(self) -> bool:
-        return any(_SUBCLASS in po for po in self.spo.values())
+        return _SUBCLASS in self._by_predicate()
 
     def _by_predicate(self) -> dict[str, list[tuple[str, Iterable[Term]]]]:
         if self._pindex is None:

@@ -1,0 +1,228 @@
+"""The streaming export, partitioned on Dask (``dask.distributed``).
+
+The JSON Lines catalogue is cut into partitions on line boundaries (:func:`lod.stream.split`).
+Each partition runs the same passes as the single-process export (:class:`lod.stream.Streamer`)
+as Dask tasks: scan, then check and map (with validation: spill, then validate with the
+whole catalogue's index as context), then write its own files ``part-NNNNN.nt`` /
+``.ttl`` / ``.jsonld`` and a partition report ``part-NNNNN.report.json``. A last step
+writes ``manifest.json``: every file with its triple count and SHA-256, and the totals.
+
+The scheduler is a ``LocalCluster`` of worker processes (``"local:2"``), or the address of a
+running scheduler (``"tcp://10.0.0.5:8786"``): the code is the same. With a remote cluster
+the catalogue and the output folder must be on storage every worker sees at the same path.
+
+The output folder appears whole or not at all: parts are written into a staging folder
+beside it, which replaces the folder at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from . import errors as E
+from .stream import (DEFAULT_BATCH, Index, Part, PartResult, Sink, Streamer, left_out_closure, scan, split)
+from .writers import EXTENSIONS, format_name, replace_dir, write_atomic
+
+_STREAMERS: dict[Any, Streamer] = {}
+
+
+def _streamer(index: Index, settings: dict[str, Any]) -> Streamer:
+    """One Streamer per worker process and index (the shapes are compiled once)."""
+    key = (id(index), json.dumps(settings, sort_keys=True))
+    found = _STREAMERS.get(key)
+    if found is None:
+        _STREAMERS.clear()
+        found = _STREAMERS[key] = Streamer(index, **settings)
+    return found
+
+
+def _part_stem(number: int) -> str:
+    return f"part-{number:05d}"
+
+
+def _open_sinks(folder: str, number: int, formats: list[str]) -> dict[str, Sink]:
+    return {fmt: Sink(Path(folder) / f"{_part_stem(number)}{EXTENSIONS[fmt]}", fmt) for fmt in formats}
+
+
+def _map_task(part: Part, index: Index, settings: dict[str, Any], spill_dir: str) -> PartResult:
+    return _streamer(index, settings).map_part(part, spill_dir)
+
+
+def _validate_task(result: PartResult, index: Index, settings: dict[str, Any], first: bool) -> PartResult:
+    _streamer(index, settings).validate_part(result, first=first)
+    return result
+
+
+def _write_task(result: PartResult, index: Index, settings: dict[str, Any], number: int, folder: str,
+                formats: list[str], left_out: set[str]) -> PartResult:
+    sinks = _open_sinks(folder, number, formats)
+    try:
+        _streamer(index, settings).write_part(result, sinks, left_out, with_info=number == 0)
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    result.files = {fmt: str(sink.path) for fmt, sink in sinks.items()}
+    return result
+
+
+def _map_write_task(part: Part, index: Index, settings: dict[str, Any], number: int, folder: str,
+                    formats: list[str]) -> PartResult:
+    sinks = _open_sinks(folder, number, formats)
+    try:
+        result = _streamer(index, settings).map_and_write(part, sinks, with_info=number == 0)
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    result.files = {fmt: str(sink.path) for fmt, sink in sinks.items()}
+    return result
+
+
+def client_for(scheduler: Any) -> tuple[Any, Any]:
+    """A Dask client for ``"local"``, ``"local:N"`` (N worker processes), an address, or a Client (as is).
+
+    Returns (client, cluster or None): a cluster made here is closed with the client.
+    """
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler is None or (isinstance(scheduler, str) and (scheduler == "local" or scheduler.startswith("local:"))):
+        n = int(scheduler.split(":", 1)[1]) if isinstance(scheduler, str) and ":" in scheduler else 2
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster), cluster
+    if isinstance(scheduler, str):
+        return Client(scheduler), None
+    return scheduler, None
+
+
+def export(source: str | os.PathLike[str], output: str | os.PathLike[str], formats: list[str] | tuple[str, ...] = ("nt",),
+           *, scheduler: Any = "local:2", partitions: int | None = None, base: str | None = None,
+           profiles: tuple[str, ...] = ("core",), validate: bool = True, keep_going: bool = False,
+           engine: str = "fast", batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
+    """Export a JSON Lines catalogue on Dask; returns the manifest (also written as ``manifest.json``).
+
+    Without ``keep_going`` nothing is written when any record has a problem or a violation
+    (the manifest is still returned, with ``"written": false``).
+    """
+    from .mapping import DEFAULT_BASE
+    from .validation import profile_names
+
+    t_start = time.perf_counter()
+    src = Path(source).resolve()
+    if not src.is_file():
+        raise E.BadValue("no such catalogue file", field="catalogue", value=str(source))
+    fmts = list(dict.fromkeys(format_name(f) for f in formats))
+    names = profile_names(profiles) if validate else ("core",)
+    settings = {"base": base or DEFAULT_BASE, "profiles": names, "validate": validate, "engine": engine,
+                "batch_size": batch_size}
+    target = Path(output).resolve()
+    staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    spill_dir = staging / ".spill"
+    spill_dir.mkdir()
+    client, cluster = client_for(scheduler)
+    phases: dict[str, float] = {}
+    try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        parts = split(src, partitions or 2 * n_workers)
+        t0 = time.perf_counter()
+        index = Index()
+        for found in client.gather(client.map(scan, parts)):
+            index.merge(found)
+        phases["scan"] = time.perf_counter() - t0
+        # the catalogue's index goes to every worker once
+        t0 = time.perf_counter()
+        index_f = client.scatter(index, broadcast=True)
+        numbers = list(range(len(parts)))
+        if validate:
+            results = client.gather(client.map(_map_task, parts, [index_f] * len(parts), [settings] * len(parts),
+                                               [str(spill_dir)] * len(parts), pure=False))
+            phases["map"] = time.perf_counter() - t0
+            for r in results:
+                index.context.update(r.context)
+                r.context = {}
+            t0 = time.perf_counter()
+            index_f = client.scatter(index, broadcast=True)
+            results = client.gather(client.map(_validate_task, results, [index_f] * len(parts),
+                                               [settings] * len(parts), [n == 0 for n in numbers], pure=False))
+            phases["validate"] = time.perf_counter() - t0
+            problem_ids = set().union(*(r.left_out | r.bad for r in results))
+            left_out = left_out_closure(results, problem_ids)
+            t0 = time.perf_counter()
+            failed = any(r.problems or r.bad for r in results)
+            if keep_going or not failed:
+                results = client.gather(client.map(_write_task, results, [index_f] * len(parts),
+                                                   [settings] * len(parts), numbers, [str(staging)] * len(parts),
+                                                   [fmts] * len(parts), [left_out] * len(parts), pure=False))
+            phases["write"] = time.perf_counter() - t0
+        else:
+            results = client.gather(client.map(_map_write_task, parts, [index_f] * len(parts),
+                                               [settings] * len(parts), numbers, [str(staging)] * len(parts),
+                                               [fmts] * len(parts), pure=False))
+            phases["map+write"] = time.perf_counter() - t0
+            left_out = set().union(*(r.left_out for r in results))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    shutil.rmtree(spill_dir, ignore_errors=True)
+    manifest = _manifest(results, parts, staging, target, fmts, phases, t_start)
+    info_problem = Streamer(index, **settings).info_problem
+    if info_problem is not None:
+        manifest["problems"].insert(0, str(info_problem))
+    manifest["left_out"] = len(left_out)
+    unplaced = any(not r.record or r.record.startswith("info:") for p in results for r in p.results
+                   if r.severity == "violation")
+    complete = not manifest["problems"] and manifest["violations"] == 0
+    manifest["complete"] = complete
+    manifest["written"] = complete or (keep_going and not unplaced and info_problem is None)
+    if manifest["written"]:
+        write_atomic(staging / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
+        replace_dir(staging, target)
+    else:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def _manifest(results: list[PartResult], parts: list[Part], staging: Path, target: Path, formats: list[str],
+              phases: dict[str, float], t_start: float) -> dict[str, Any]:
+    files = []
+    for number, (part, r) in enumerate(zip(parts, results)):
+        report = {"part": number, "source": {"path": part.path, "start": part.start, "end": part.end,
+                                             "first_line": part.first_line},
+                  "records": r.records, "written": r.written, "triples": r.triples,
+                  "violations": sum(1 for x in r.results if x.severity == "violation"),
+                  "warnings": sum(1 for x in r.results if x.severity == "warning"),
+                  "problems": [str(p) for p in r.problems], "results": [asdict(x) for x in r.results],
+                  "seconds": r.seconds}
+        report_path = staging / f"{_part_stem(number)}.report.json"
+        write_atomic(report_path, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode())
+        for fmt in formats:
+            path = r.files.get(fmt)
+            if path is None:
+                continue
+            files.append({"path": Path(path).name, "format": fmt, "part": number, "triples": r.triples,
+                          "bytes": Path(path).stat().st_size, "sha256": _sha256(Path(path))})
+        files.append({"path": report_path.name, "format": "report", "part": number,
+                      "bytes": report_path.stat().st_size, "sha256": _sha256(report_path)})
+    return {"output": str(target), "parts": len(parts), "files": files,
+            "records": sum(r.records for r in results), "written_records": sum(r.written for r in results),
+            "triples": sum(r.triples for r in results),
+            "violations": sum(1 for r in results for x in r.results if x.severity == "violation"),
+            "warnings": sum(1 for r in results for x in r.results if x.severity == "warning"),
+            "problems": [str(p) for r in results for p in r.problems],
+            "seconds": round(time.perf_counter() - t_start, 3), "phases": {k: round(v, 3) for k, v in phases.items()}}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,701 @@
+"""Catalogue-scale export: records read, mapped, validated and written in bounded batches.
+
+The input is a JSON Lines catalogue (``.jsonl``): one record a line, as a one-key object
+naming its list, the same names a catalogue file uses::
+
+    {"info": {"id": "klassiki", "names": {"en": "Klassiki"}}}
+    {"people": {"id": "olga-doletskaya", "names": {"en": "Olga Doletskaya"}}}
+    {"films": {"id": "madina", "titles": [{"text": "Madina", "lang": "en"}], "cast": [...]}}
+
+(A YAML or JSON catalogue file works too; it is read whole, then streamed.) The export runs
+in passes over a :class:`Part` of the input (the whole file here, a slice of it on Dask):
+
+1. **scan**: ids and kinds of every record (JSON only, no model): references can then be
+   named and checked in any order, and the record count gives the progress bar its total;
+2. **map**: each record is checked (pydantic), its references resolved, and mapped by
+   :class:`~lod.mapping.FastMapper`; with validation the triples are spilled to a temp file,
+   and what the shapes read on *referenced* records (their types…) is kept in the index;
+3. **validate** (unless ``validate=False``): each spilled batch is validated by the
+   compiled shapes (:mod:`lod.shacl`) with the index as context;
+4. **write**: each batch, sorted, is appended to the output files as whole subject blocks.
+
+Memory is one batch plus the index (the id and kind of every record, and the few triples
+of each record the shapes read from elsewhere), not the catalogue. Output is deterministic
+for a given input and batch size; its triples are exactly those of the in-memory export
+(the test suite compares the canonical N-Triples of both).
+
+Without ``keep_going``, any problem means nothing is written. With it, records with
+problems are left out, and so are records that refer to one, except (without validation)
+those already written when the problem was found: the summary lists them.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from . import errors as E
+from .fastwrite import grouped, writer_for
+from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused, record_iri, record_of
+from .model import ALIASES, LISTS, CatalogueInfo, Record, _refs_of, input_errors
+from .writers import EXTENSIONS, format_name
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+DEFAULT_BATCH = 2000
+
+
+# --- reading -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Part:
+    """A slice of a JSON Lines file: bytes [start, end), starting at line ``first_line``."""
+
+    path: str
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+
+
+def split(path: str | os.PathLike[str], parts: int) -> list[Part]:
+    """Cut a JSON Lines file into about ``parts`` slices on line boundaries."""
+    p = Path(path)
+    size = p.stat().st_size
+    cuts = [0]
+    with p.open("rb") as fh:
+        for i in range(1, parts):
+            fh.seek(max(cuts[-1], size * i // parts))
+            fh.readline()  # to the start of the next line
+            pos = fh.tell()
+            if cuts[-1] < pos < size:
+                cuts.append(pos)
+    cuts.append(size)
+    out, line = [], 1
+    with p.open("rb") as fh:
+        for a, b in zip(cuts, cuts[1:]):
+            out.append(Part(str(p), a, b, line))
+            fh.seek(a)
+            line += fh.read(b - a).count(b"\n")
+    return out
+
+
+Item = tuple[str, Any, str]  # (list name, raw record, where: "file.jsonl:12")
+
+
+def read_part(part: Part) -> Iterator[Item]:
+    """The raw records of a JSON Lines slice, or of a whole catalogue file."""
+    path = Path(part.path)
+    if path.suffix.lower() not in JSONL_SUFFIXES:
+        from .load import read_data
+
+        data = read_data(path)
+        for key, value in data.items():
+            name = ALIASES.get(key, key)
+            if name == "info":
+                yield "info", value, f"{path.name}:info"
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    yield name, item, f"{path.name}:{key}[{i}]"
+            else:
+                yield name, value, f"{path.name}:{key}"
+        return
+    with path.open("rb") as fh:
+        fh.seek(part.start)
+        line_no = part.first_line - 1
+        pos = part.start
+        for raw in fh:
+            if part.end is not None and pos >= part.end:
+                break
+            pos += len(raw)
+            line_no += 1
+            text = raw.strip()
+            if not text:
+                continue
+            where = f"{path.name}:{line_no}"
+            try:
+                obj = json.loads(text)
+            except ValueError as exc:
+                yield "", f"not JSON ({exc})", where
+                continue
+            if not isinstance(obj, dict) or len(obj) != 1:
+                yield "", "a line must be one object with one key naming its list (films, people…)", where
+                continue
+            ((name, item),) = obj.items()
+            yield ALIASES.get(name, name), item, where
+
+
+# --- pass 1: scan ------------------------------------------------------------------
+
+@dataclass
+class Index:
+    """What every part needs to know about the whole catalogue."""
+
+    kinds: dict[str, str] = field(default_factory=dict)
+    """Record id -> kind (``film``, ``person``…)."""
+    first_seen: dict[str, str] = field(default_factory=dict)
+    """Record id -> where it first occurs (a later record with the id is a duplicate)."""
+    lookups: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    """Raw records other records' triples need (awards and festival editions: award texts)."""
+    info: Any = None
+    records: int = 0
+    context: dict[str, Any] = field(default_factory=dict)
+    """Record IRI -> {predicate: objects} the shapes read on it from other records."""
+
+    def merge(self, other: Index) -> None:
+        for rid, where in other.first_seen.items():
+            if rid not in self.first_seen or _order(where) < _order(self.first_seen[rid]):
+                self.first_seen[rid] = where
+                self.kinds[rid] = other.kinds[rid]
+        self.lookups.update(other.lookups)
+        if other.info is not None and self.info is None:
+            self.info = other.info
+        self.records += other.records
+        self.context.update(other.context)
+
+
+def _order(where: str) -> tuple[int, str]:
+    tail = where.rsplit(":", 1)[-1]
+    return (int(tail), "") if tail.isdigit() else (0, tail)
+
+
+_LOOKUP_KINDS = {"award", "festival-edition"}
+
+
+def scan(part: Part) -> Index:
+    index = Index()
+    for name, raw, where in read_part(part):
+        if name == "info":
+            index.info = raw
+            continue
+        cls = LISTS.get(name)
+        if cls is None or not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            index.records += 1
+            continue
+        index.records += 1
+        rid = raw["id"]
+        if rid not in index.first_seen:
+            index.first_seen[rid] = where
+            index.kinds[rid] = cls.kind
+            if cls.kind in _LOOKUP_KINDS:
+                index.lookups[rid] = (name, raw)
+    return index
+
+
+# --- pass 2: check and map -----------------------------------------------------------
+
+@dataclass
+class Problem:
+    record: str | None
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class PartResult:
+    """What one part did: counts, problems, validation results, files written."""
+
+    records: int = 0
+    written: int = 0
+    triples: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    results: list[Any] = field(default_factory=list)  # ValidationResult
+    left_out: set[str] = field(default_factory=set)
+    bad: set[str] = field(default_factory=set)
+    leaked: list[str] = field(default_factory=list)
+    spill: list[str] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Streamer:
+    """The passes of a streaming export; one part at a time, the same code in-process or on Dask."""
+
+    def __init__(self, index: Index, *, base: str = DEFAULT_BASE, profiles: tuple[str, ...] = ("core",),
+                 validate: bool = True, engine: str = "fast", batch_size: int = DEFAULT_BATCH,
+                 shapes_dir: str | None = None) -> None:
+        self.index = index
+        self.base = check_base(base)
+        self.profiles = profiles
+        self.validate = validate
+        self.engine = engine
+        self.batch_size = batch_size
+        self.shapes_dir = shapes_dir
+        self._models: dict[str, Record] = {}
+        self.mapper = FastMapper(None, self.base, kinds=index.kinds, lookup=self._lookup)
+        self._validator: Any = None
+        self.info: CatalogueInfo | None = None
+        self.info_problem: Problem | None = None
+        if index.info is not None:
+            try:
+                self.info = CatalogueInfo.model_validate(index.info)
+            except Exception as exc:  # pydantic's ValidationError
+                self.info_problem = Problem("info", "info", f"catalogue block: {exc}")
+        if self.info is not None:
+            for fld, target, kinds in _refs_of(CatalogueInfo, self.info):
+                if _class_name(index.kinds[target]) not in kinds if target in index.kinds else True:
+                    self.info_problem = Problem("info", "info", f"catalogue block, field {fld!r}: refers to "
+                                                                f"{target!r}, which is not a {' or '.join(kinds)} here")
+
+    def _lookup(self, rid: str) -> Record:
+        found = self._models.get(rid)
+        if found is None:
+            name, raw = self.index.lookups[rid]
+            found = self._models[rid] = LISTS[name](**raw)
+        return found
+
+    @property
+    def validator(self) -> Any:
+        if self._validator is None:
+            from .shacl import FastValidator
+            from .validation import shapes_graph
+
+            self._validator = FastValidator(shapes_graph(self.profiles, self.shapes_dir))
+        return self._validator
+
+    def info_triples(self) -> list[FastTriple]:
+        return grouped(self.mapper.info_triples(self.info)) if self.info is not None else []
+
+    # records -> checked models
+
+    def load(self, name: str, raw: Any, where: str, root: Path) -> tuple[Record, tuple[str, ...]] | Problem:
+        """The checked record and the ids it refers to, or its problem."""
+        rid = raw.get("id") if isinstance(raw, dict) else None
+        rid = rid if isinstance(rid, str) else None
+        cls = LISTS.get(name)
+        if not name:
+            return Problem(None, where, str(raw))
+        if cls is None:
+            return Problem(rid, where, f"unknown list {name!r}; expected one of info, {', '.join(LISTS)}")
+        if not isinstance(raw, dict):
+            return Problem(rid, where, f"a {name} entry must be an object")
+        if rid is not None and self.index.first_seen.get(rid) != where:
+            return Problem(rid, where, f"record {rid!r}, field 'id': id is already used by the record at "
+                                       f"{self.index.first_seen.get(rid)}")
+        if name == "interviews" and "text_file" in raw:
+            from .load import _attach_text
+
+            problems: list[E.InputError] = []
+            raw = _attach_text(raw, 0, root, problems)
+            if problems:
+                return Problem(rid, where, "; ".join(str(p) for p in problems))
+        try:
+            rec = cls.model_validate(raw)
+        except E.LodError as exc:
+            return Problem(rid, where, str(exc))
+        except Exception as exc:  # pydantic's ValidationError
+            from pydantic import ValidationError
+
+            if isinstance(exc, ValidationError):
+                return Problem(rid, where, "; ".join(str(p) for p in input_errors(exc, record=rid)))
+            raise
+        refs = list(_refs_of(cls, rec))
+        for fld, target, kinds in refs:
+            hit = self.index.kinds.get(target)
+            if hit is None:
+                return Problem(rid, where, f"record {rid!r}, field {fld!r}: refers to {target!r}, which is not in the "
+                                           f"catalogue (expected a {' or '.join(kinds)})")
+            if _class_name(hit) not in kinds:
+                return Problem(rid, where, f"record {rid!r}, field {fld!r}: refers to {target!r}, a "
+                                           f"{_class_name(hit)}; expected a {' or '.join(kinds)}")
+        return rec, tuple(sorted({target for _, target, _ in refs}))
+
+    def batches(self, part: Part, result: PartResult, progress: Any = None
+                ) -> Iterator[list[tuple[Record, list[FastTriple], tuple[str, ...]]]]:
+        """Checked and mapped records with the ids they refer to, a batch at a time (problems go into ``result``)."""
+        root = Path(part.path).parent
+        batch: list[tuple[Record, list[FastTriple], tuple[str, ...]]] = []
+        clock = time.perf_counter
+        seconds = result.seconds
+        seconds.setdefault("load", 0.0)
+        seconds.setdefault("map", 0.0)
+        t0 = clock()
+        for name, raw, where in read_part(part):
+            if name == "info":
+                continue
+            result.records += 1
+            loaded = self.load(name, raw, where, root)
+            t1 = clock()
+            seconds["load"] += t1 - t0
+            if isinstance(loaded, Problem):
+                result.problems.append(loaded)
+                if loaded.record:
+                    result.left_out.add(loaded.record)
+            else:
+                rec, refs = loaded
+                batch.append((rec, grouped(self.mapper.record_triples(rec)), refs))
+                seconds["map"] += clock() - t1
+            if progress is not None:
+                progress.update(1)
+            if len(batch) >= self.batch_size:
+                yield batch
+                batch = []
+            t0 = clock()
+        if batch:
+            yield batch
+
+    # the passes
+
+    def map_part(self, part: Part, spill_dir: str, progress: Any = None) -> PartResult:
+        """Check and map; spill the triples of each batch and keep what the shapes read from elsewhere."""
+        result = PartResult()
+        keep = self.validator.context_predicates if self.validate else frozenset()
+        interned: dict[Any, Any] = {}
+        with gc_paused():
+            for n, batch in enumerate(self.batches(part, result, progress)):
+                entries = []
+                for rec, triples, refs in batch:
+                    iri = record_iri(self.base, rec.kind, rec.id)
+                    own: dict[str, list[Any]] = {}
+                    for s, p, o in triples:
+                        if s == iri and p in keep:
+                            own.setdefault(p, []).append(o)
+                    if own:
+                        key = tuple(sorted((p, tuple(objs)) for p, objs in own.items()))
+                        result.context[iri] = interned.setdefault(key, key)
+                    paths = [(str(k), v[1]) for k, v in self.mapper.node_paths.items()]
+                    self.mapper.node_paths.clear()
+                    entries.append((rec.id, triples, paths, refs))
+                path = os.path.join(spill_dir, f"{_part_name(part)}-{n:05d}.spill")
+                with open(path, "wb") as fh:
+                    marshal.dump(entries, fh)
+                result.spill.append(path)
+        return result
+
+    def validate_part(self, result: PartResult, first: bool, progress: Any = None) -> None:
+        """Validate each spilled batch with the whole catalogue's index as context."""
+        from .shacl import FastData
+        from .validation import _results
+
+        t0 = time.perf_counter()
+        context = self.index.context
+        info = self.info_triples()
+        info_iri = info[0][0] if info else None
+        lookup = context.get
+
+        def ctx(node: str) -> Mapping[str, Any] | None:
+            found = lookup(node)
+            return dict(found) if found is not None else None
+
+        from rdflib import URIRef
+
+        doomed = left_out_closure([result], result.left_out) if result.left_out else set()
+        for path in result.spill:
+            entries = _read_spill(path)
+            own = {rid for rid, _, _, _ in entries} - doomed  # records left out anyway are not validated
+            paths = {URIRef(k): (rid, v) for rid, _, plist, _ in entries for k, v in plist}
+            with gc_paused():
+                data = FastData([t for _, triples, _, _ in entries for t in triples] + info, context=ctx)
+
+                def keep(node: Any) -> bool:
+                    if node == info_iri:
+                        return first and path == result.spill[0]
+                    return isinstance(node, str) and record_of_str(node) in own
+
+                if self.engine == "fast":
+                    graph = self.validator.run(data, keep)
+                else:
+                    graph = _pyshacl_batch(self, data, keep)
+            found = _results(graph, _PositionLookup(data), paths, self.validator.shapes, self.base)
+            result.results.extend(found)
+            result.bad |= {r.record for r in found if r.severity == "violation" and r.record}
+            if progress is not None:
+                progress.update(len(entries))
+        result.seconds["validate"] = time.perf_counter() - t0
+
+    def write_part(self, result: PartResult, out: dict[str, Sink], left_out: set[str],
+                   with_info: bool, progress: Any = None) -> None:
+        """Append the kept records' triples, batch by batch, to the output files."""
+        t0 = time.perf_counter()
+        pending = self.info_triples() if with_info else []
+        for path in result.spill:
+            entries = _read_spill(path)
+            with gc_paused():
+                items = pending + [t for rid, triples, _, _ in entries if rid not in left_out for t in triples]
+            pending = []
+            self._emit(items, out, result)
+            result.written += sum(1 for rid, _, _, _ in entries if rid not in left_out)
+            if progress is not None:
+                progress.update(len(entries))
+        result.seconds["write"] = result.seconds.get("write", 0.0) + time.perf_counter() - t0
+
+    @staticmethod
+    def _emit(items: list[FastTriple], out: dict[str, Sink], result: PartResult) -> None:
+        for sink in out.values():
+            sink.write(items)
+        result.triples += len(items)
+
+    def map_and_write(self, part: Part, out: dict[str, Sink], with_info: bool, progress: Any = None) -> PartResult:
+        """Without validation: one pass, each batch written as soon as it is mapped."""
+        result = PartResult()
+        pending = self.info_triples() if with_info else []
+        with gc_paused():
+            for batch in self.batches(part, result, progress):
+                kept = []
+                for rec, triples, refs in batch:
+                    gone = result.left_out.intersection(refs)
+                    if gone:
+                        result.problems.append(Problem(rec.id, rec.id, f"record {rec.id!r}: refers to "
+                                                                       f"{sorted(gone)[0]!r}, which was left out"))
+                        result.left_out.add(rec.id)
+                        continue
+                    kept.append(triples)
+                    result.written += 1
+                self.mapper.node_paths.clear()
+                items = pending + [t for triples in kept for t in triples]
+                pending = []
+                t0 = time.perf_counter()
+                self._emit(items, out, result)
+                result.seconds["write"] = result.seconds.get("write", 0.0) + time.perf_counter() - t0
+        return result
+
+
+class Sink:
+    """One output file being written: header, chunks of sorted triples, footer."""
+
+    def __init__(self, path: str | os.PathLike[str], fmt: str) -> None:
+        self.path = Path(path)
+        self.header, self.chunk, self.footer = writer_for(fmt)
+        self.fh = open(self.path, "wb")
+        self.fh.write(self.header.encode("utf-8"))
+        self.first = True
+        self.digest: Any = None
+
+    def write(self, items: list[FastTriple]) -> None:
+        text = self.chunk(items, self.first)
+        if text:
+            self.fh.write(text.encode("utf-8"))
+            self.first = False
+
+    def close(self) -> None:
+        """Finish the file (footer, flush, fsync)."""
+        if self.fh.closed:
+            return
+        self.fh.write(self.footer.encode("utf-8"))
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+
+
+def record_of_str(node: str) -> str | None:
+    return record_of(node)  # type: ignore[arg-type]
+
+
+@cache
+def _class_name(kind: str) -> str:
+    from .mapping import KINDS
+
+    return KINDS[kind].__name__
+
+
+def _part_name(part: Part) -> str:
+    return f"part-{part.start:012d}"
+
+
+def _read_spill(path: str) -> list[Any]:
+    with open(path, "rb") as fh:
+        with gc_paused():
+            data: list[Any] = marshal.load(fh)
+    return data
+
+
+class _PositionLookup:
+    """``graph.value(node, lod:position)`` on fast data (what :func:`lod.validation.locate` asks)."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+    def value(self, node: Any, pred: Any) -> Any:
+        from .shacl import rdflib_term
+
+        for o in self.data.objects(str(node), str(pred)):
+            return rdflib_term(o)
+        return None
+
+
+def _pyshacl_batch(streamer: Streamer, data: Any, keep: Callable[[Any], bool]) -> Any:
+    """The reference engine on one batch (``engine="pyshacl"``): the batch and its context as an rdflib graph."""
+    from rdflib.namespace import SH
+
+    from .shacl import _fast
+    from .validation import _drop_result, run_shacl, shapes_graph
+
+    found = run_shacl(data.graph(), shapes_graph(streamer.profiles, streamer.shapes_dir))
+    for r in list(found.objects(None, SH.result)):
+        if not keep(_fast(found.value(r, SH.focusNode))):  # type: ignore[arg-type]
+            _drop_result(found, r)
+    return found
+
+
+def left_out_closure(parts: Iterable[PartResult], left_out: set[str]) -> set[str]:
+    """``left_out`` and every record that (transitively) refers to one of them, read from the spills."""
+    parts = list(parts)
+    out = set(left_out)
+    while out:
+        more = set()
+        for part in parts:
+            for path in part.spill:
+                for rid, _, _, refs in _read_spill(path):
+                    if rid not in out and not out.isdisjoint(refs):
+                        more.add(rid)
+        if not more:
+            break
+        out |= more
+    return out
+
+
+# --- the single-process export --------------------------------------------------------
+
+@dataclass
+class Summary:
+    """The outcome of a streaming export."""
+
+    records: int
+    written: int
+    triples: int
+    violations: int
+    warnings: int
+    seconds: float
+    problems: list[str]
+    results: list[Any]
+    files: dict[str, Path]
+    phases: dict[str, float]
+    complete: bool
+    """Every record was written (nothing left out, nothing wrong)."""
+
+    def line(self) -> str:
+        rate = self.records / self.seconds if self.seconds else 0.0
+        return (f"lod: {self.records} records, {self.written} written, {self.triples} triples, "
+                f"{self.violations} violations, {self.warnings} warnings, {len(self.problems)} problems, "
+                f"{self.seconds:.1f} s ({rate:,.0f} records/s)")
+
+
+def progress_bar(total: int, desc: str, quiet: bool = False) -> Any:
+    """A tqdm bar on stderr: records/s and ETA on a terminal, nothing in a pipe."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=" records", file=sys.stderr, dynamic_ncols=True, smoothing=0.1,
+                disable=True if quiet else None, leave=False)
+
+
+def output_paths(formats: list[str], output: str | os.PathLike[str], stem: str) -> dict[str, Path]:
+    out = Path(output)
+    if len(formats) == 1 and (out.suffix and not out.is_dir()):
+        return {formats[0]: out}
+    return {fmt: out / f"{stem}{EXTENSIONS[fmt]}" for fmt in formats}
+
+
+def export(source: str | os.PathLike[str], output: str | os.PathLike[str], formats: Iterable[str] = ("turtle",), *,
+           base: str = DEFAULT_BASE, profiles: Iterable[str] = ("core",), validate: bool = True,
+           keep_going: bool = False, engine: str = "fast", batch_size: int = DEFAULT_BATCH,
+           shapes_dir: str | None = None, quiet: bool = False) -> Summary:
+    """Stream a catalogue file to RDF files under ``output`` (a folder, or a file for one format).
+
+    Files appear whole or not at all (each is written to a temp file and renamed at the end).
+    Without ``keep_going``, nothing is written when any record has a problem or a violation.
+    """
+    from .validation import profile_names
+
+    t_start = time.perf_counter()
+    fmts = list(dict.fromkeys(format_name(f) for f in formats))
+    names = profile_names(profiles) if validate else ()
+    if engine not in ("fast", "pyshacl"):
+        raise E.BadValue("unknown engine; use fast or pyshacl", field="engine", value=engine)
+    part = Part(str(source))
+    if not Path(source).is_file():
+        raise E.BadValue("no such catalogue file", field="catalogue", value=str(source))
+    t0 = time.perf_counter()
+    index = scan(part)
+    phases = {"scan": time.perf_counter() - t0}
+    streamer = Streamer(index, base=base, profiles=names or ("core",), validate=validate, engine=engine,
+                        batch_size=batch_size, shapes_dir=shapes_dir)
+    stem = streamer.info.id if streamer.info is not None else Path(source).stem
+    targets = output_paths(fmts, output, stem)
+    for path in targets.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    temps = {fmt: _temp_beside(path) for fmt, path in targets.items()}
+    spill_dir = tempfile.mkdtemp(prefix=".lod-spill-", dir=next(iter(targets.values())).parent)
+    try:
+        handles = {fmt: Sink(tmp, fmt) for fmt, tmp in temps.items()}
+        try:
+            if validate:
+                with progress_bar(index.records, "mapping", quiet) as bar:
+                    result = streamer.map_part(part, spill_dir, bar)
+                index.context = result.context
+                with progress_bar(index.records, "validating", quiet) as bar:
+                    streamer.validate_part(result, first=True, progress=bar)
+                left_out = left_out_closure([result], result.left_out | result.bad)
+                extra = sorted(left_out - result.left_out - result.bad)
+                if keep_going or not (result.problems or result.bad):
+                    with progress_bar(index.records, "writing", quiet) as bar:
+                        streamer.write_part(result, handles, left_out, with_info=True, progress=bar)
+            else:
+                with progress_bar(index.records, "mapping+writing", quiet) as bar:
+                    result = streamer.map_and_write(part, handles, with_info=True, progress=bar)
+                left_out, extra = result.left_out, []
+        finally:
+            for sink in handles.values():
+                sink.close()
+        problems = [str(p) for p in result.problems]
+        if streamer.info_problem is not None:
+            problems.insert(0, str(streamer.info_problem))
+        problems += [f"record {rid!r}: left out: refers to a record that was left out" for rid in extra]
+        violations = [r for r in result.results if r.severity == "violation"]
+        unplaced = [r for r in violations if not r.record or r.record.startswith("info:")]
+        complete = not problems and not violations
+        files: dict[str, Path] = {}
+        if complete or (keep_going and not unplaced and streamer.info_problem is None):
+            for fmt, tmp in temps.items():
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, targets[fmt])
+                files[fmt] = targets[fmt]
+    finally:
+        for tmp in temps.values():
+            Path(tmp).unlink(missing_ok=True)
+        shutil.rmtree(spill_dir, ignore_errors=True)
+    phases.update(result.seconds)
+    return Summary(records=result.records, written=result.written if files else 0, triples=result.triples,
+                   violations=len(violations), warnings=sum(1 for r in result.results if r.severity == "warning"),
+                   seconds=time.perf_counter() - t_start, problems=problems, results=result.results,
+                   files=files, phases=phases, complete=complete)
+
+
+def _temp_beside(path: Path) -> str:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return tmp
+
+
+# --- writing JSON Lines ----------------------------------------------------------------
+
+def write_jsonl(data: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write a catalogue mapping (as a catalogue file holds it) as JSON Lines, atomically.
+
+    Records that others refer to most (places, organisations, people) come first, as the
+    catalogue lists them; any order streams.
+    """
+    from .writers import write_atomic
+
+    order = ["info", "places", "organizations", "people", "festivals", "festival_editions", "festival_sections",
+             "awards", "works", "films", "screenings", "award_outcomes", "interviews", "programmes", "selections"]
+    lines = []
+    for name in order + [k for k in data if k not in order]:
+        value = data.get(name)
+        if value is None:
+            continue
+        items = [value] if name == "info" else value
+        lines.extend(json.dumps({name: item}, ensure_ascii=False, sort_keys=True) for item in items)
+    return write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))
+
