@@ -30,7 +30,8 @@ from .load import CATALOGUE_SUFFIXES, is_jsonld_file, load_catalogue, load_parti
 from .mapping import DEFAULT_BASE, Mapper, Reader, Triple, check_base, record_of
 from .schema import catalogue_json_schema
 from .model import Catalogue
-from .validation import Report, ValidationRunError, profile_names, validate, validate_batched
+from .stream import DEFAULT_BATCH
+from .validation import ENGINES, Report, ValidationRunError, profile_names, validate, validate_batched
 from .wikidata import WIKIDATA_API, WIKIDATA_SPARQL
 from .writers import EXTENSIONS, format_name, read_graph, serialize_triples, sorted_triples, write_atomic
 
@@ -75,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--no-validate", action="store_true", help="write without validating")
     mode.add_argument("--keep-going", action="store_true",
                       help="write the records that load and conform; list the others with their errors (exit 1)")
+    export.add_argument("--stream", action="store_true",
+                        help="stream in bounded batches (always for .jsonl catalogues): memory stays flat; "
+                             "needs -o")
+    export.add_argument("--dask", metavar="SCHEDULER",
+                        help="run the streaming export partitioned on Dask: local:N (N worker processes) or a "
+                             "scheduler address (tcp://host:8786); -o names the folder for parts and manifest")
+    export.add_argument("--partitions", type=_positive, help="Dask partitions (default: twice the workers)")
 
     val = sub.add_parser("validate", help="validate a catalogue or an RDF file against SHACL profiles",
                          description="Exit 0 when it conforms, 1 on violations (warnings too with --strict), "
@@ -87,7 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--shapes", help="folder of <profile>.ttl shapes to use instead of lod's own")
     for p in (export, val):
         p.add_argument("--workers", type=_positive, default=1, help="validate in batches across this many processes")
-        p.add_argument("--batch-size", type=_positive, default=500, help="records per validation batch (with --workers)")
+        p.add_argument("--batch-size", type=_positive,
+                       help="records per batch (validation batches with --workers: 500; streaming: 2000)")
+        p.add_argument("--engine", choices=ENGINES, default="fast",
+                       help="fast: lod's compiled shapes (default; shapes it cannot compile go to pyshacl); "
+                            "pyshacl: the reference engine")
 
     site = sub.add_parser("html", help="write a static site: a page per film, person, interview, festival edition")
     site.add_argument("catalogue", nargs="?", help="catalogue file (default: the bundled example)")
@@ -176,9 +188,12 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from . import example_path
+    from .stream import JSONL_SUFFIXES
 
     base = check_base(args.base)
     source = Path(args.catalogue) if args.catalogue else example_path()
+    if args.stream or args.dask or source.suffix.lower() in JSONL_SUFFIXES:
+        return _export_stream(args, source, base)
     dropped: list[E.InputError] = []
     if args.keep_going:
         catalogue, dropped = load_partial(source)
@@ -216,6 +231,47 @@ def _export(args: argparse.Namespace) -> int:
     items = sorted_triples(Mapper(catalogue, base).triples())
     _write(items, formats, args.output, catalogue.info.id if catalogue.info else source.stem)
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _export_stream(args: argparse.Namespace, source: Path, base: str) -> int:
+    if not args.output:
+        raise E.BadValue("a streaming export needs -o (a folder, or a file for one format): files are written "
+                         "whole, then renamed into place", field="--output")
+    profiles = profile_names(args.profile) if not args.no_validate else ("core",)
+    batch = args.batch_size or DEFAULT_BATCH
+    if args.dask:
+        from .distributed import export as dask_export
+
+        manifest = dask_export(source, args.output, args.format, scheduler=args.dask, partitions=args.partitions,
+                               base=base, profiles=profiles, validate=not args.no_validate,
+                               keep_going=args.keep_going, engine=args.engine, batch_size=batch)
+        for problem in manifest["problems"]:
+            print(f"  - {problem}", file=sys.stderr)
+        print(f"lod: {manifest['records']} records, {manifest['written_records'] if manifest['written'] else 0} "
+              f"written, {manifest['triples']} triples, {manifest['violations']} violations, "
+              f"{manifest['warnings']} warnings, {len(manifest['problems'])} problems, {manifest['seconds']:.1f} s "
+              f"on Dask ({manifest['parts']} parts)", file=sys.stderr)
+        if manifest["written"]:
+            print(f"wrote {args.output}/manifest.json", file=sys.stderr)
+        else:
+            print("lod: nothing written (use --keep-going to write the conforming records)", file=sys.stderr)
+        return EXIT_OK if manifest["complete"] else EXIT_INVALID
+    from .stream import export as stream_export
+
+    summary = stream_export(source, args.output, args.format, base=base, profiles=profiles,
+                            validate=not args.no_validate, keep_going=args.keep_going, engine=args.engine,
+                            batch_size=batch)
+    for problem in summary.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    for result in summary.results:
+        print(f"  - {result}", file=sys.stderr)
+    for path in summary.files.values():
+        print(f"wrote {path}", file=sys.stderr)
+    if not summary.files:
+        print("lod: nothing written: the export has problems (use --keep-going to write the records that load "
+              "and conform, --no-validate to skip validation)", file=sys.stderr)
+    print(summary.line(), file=sys.stderr)
+    return EXIT_OK if summary.complete else EXIT_INVALID
 
 
 def without(catalogue: Catalogue, bad: set[str]) -> tuple[Catalogue, set[str]]:
@@ -350,9 +406,9 @@ def _exact_records(graph: Any) -> tuple[Catalogue, str] | None:
 def _run_validation(catalogue: Catalogue, profiles: tuple[str, ...], base: str, args: argparse.Namespace) -> Report:
     shapes = getattr(args, "shapes", None)
     if args.workers > 1:
-        return validate_batched(catalogue, profiles, base, batch_size=args.batch_size, workers=args.workers,
-                                shapes_dir=shapes)
-    return validate(catalogue, profiles, base, shapes_dir=shapes)
+        return validate_batched(catalogue, profiles, base, batch_size=args.batch_size or 500, workers=args.workers,
+                                shapes_dir=shapes, engine=args.engine)
+    return validate(catalogue, profiles, base, shapes_dir=shapes, engine=args.engine)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -368,7 +424,7 @@ def _validate(args: argparse.Namespace) -> int:
         if records is not None:  # lod's own RDF, read back exactly: validate the records in batches
             report = _run_validation(records[0], profiles, records[1], args)
         else:  # anything else is validated as the graph it is
-            report = validate(graph, profiles, shapes_dir=args.shapes)
+            report = validate(graph, profiles, shapes_dir=args.shapes, engine=args.engine)
     sys.stdout.write(report.json() if args.format == "json" else report.text())
     if not report.conforms or (args.strict and report.warnings):
         return EXIT_INVALID

@@ -173,7 +173,7 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
             cluster.close()
     shutil.rmtree(spill_dir, ignore_errors=True)
     manifest = _manifest(results, parts, staging, target, fmts, phases, t_start)
-    info_problem = Streamer(index, **settings).info_problem
+    info_problem = Streamer(index, **settings).info_problem  # type: ignore[arg-type]
     if info_problem is not None:
         manifest["problems"].insert(0, str(info_problem))
     manifest["left_out"] = len(left_out)

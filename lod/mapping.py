@@ -441,12 +441,15 @@ class FastMapper(Mapper):
     def _const(self, term: Node) -> str | Lit:
         return fast_term(term)
 
-    def record_triples(self, rec: Record) -> Iterator[Triple]:
+    def triples(self) -> Iterator[FastTriple]:  # type: ignore[override]
+        return super().triples()  # type: ignore[return-value]
+
+    def record_triples(self, rec: Record) -> Iterator[FastTriple]:  # type: ignore[override]
         # rdflib's URIRef is not equal to the same text as a plain str: give plain strs throughout
         for s, p, o in super().record_triples(rec):
             yield str(s), str(p), o if type(o) is tuple else str(o)  # type: ignore[misc]
 
-    def info_triples(self, info: CatalogueInfo) -> Iterator[Triple]:
+    def info_triples(self, info: CatalogueInfo) -> Iterator[FastTriple]:  # type: ignore[override]
         for s, p, o in super().info_triples(info):
             yield str(s), str(p), o if type(o) is tuple else str(o)  # type: ignore[misc]
 

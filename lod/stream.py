@@ -130,7 +130,7 @@ def read_part(part: Part) -> Iterator[Item]:
                 yield "", "a line must be one object with one key naming its list (films, people…)", where
                 continue
             ((name, item),) = obj.items()
-            yield ALIASES.get(name, name), item, where
+            yield str(ALIASES.get(name, name)), item, where
 
 
 # --- pass 1: scan ------------------------------------------------------------------
@@ -408,7 +408,8 @@ class Streamer:
                     graph = self.validator.run(data, keep)
                 else:
                     graph = _pyshacl_batch(self, data, keep)
-            found = _results(graph, _PositionLookup(data), paths, self.validator.shapes, self.base)
+            found = _results(graph, _PositionLookup(data), paths,  # type: ignore[arg-type]
+                             self.validator.shapes, self.base)
             result.results.extend(found)
             result.bad |= {r.record for r in found if r.severity == "violation" and r.record}
             if progress is not None:
@@ -690,7 +691,7 @@ def write_jsonl(data: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
 
     order = ["info", "places", "organizations", "people", "festivals", "festival_editions", "festival_sections",
              "awards", "works", "films", "screenings", "award_outcomes", "interviews", "programmes", "selections"]
-    lines = []
+    lines: list[str] = []
     for name in order + [k for k in data if k not in order]:
         value = data.get(name)
         if value is None:
