@@ -564,6 +564,8 @@ class FastValidator:
         if self._fallback_shapes is None:
             # the same shapes, with targets only on the shapes left to pyshacl
             g = Graph(bind_namespaces="none")
+            for prefix, ns in self.shapes.namespaces():  # pyshacl's generated messages use the prefixes
+                g.bind(prefix, ns)
             compiled = {top.shape.node for top in self.top}
             g.addN((s, p, o, g) for s, p, o in self.shapes if not (s in compiled and p in _TARGETS))
             self._fallback_shapes = g

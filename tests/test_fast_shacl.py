@@ -1,0 +1,196 @@
+"""The compiled SHACL engine (lod.shacl) gives exactly pyshacl's results.
+
+Each comparison is between two real runs on the same data and shapes: pyshacl's results graph
+and the fast engine's, reduced to (focus, path, value, severity, source shape, constraint
+component, messages) and compared as multisets.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
+from test_profiles import CASES as PROFILE_CASES
+from test_profiles import full  # noqa: F401  (fixture)
+from test_validate import MUTATIONS as CORE_CASES
+from test_validate import small  # noqa: F401  (fixture)
+
+import lod
+from lod.shacl import FastData, FastValidator
+from lod.synthetic import synthetic_catalogue
+from lod.validation import PROFILES, run_shacl, shapes_graph
+
+S = "http://schema.org/"
+
+
+def raw(results: Graph, shapes: Graph) -> Counter:
+    out: Counter = Counter()
+    for r in results.objects(None, SH.result):
+        shape = results.value(r, SH.sourceShape)
+        path = results.value(r, SH.resultPath)
+        # a complex path is a blank node of its own graph: compare the shape's path instead
+        path_key = str(path) if isinstance(path, URIRef) else ("complex", shape) if path is not None else None
+        out[(results.value(r, SH.focusNode), path_key, results.value(r, SH.value),
+             results.value(r, SH.resultSeverity), shape, results.value(r, SH.sourceConstraintComponent),
+             tuple(sorted(map(str, results.objects(r, SH.resultMessage)))))] += 1
+    return out
+
+
+def both(graph: Graph, shapes: Graph) -> tuple[Counter, Counter, FastValidator]:
+    engine = FastValidator(shapes)
+    fast = raw(engine.run(FastData.from_graph(graph)), shapes)
+    reference = raw(run_shacl(graph, shapes), shapes)
+    return fast, reference, engine
+
+
+def graph_of(cat: lod.Catalogue) -> Graph:
+    return lod.parse(lod.dumps(cat, format="nt"), "nt")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_lods_shapes_all_compile(profile):
+    assert FastValidator(shapes_graph((profile,))).fallback == ()
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_engines_agree_on_the_seed(seed_graph, profile):
+    fast, reference, _ = both(seed_graph, shapes_graph((profile,)))
+    assert fast == reference
+    if profile != "core":
+        assert sum(reference.values()) > 0  # the seeds give no posters, no QIDs for most records…
+
+
+@pytest.mark.parametrize("profile,name,case", PROFILE_CASES, ids=[f"{p}: {n}" for p, n, _ in PROFILE_CASES])
+def test_engines_agree_on_every_profile_fixture(full, profile, name, case):  # noqa: F811
+    g = graph_of(full)
+    case[0](g)
+    fast, reference, _ = both(g, shapes_graph((profile,)))
+    assert fast == reference and sum(reference.values()) == 1
+
+
+@pytest.mark.parametrize("name", list(CORE_CASES))
+def test_engines_agree_on_every_core_fixture(small, name):  # noqa: F811
+    g = graph_of(small)
+    CORE_CASES[name][0](g)
+    fast, reference, _ = both(g, shapes_graph(PROFILES))
+    assert fast == reference
+    assert any(k[3] == SH.Violation for k in reference)
+
+
+def _mutated(n_films: int, seed: int) -> Graph:
+    """A synthetic catalogue's graph with random damage: triples dropped, retyped, untagged, added."""
+    rnd = random.Random(seed)
+    g = graph_of(synthetic_catalogue(n_films, seed=seed))
+    triples = sorted(g, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+    for s, p, o in triples:
+        roll = rnd.random()
+        if roll < 0.04:
+            g.remove((s, p, o))
+        elif roll < 0.05 and isinstance(o, Literal):
+            g.remove((s, p, o))
+            g.add((s, p, Literal(str(o))))  # language tag or datatype lost
+        elif roll < 0.055 and isinstance(o, Literal):
+            g.add((s, p, Literal("not a date", datatype=XSD.date)))  # ill-typed
+        elif roll < 0.06:
+            g.add((s, URIRef(S + "sameAs"), URIRef(f"https://www.wikidata.org/wiki/Q{rnd.randint(1, 99)}")))
+        elif roll < 0.065 and p == RDF.type:
+            g.set((s, RDF.type, URIRef(S + rnd.choice(["Thing", "Person", "Movie", "Organization"]))))
+    return g
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_engines_agree_on_thousands_of_damaged_records(profile):
+    g = _mutated(600, seed=11)  # about 1,100 records, 24,000 triples
+    fast, reference, _ = both(g, shapes_graph((profile,)))
+    assert fast == reference
+    assert sum(reference.values()) > 100
+
+
+def test_engines_agree_on_generated_catalogues_through_lod_validate():
+    cat = synthetic_catalogue(300)
+    for profiles in (("core",), ("web", "archive"), ("wikidata",)):
+        fast = lod.validate(cat, profiles, engine="fast")
+        reference = lod.validate(cat, profiles)
+        assert fast.results == reference.results and fast.conforms == reference.conforms
+    assert reference.results  # the synthetic films have no QIDs for most records
+
+
+FEATURES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:Patterns a sh:NodeShape ; sh:targetClass ex:Thing ;
+  sh:property [ sh:path ex:code ; sh:pattern "^ab" ; sh:flags "i" ; sh:message "pattern" ] ,
+              [ sh:path ex:count ; sh:datatype xsd:integer ; sh:maxCount 1 ; sh:message "integer" ] ,
+              [ sh:path ex:kind ; sh:in ( ex:a ex:b "c" ) ; sh:message "in" ] ,
+              [ sh:path ex:kind ; sh:hasValue ex:a ; sh:message "hasValue" ] ,
+              [ sh:path ex:link ; sh:xone ( [ sh:class ex:Thing ] [ sh:class ex:Other ] ) ; sh:message "xone" ] ,
+              [ sh:path ex:link ; sh:not [ sh:class ex:Forbidden ] ; sh:message "not" ] ,
+              [ sh:path ( ex:link ex:code ) ; sh:minCount 1 ; sh:message "sequence" ] ,
+              [ sh:path [ sh:inversePath ex:link ] ; sh:maxCount 1 ; sh:message "inverse" ] ,
+              [ sh:path ex:link ; sh:qualifiedValueShape [ sh:class ex:Other ] ; sh:qualifiedMinCount 1 ;
+                sh:message "qualified" ] ,
+              [ sh:path ex:code ; sh:minCount 5 ; sh:deactivated true ; sh:message "off" ] .
+ex:Named a sh:NodeShape ; sh:targetNode ex:x1, ex:nowhere ; sh:targetObjectsOf ex:link ;
+  sh:and ( [ sh:path ex:code ; sh:minCount 1 ] [ sh:path ex:count ; sh:minCount 1 ] ) ; sh:message "and" .
+"""
+
+
+def test_each_constraint_kind_agrees_with_pyshacl():
+    shapes = Graph().parse(data=FEATURES, format="turtle")
+    ex = "http://example.org/"
+    g = Graph()
+    g.parse(data=f"""
+    @prefix ex: <{ex}> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    ex:Sub rdfs:subClassOf ex:Thing .
+    ex:x1 a ex:Thing ; ex:code "ABc" ; ex:count 1 ; ex:kind ex:a ; ex:link ex:x2 .
+    ex:x2 a ex:Sub ; ex:code "zz" ; ex:count "one"^^xsd:integer, 2 ; ex:kind "c", ex:d ; ex:link ex:x3, ex:x4, ex:x1 .
+    ex:x3 a ex:Other, ex:Thing ; ex:code _:b ; ex:link ex:x4, ex:x1 .
+    ex:x4 a ex:Forbidden, ex:Other ; ex:kind "c" .
+    ex:x5 a ex:Thing ; ex:link ex:x4 .
+    """, format="turtle")
+    fast, reference, engine = both(g, shapes)
+    assert engine.fallback == ()
+    assert fast == reference
+    messages = {m for key in reference for m in key[6]}
+    assert messages >= {"pattern", "integer", "in", "hasValue", "xone", "not", "sequence", "inverse", "and"}
+    assert "off" not in messages
+
+
+def test_shapes_the_engine_cannot_compile_go_to_pyshacl():
+    shapes = Graph().parse(data="""
+    @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    ex:Short a sh:NodeShape ; sh:targetClass ex:Thing ;
+      sh:property [ sh:path ex:code ; sh:minLength 3 ; sh:message "too short" ] .
+    ex:Silent a sh:NodeShape ; sh:targetClass ex:Thing ;
+      sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+    ex:Compiled a sh:NodeShape ; sh:targetClass ex:Thing ;
+      sh:property [ sh:path ex:code ; sh:maxCount 1 ; sh:message "one code" ] .
+    """, format="turtle")
+    g = Graph().parse(data="""
+    @prefix ex: <http://example.org/> .
+    ex:a a ex:Thing ; ex:code "ab", "abcd" .
+    ex:b a ex:Thing ; ex:name "B" ; ex:code "x" .
+    """, format="turtle")
+    fast, reference, engine = both(g, shapes)
+    ex = "http://example.org/"
+    assert set(map(str, engine.fallback)) == {ex + "Short", ex + "Silent"}
+    assert fast == reference
+    assert {k[6] for k in reference} >= {("too short",), ("one code",)}
+    assert any(not k[6] or k[6] != ("one code",) for k in reference)
+
+
+def test_fast_results_keep_blank_node_free_focus_and_values():
+    g = Graph().parse(data="""
+    @prefix schema: <http://schema.org/> .
+    <https://example.org/id/person/p> a schema:Person .
+    """, format="turtle")
+    report = lod.validate(g, engine="fast")
+    reference = lod.validate(g)
+    assert report.results == reference.results
+    assert [(r.record, r.field) for r in report.violations] == [("p", "names")]
+    assert not isinstance(report.graph.value(None, SH.focusNode), BNode)
