@@ -67,7 +67,7 @@ class FastData:
 
     def __init__(self, triples: Iterable[FastTriple],
                  context: Callable[[str], Mapping[str, Iterable[Term]] | None] | None = None,
-                 graph: Graph | None = None) -> None:
+                 graph: Graph | None = None, partial: Callable[[str], bool] | None = None) -> None:
         spo: dict[str, dict[str, dict[Term, None]]] = {}
         for s, p, o in triples:
             po = spo.get(s)
@@ -80,6 +80,8 @@ class FastData:
                 objs[o] = None
         self.spo = spo
         self.context = context
+        # subjects described here only in part (another record's triples about them): context completes them
+        self.partial = {s for s in spo if partial(s)} if partial is not None else set()
         self._graph = graph
         self._by_type: dict[str, list[str]] | None = None
         self._store: Any = None
@@ -93,13 +95,16 @@ class FastData:
 
     def objects(self, s: Term, p: str) -> Iterable[Term]:
         po = self.spo.get(s)
+        if po is not None and s not in self.partial:
+            return po.get(p, ())
+        if self.context is None or type(s) is tuple:
+            return po.get(p, ()) if po is not None else ()
+        known = self.context(s)
+        if known is None:
+            return po.get(p, ()) if po is not None else ()
         if po is None:
-            if self.context is None or type(s) is tuple:
-                return ()
-            po = self.context(s)  # type: ignore[assignment]
-            if po is None:
-                return ()
-        return po.get(p, ())
+            return known.get(p, ())
+        return dict.fromkeys([*po.get(p, ()), *known.get(p, ())])
 
     def instances(self, cls: str) -> list[str]:
         if self._by_type is None:
@@ -147,7 +152,7 @@ class FastData:
                    for s, po in self.spo.items() for p, objs in po.items() for o in objs)
             if self.context is not None:  # what is known of the other records this data refers to
                 referred = {o for po in self.spo.values() for objs in po.values() for o in objs
-                            if type(o) is str and o not in self.spo}
+                            if type(o) is str and (o not in self.spo or o in self.partial)} | self.partial
                 for node in sorted(referred):
                     known = self.context(node) or {}
                     g.addN((URIRef(node), URIRef(p), rdflib_term(o), g) for p, objs in known.items() for o in objs)

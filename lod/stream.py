@@ -46,9 +46,11 @@ from typing import Any
 
 from . import errors as E
 from .fastwrite import grouped, writer_for
-from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused, record_iri, record_of
+from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused, record_of
 from .model import ALIASES, LISTS, CatalogueInfo, Record, _refs_of, input_errors
 from .writers import EXTENSIONS, format_name
+
+from rdflib import URIRef
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 DEFAULT_BATCH = 2000
@@ -197,6 +199,8 @@ class Problem:
     record: str | None
     where: str
     message: str
+    leaves_out: bool = True
+    """The record's id is left out (not so for a duplicate id: the first record with it stays)."""
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -283,7 +287,7 @@ class Streamer:
             return Problem(rid, where, f"a {name} entry must be an object")
         if rid is not None and self.index.first_seen.get(rid) != where:
             return Problem(rid, where, f"record {rid!r}, field 'id': id is already used by the record at "
-                                       f"{self.index.first_seen.get(rid)}")
+                                       f"{self.index.first_seen.get(rid)}", leaves_out=False)
         if name == "interviews" and "text_file" in raw:
             from .load import _attach_text
 
@@ -331,7 +335,7 @@ class Streamer:
             seconds["load"] += t1 - t0
             if isinstance(loaded, Problem):
                 result.problems.append(loaded)
-                if loaded.record:
+                if loaded.record and loaded.leaves_out:
                     result.left_out.add(loaded.record)
             else:
                 rec, refs = loaded
@@ -357,14 +361,17 @@ class Streamer:
             for n, batch in enumerate(self.batches(part, result, progress)):
                 entries = []
                 for rec, triples, refs in batch:
-                    iri = record_iri(self.base, rec.kind, rec.id)
+                    iri = f"{self.base}{rec.kind}/{rec.id}"  # a plain str: rdflib's URIRef never equals one
                     own: dict[str, list[Any]] = {}
                     for s, p, o in triples:
                         if s == iri and p in keep:
                             own.setdefault(p, []).append(o)
                     if own:
                         key = tuple(sorted((p, tuple(objs)) for p, objs in own.items()))
-                        result.context[iri] = interned.setdefault(key, key)
+                        found = interned.get(key)
+                        if found is None:  # records alike (every person: a schema:Person) share one dict
+                            found = interned[key] = {p: dict.fromkeys(objs) for p, objs in key}
+                        result.context[iri] = found
                     paths = [(str(k), v[1]) for k, v in self.mapper.node_paths.items()]
                     self.mapper.node_paths.clear()
                     entries.append((rec.id, triples, paths, refs))
@@ -383,11 +390,7 @@ class Streamer:
         context = self.index.context
         info = self.info_triples()
         info_iri = info[0][0] if info else None
-        lookup = context.get
-
-        def ctx(node: str) -> Mapping[str, Any] | None:
-            found = lookup(node)
-            return dict(found) if found is not None else None
+        ctx = context.get
 
         from rdflib import URIRef
 
@@ -397,7 +400,8 @@ class Streamer:
             own = {rid for rid, _, _, _ in entries} - doomed  # records left out anyway are not validated
             paths = {URIRef(k): (rid, v) for rid, _, plist, _ in entries for k, v in plist}
             with gc_paused():
-                data = FastData([t for _, triples, _, _ in entries for t in triples] + info, context=ctx)
+                data = FastData([t for _, triples, _, _ in entries for t in triples] + info, context=ctx,
+                                partial=lambda s: s != info_iri and record_of_str(s) not in own)
 
                 def keep(node: Any) -> bool:
                     if node == info_iri:
@@ -491,7 +495,8 @@ class Sink:
 
 
 def record_of_str(node: str) -> str | None:
-    return record_of(node)  # type: ignore[arg-type]
+    """:func:`lod.mapping.record_of` for a plain-string IRI."""
+    return record_of(URIRef(node))
 
 
 @cache
@@ -587,8 +592,10 @@ def progress_bar(total: int, desc: str, quiet: bool = False) -> Any:
     """A tqdm bar on stderr: records/s and ETA on a terminal, nothing in a pipe."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit=" records", file=sys.stderr, dynamic_ncols=True, smoothing=0.1,
-                disable=True if quiet else None, leave=False)
+    # a terminal that reports no size (some ptys) gets 100x24 rather than an invisible bar (tqdm hides it)
+    size = shutil.get_terminal_size((100, 24))
+    return tqdm(total=total, desc=desc, unit=" records", file=sys.stderr, ncols=size.columns, nrows=size.lines,
+                smoothing=0.1, disable=True if quiet else None, leave=False)
 
 
 def output_paths(formats: list[str], output: str | os.PathLike[str], stem: str) -> dict[str, Path]:

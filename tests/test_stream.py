@@ -1,0 +1,205 @@
+"""The streaming export: the same triples as the rdflib Graph path, valid files, deterministic,
+validation equal to whole-graph pyshacl, bad records named and the rest written."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from pyld import jsonld
+from test_network import GUARD
+
+import lod
+from lod.stream import export, read_part, Part, split, write_jsonl
+from lod.synthetic import synthetic_data
+from lod.writers import _offline_loader
+
+FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE}
+
+
+def canonical(data: bytes, fmt: str) -> set[str]:
+    """The triples of a file, each in pyoxigraph's N-Triples form (blank-node free output only)."""
+    if fmt == "json-ld":
+        nquads = jsonld.to_rdf(json.loads(data), {"format": "application/n-quads", "documentLoader": _offline_loader})
+        data, fmt = nquads.encode("utf-8"), "nt"
+    return {str(t) for t in ox.parse(data, format=FORMATS[fmt])}
+
+
+def rdflib_path(cat: lod.Catalogue) -> set[str]:
+    """The plain path: records -> rdflib Graph -> rdflib's N-Triples writer."""
+    return canonical(lod.to_graph(cat).serialize(format="nt", encoding="utf-8"), "nt")
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> tuple[Path, dict]:
+    data = synthetic_data(400)
+    path = tmp_path_factory.mktemp("syn") / "catalogue.jsonl"
+    write_jsonl(data, path)
+    return path, data
+
+
+def test_streaming_gives_the_rdflib_graph_paths_triples(tmp_path, seed, synthetic):
+    for source, cat in ((lod.example_path(), seed), (synthetic[0], lod.Catalogue(**synthetic[1]))):
+        out = tmp_path / Path(source).stem
+        summary = export(source, out, ["nt", "turtle", "json-ld"], quiet=True, batch_size=97)
+        assert summary.complete and set(summary.files) == {"nt", "turtle", "json-ld"}
+        expected = rdflib_path(cat)
+        assert summary.triples == len(expected)
+        for fmt, path in summary.files.items():
+            assert canonical(path.read_bytes(), fmt) == expected, fmt  # strict parsers: pyoxigraph and pyld
+
+
+def test_output_is_byte_identical_across_runs_batch_sizes_and_hash_seeds(tmp_path, synthetic):
+    outputs = []
+    for i, (batch, seed) in enumerate(((7, "0"), (2000, "1"), (250, "12345"))):
+        out = tmp_path / f"run{i}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-m", "lod.cli", "export", str(synthetic[0]), "-f", "nt,turtle,json-ld",
+                               "-o", str(out), "--batch-size", str(batch)], capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert len(outputs[0]) == 3
+
+
+def test_record_order_changes_no_triple(tmp_path, synthetic):
+    lines = synthetic[0].read_text(encoding="utf-8").splitlines()
+    random.Random(3).shuffle(lines)
+    shuffled = tmp_path / "shuffled.jsonl"
+    shuffled.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    a = export(synthetic[0], tmp_path / "a.nt", ["nt"], quiet=True)
+    b = export(shuffled, tmp_path / "b.nt", ["nt"], quiet=True)
+    assert a.complete and b.complete
+    assert canonical(a.files["nt"].read_bytes(), "nt") == canonical(b.files["nt"].read_bytes(), "nt")
+
+
+def _key(r):
+    return (r.severity, r.record or "", r.field or "", r.message, r.value or "", r.focus)
+
+
+def test_streaming_validation_equals_whole_graph_pyshacl(tmp_path):
+    data = synthetic_data(300)
+    for film in data["films"][5:12:3]:  # windows that end before they start: core violations
+        film["availability"] = [{"platform": "platform", "starts": "2024-06-01", "ends": "2024-01-01"}]
+    source = tmp_path / "cat.jsonl"
+    write_jsonl(data, source)
+    profiles = ("core", "web", "wikidata", "archive")
+    reference = lod.validate(lod.Catalogue(**data), profiles)  # pyshacl on the whole graph
+    for engine in ("fast", "pyshacl"):
+        summary = export(source, tmp_path / engine, ["nt"], profiles=profiles, keep_going=True, engine=engine,
+                         batch_size=64, quiet=True)
+        assert sorted(summary.results, key=_key) == sorted(reference.results, key=_key), engine
+    assert {r.record for r in reference.violations if "ends before" in r.message} == {"film-5", "film-8", "film-11"}
+
+
+def _bad_catalogue(tmp_path: Path) -> Path:
+    data = synthetic_data(40)
+    data["films"][3]["date_created"] = "2019-13"                                    # fails on load
+    data["films"][4]["directors"] = ["nobody"]                                      # dangling reference
+    data["films"][5]["availability"] = [{"platform": "platform", "starts": "2024-06-01", "ends": "2024-01-01"}]
+    data["films"].append(dict(data["films"][6]))                                    # duplicate id
+    data["screenings"].append({"id": "screening-of-3", "film": "film-3"})            # refers to a bad film
+    data["screenings"].append({"id": "screening-of-5", "film": "film-5"})            # refers to a violating film
+    source = tmp_path / "bad.jsonl"
+    write_jsonl(data, source)
+    with source.open("a", encoding="utf-8") as fh:
+        fh.write("{not json\n")
+        fh.write(json.dumps({"movies": {"id": "x"}}) + "\n")
+    return source
+
+
+def test_bad_records_are_named_and_the_rest_written(tmp_path):
+    source = _bad_catalogue(tmp_path)
+    out = tmp_path / "out.nt"
+    out.write_text("previous export\n")
+    refused = export(source, out, ["nt"], quiet=True)
+    assert not refused.files and not refused.complete
+    assert out.read_text() == "previous export\n"  # nothing replaced
+    kept = export(source, out, ["nt"], keep_going=True, quiet=True)
+    text = "\n".join(kept.problems)
+    assert "film-3" in text and "date_created" in text
+    assert "film-4" in text and "'directors[0]'" in text and "nobody" in text
+    assert "id is already used" in text and "film-6" in text
+    assert "screening-of-3" in text and "screening-of-5" in text
+    assert "bad.jsonl:" in text and "not JSON" in text and "unknown list 'movies'" in text
+    assert [r.record for r in kept.results if r.severity == "violation"] == ["film-5"]
+    assert kept.violations == 1 and kept.files
+    subjects = {t.subject.value for t in ox.parse(out.read_bytes(), format=ox.RdfFormat.N_TRIPLES)}
+    base = "https://example.org/id/"
+    for gone in ("film/film-3", "film/film-4", "film/film-5", "screening/screening-of-3", "screening/screening-of-5"):
+        assert base + gone not in subjects
+    assert base + "film/film-6" in subjects and base + "film/film-7" in subjects
+    # left out: 3 films, 2 screenings, the duplicate and the two lines that hold no record
+    assert kept.written == kept.records - 8
+
+
+def test_without_validation_problems_still_leave_records_out(tmp_path):
+    source = _bad_catalogue(tmp_path)
+    summary = export(source, tmp_path / "out.nt", ["nt"], validate=False, keep_going=True, quiet=True)
+    subjects = {t.subject.value for t in ox.parse(summary.files["nt"].read_bytes(), format=ox.RdfFormat.N_TRIPLES)}
+    assert "https://example.org/id/film/film-5" in subjects  # not validated: the window is written
+    assert "https://example.org/id/film/film-3" not in subjects
+    assert not summary.complete
+
+
+def test_cli_streams_quietly_in_a_pipe_and_says_what_it_did(tmp_path, synthetic):
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "lod.cli", "export", str(synthetic[0]), "-f", "turtle", "-o", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "\r" not in done.stderr and "records/s" in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("lod: ") and "records" in last and "triples" in last and "violations" in last
+    bad = subprocess.run([sys.executable, "-m", "lod.cli", "export", str(_bad_catalogue(tmp_path)), "-o",
+                          str(tmp_path / "bad.nt"), "-f", "nt"], capture_output=True, text=True)
+    assert bad.returncode == 1 and not (tmp_path / "bad.nt").exists()
+    assert "nothing written" in bad.stderr
+
+
+def test_cli_shows_a_progress_bar_on_a_terminal(tmp_path, synthetic):
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "lod.cli", "export", str(synthetic[0]), "-f", "nt", "-o",
+                             str(tmp_path / "out.nt"), "--batch-size", "50"], stdout=subprocess.DEVNULL,
+                            stderr=terminal, stdin=subprocess.DEVNULL)
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait() == 0
+    text = seen.decode("utf-8", "replace")
+    assert "records/s" in text and "%|" in text and "\r" in text  # a live bar with a rate
+    assert "lod: " in text.splitlines()[-1]
+
+
+def test_streaming_export_uses_no_network(tmp_path, synthetic):
+    code = GUARD + f"""
+from lod.stream import export
+s = export({str(synthetic[0])!r}, {str(tmp_path / 'out')!r}, ["nt", "turtle", "json-ld"],
+           profiles=("core", "web", "archive"), keep_going=True, quiet=True)
+print(s.records)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) > 400
+
+
+def test_split_cuts_on_line_boundaries_and_covers_every_record(synthetic):
+    whole = [item for item in read_part(Part(str(synthetic[0])))]
+    for n in (1, 2, 3, 7):
+        parts = split(synthetic[0], n)
+        pieces = [item for part in parts for item in read_part(part)]
+        assert pieces == whole
+        assert all(b.first_line > a.first_line for a, b in zip(parts, parts[1:]))
