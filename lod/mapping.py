@@ -277,6 +277,16 @@ class Mapper:
     def iri(self, record_id: str) -> URIRef:
         return self._iris[record_id]
 
+    # vocabulary terms: the plan's URIRefs here; FastMapper gives the same IRIs as plain strs
+    _rdf_type: Any = RDF_TYPE
+    _position: Any = POSITION
+
+    def _plan(self, cls: type[BaseModel]) -> ClassPlan:
+        return plan(cls)
+
+    def _node_iri(self, node: URIRef) -> Any:
+        return node
+
     def triples(self) -> Iterator[Triple]:
         """Every triple of the catalogue (unsorted; the writers sort)."""
         cat = self.catalogue
@@ -289,20 +299,31 @@ class Mapper:
     def info_triples(self, info: CatalogueInfo) -> Iterator[Triple]:
         """The catalogue block's triples."""
         self._current = None
-        return self._object(record_iri(self.base, CATALOGUE_KIND, info.id), info)
+        out: list[Triple] = []
+        self._object(self._node_iri(record_iri(self.base, CATALOGUE_KIND, info.id)), info, out)
+        return iter(out)
 
     def record_triples(self, rec: Record) -> Iterator[Triple]:
-        self._current = rec.id
-        yield from self._object(self.iri(rec.id), rec)
-        if rec.kind == "award-outcome":
-            yield from self._award_text(rec)
+        return iter(self.record_list(rec))
 
-    def _object(self, s: URIRef, obj: BaseModel) -> Iterator[Triple]:
-        p = plan(type(obj))
+    def record_list(self, rec: Record) -> list[Triple]:
+        """A record's triples (its own node, its nested nodes, and what it says of others: award texts)."""
+        self._current = rec.id
+        out: list[Triple] = []
+        self._object(self.iri(rec.id), rec, out)
+        if rec.kind == "award-outcome":
+            self._award_text(rec, out)
+        return out
+
+    # the walk appends to one list: much cheaper than a chain of generators
+    def _object(self, s: URIRef, obj: BaseModel, out: list[Triple]) -> None:
+        p = self._plan(type(obj))
+        add = out.append
+        rdf_type = self._rdf_type
         for cls_iri in p.types:
-            yield s, RDF_TYPE, cls_iri
+            add((s, rdf_type, cls_iri))
         for pred, value in p.consts:
-            yield s, pred, self._const(value)
+            add((s, pred, self._const(value)))
         via_nodes: dict[URIRef, URIRef] = {}
         for fp in p.fields:
             value = getattr(obj, fp.name)
@@ -313,37 +334,38 @@ class Mapper:
                 found = via_nodes.get(fp.via[0])
                 if found is None:
                     # '_' never occurs in a slug, so this cannot collide with another node's key
-                    found = via_nodes[fp.via[0]] = via_iri(s)
-                    if s in self.node_paths:
-                        self.node_paths[found] = self.node_paths[s]
-                    yield s, fp.via[0], found
-                    yield found, RDF_TYPE, fp.via[1]
+                    found = via_nodes[fp.via[0]] = self._node_iri(via_iri(s))
+                    known = self.node_paths.get(URIRef(s)) if self._current is not None else None
+                    if known is not None:  # the keys are URIRefs for both mappers
+                        self.node_paths[URIRef(found)] = known
+                    add((s, fp.via[0], found))
+                    add((found, rdf_type, fp.via[1]))
                 subject = found
             items = value if fp.many else (value,)
             if fp.kind == "node":
-                yield from self._nodes(s, fp, items)
+                self._nodes(s, fp, items, out)
                 continue
             for item in items:
-                for pred, obj_term in self._values(fp, item):
-                    yield subject, pred, obj_term
+                self._values(subject, fp, item, out)
 
-    def _nodes(self, s: URIRef, fp: FieldPlan, items: Iterable[BaseModel]) -> Iterator[Triple]:
-        for position, (item, node) in enumerate(node_iris(s, fp.name, items), start=1):
+    def _nodes(self, s: URIRef, fp: FieldPlan, items: Iterable[BaseModel], out: list[Triple]) -> None:
+        for position, (item, iri) in enumerate(node_iris(s, fp.name, items), start=1):
+            node = self._node_iri(iri)
             if self._current is not None:
-                self.node_paths[node] = (self._current, f"{fp.name}[{position - 1}]")
-            yield s, fp.pred, node
+                self.node_paths[iri] = (self._current, f"{fp.name}[{position - 1}]")
+            out.append((s, fp.pred, node))
             if fp.ordered:
-                yield node, POSITION, self._int(position)
-            yield from self._object(node, item)
+                out.append((node, self._position, self._int(position)))
+            self._object(node, item, out)
 
-    def _values(self, fp: FieldPlan, value: Any) -> Iterator[tuple[URIRef, Node]]:
+    def _values(self, s: URIRef, fp: FieldPlan, value: Any, out: list[Triple]) -> None:
         kind = fp.kind
         if kind == "lang":
             term: Any = self._lang(value.text, value.lang)
         elif kind == "title":
             term = self._lang(value.text, value.lang)
             if value.kind is not None:
-                yield fp.enum[value.kind], term
+                out.append((s, fp.enum[value.kind], term))
         elif kind == "ref":
             term = self.iri(value)
         elif kind == "text":
@@ -365,28 +387,28 @@ class Mapper:
         elif kind == "enum-iri":
             term = fp.enum[value]
         elif kind == "enum-type":
-            yield RDF_TYPE, fp.enum[value]
+            out.append((s, self._rdf_type, fp.enum[value]))
             return
         else:  # pragma: no cover - plan() refuses unknown kinds
             raise AssertionError(kind)
-        yield fp.pred, term
+        out.append((s, fp.pred, term))
         for extra in fp.also:
-            yield extra, term
+            out.append((s, extra, term))
 
-    def _award_text(self, outcome: Any) -> Iterator[Triple]:
+    def _award_text(self, outcome: Any, out: list[Triple]) -> None:
         """schema.org's only award property is text: "NewFest 2020 — Grand Jury Prize, …"."""
         if outcome.status != "won":
             return
         award = self._lookup(outcome.award)
         edition = self._lookup(outcome.edition) if outcome.edition else None
-        pred = table().iri(table().row("AwardOutcome", "@award-text").schema)
+        pred = self._node_iri(table().iri(table().row("AwardOutcome", "@award-text").schema))
         for name in award.names:  # type: ignore[attr-defined]
             text = name.text
             if edition is not None:
                 ed = next((n for n in edition.names if n.lang == name.lang), edition.names[0])  # type: ignore[attr-defined]
                 text = f"{ed.text} — {text}"
             for rid in outcome.recipients:
-                yield self.iri(rid), pred, self._lang(text, name.lang)
+                out.append((self.iri(rid), pred, self._lang(text, name.lang)))
 
 
 class _IriIndex(Mapping[str, URIRef]):
@@ -394,9 +416,11 @@ class _IriIndex(Mapping[str, URIRef]):
 
     def __init__(self, base: str, kinds: Mapping[str, str]) -> None:
         self.base, self.kinds = base, kinds
+        self.plain = False
 
     def __getitem__(self, record_id: str) -> URIRef:
-        return URIRef(f"{self.base}{self.kinds[record_id]}/{record_id}")
+        iri = f"{self.base}{self.kinds[record_id]}/{record_id}"
+        return iri if self.plain else URIRef(iri)  # type: ignore[return-value]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.kinds)
@@ -438,20 +462,52 @@ class FastMapper(Mapper):
     def _iri(self, iri: str) -> str:
         return iri
 
-    def _const(self, term: Node) -> str | Lit:
-        return fast_term(term)
+    def _const(self, term: Any) -> Any:
+        return term  # the fast plan holds constants in fast form already
+
+    # rdflib's URIRef never equals the same text as a plain str, so every IRI is a plain str here
+    _rdf_type = str(RDF_TYPE)
+    _position = str(POSITION)
+
+    def __init__(self, catalogue: Catalogue | None, base: str = DEFAULT_BASE, *,
+                 kinds: Mapping[str, str] | None = None, lookup: Callable[[str], Record] | None = None) -> None:
+        super().__init__(catalogue, base, kinds=kinds, lookup=lookup)
+        if isinstance(self._iris, _IriIndex):
+            self._iris.plain = True
+        else:
+            self._iris = {rid: str(iri) for rid, iri in self._iris.items()}  # type: ignore[misc]
+
+    def _plan(self, cls: type[BaseModel]) -> ClassPlan:
+        return _fast_plan(cls)
+
+    def _node_iri(self, node: URIRef) -> Any:
+        return str(node)
 
     def triples(self) -> Iterator[FastTriple]:  # type: ignore[override]
         return super().triples()  # type: ignore[return-value]
 
     def record_triples(self, rec: Record) -> Iterator[FastTriple]:  # type: ignore[override]
-        # rdflib's URIRef is not equal to the same text as a plain str: give plain strs throughout
-        for s, p, o in super().record_triples(rec):
-            yield str(s), str(p), o if type(o) is tuple else str(o)  # type: ignore[misc]
+        return super().record_triples(rec)  # type: ignore[return-value]
+
+    def record_list(self, rec: Record) -> list[FastTriple]:  # type: ignore[override]
+        return super().record_list(rec)  # type: ignore[return-value]
 
     def info_triples(self, info: CatalogueInfo) -> Iterator[FastTriple]:  # type: ignore[override]
-        for s, p, o in super().info_triples(info):
-            yield str(s), str(p), o if type(o) is tuple else str(o)  # type: ignore[misc]
+        return super().info_triples(info)  # type: ignore[return-value]
+
+
+@cache
+def _fast_plan(cls: type[BaseModel]) -> ClassPlan:
+    """:func:`plan` with every IRI a plain str and every constant in fast form."""
+    from dataclasses import replace
+
+    p = plan(cls)
+    fields = tuple(replace(fp, pred=str(fp.pred), also=tuple(str(a) for a in fp.also),  # type: ignore[arg-type,misc]
+                           via=None if fp.via is None else (str(fp.via[0]), str(fp.via[1])),  # type: ignore[arg-type]
+                           enum={k: str(v) for k, v in fp.enum.items()})  # type: ignore[misc]
+                   for fp in p.fields)
+    return ClassPlan(p.name, tuple(str(t) for t in p.types),  # type: ignore[arg-type,misc]
+                     tuple((str(pred), fast_term(v)) for pred, v in p.consts), fields)  # type: ignore[misc]
 
 
 def fast_term(term: Node) -> str | Lit:

@@ -10,7 +10,10 @@ triples a film, people shared across films), the same for a given ``n`` and ``se
 
 from __future__ import annotations
 
+import os
 import random
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from .model import Catalogue
@@ -24,37 +27,45 @@ _ROLES = ["director of photography", "editor", "production designer", "sound des
 _GENRES = ["drama", "documentary", "comedy", "queer cinema", "road movie"]
 
 
-def synthetic_data(n_films: int, seed: int = 7) -> dict[str, Any]:
-    """The raw mapping (as a catalogue file would hold it) of a synthetic catalogue."""
+def synthetic_records(n_films: int, seed: int = 7) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The catalogue record by record, as (list name, raw record): nothing is kept, so any size streams.
+
+    Each film is followed by its screening, award outcome and interview, if it has them.
+    """
     rnd = random.Random(seed)
     n_people = max(8, n_films // 2)
     n_places = max(4, n_films // 200)
     n_orgs = max(3, n_films // 100)
     n_fest = max(2, n_films // 500)
-    places = [{"id": "country-0", "names": {"en": "Kazakhstan", "kk-Cyrl": "Қазақстан", "ru": "Казахстан"},
-               "place_type": "country", "qid": "Q232"}]
-    places += [{"id": f"city-{i}", "names": {"en": f"City {i}", "ru": f"Город {i}"}, "place_type": "city",
-                "contained_in": "country-0"} for i in range(1, n_places)]
-    orgs = [{"id": f"org-{i}", "names": {"en": f"Studio {i}"}, "kinds": ["production company"]} for i in range(n_orgs)]
-    orgs.append({"id": "platform", "names": {"en": "Streaming Platform"}, "kinds": ["streaming platform"]})
-    people = []
+    yield "info", {"id": "synthetic", "names": {"en": f"Synthetic catalogue of {n_films} films"},
+                   "publisher": "platform"}
+    yield "places", {"id": "country-0", "names": {"en": "Kazakhstan", "kk-Cyrl": "Қазақстан", "ru": "Казахстан"},
+                     "place_type": "country", "qid": "Q232"}
+    for i in range(1, n_places):
+        yield "places", {"id": f"city-{i}", "names": {"en": f"City {i}", "ru": f"Город {i}"}, "place_type": "city",
+                         "contained_in": "country-0"}
+    for i in range(n_orgs):
+        yield "organizations", {"id": f"org-{i}", "names": {"en": f"Studio {i}"}, "kinds": ["production company"]}
+    yield "organizations", {"id": "platform", "names": {"en": "Streaming Platform"}, "kinds": ["streaming platform"]}
     for i in range(n_people):
         given, family = _GIVEN[i % len(_GIVEN)], _FAMILY[(i // len(_GIVEN)) % len(_FAMILY)]
         name = f"{given} {family} {i}"
-        people.append({"id": f"person-{i}", "names": {"en": name, "kk-Cyrl": name.lower().translate(_CYR)},
-                       "occupations": ["film director" if i % 5 == 0 else "actor"],
-                       **({"birth_date": 1960 + i % 40} if i % 3 == 0 else {})})
-    festivals = [{"id": f"festival-{i}", "names": {"en": f"Festival {i}"}} for i in range(n_fest)]
-    editions: list[dict[str, Any]] = [{"id": f"festival-{i}-{y}", "festival": f"festival-{i}", "names": {"en": f"Festival {i} {y}"},
-                 "start_date": f"{y}-11-0{1 + i % 9}", "location": f"city-{1 + i % max(1, n_places - 1)}"}
-                for i in range(n_fest) for y in (2019, 2020)]
-    sections = [{"id": f"{e['id']}-competition", "edition": e["id"], "names": {"en": "Competition"}} for e in editions]
-    awards = [{"id": f"award-{i}", "names": {"en": f"Grand Prize {i}"}, "conferred_by": f"festival-{i}"}
-              for i in range(n_fest)]
-    films: list[dict[str, Any]] = []
-    outcomes: list[dict[str, Any]] = []
-    screenings: list[dict[str, Any]] = []
-    interviews: list[dict[str, Any]] = []
+        yield "people", {"id": f"person-{i}", "names": {"en": name, "kk-Cyrl": name.lower().translate(_CYR)},
+                         "occupations": ["film director" if i % 5 == 0 else "actor"],
+                         **({"birth_date": 1960 + i % 40} if i % 3 == 0 else {})}
+    for i in range(n_fest):
+        yield "festivals", {"id": f"festival-{i}", "names": {"en": f"Festival {i}"}}
+    editions: list[dict[str, Any]] = [
+        {"id": f"festival-{i}-{y}", "festival": f"festival-{i}", "names": {"en": f"Festival {i} {y}"},
+         "start_date": f"{y}-11-0{1 + i % 9}", "location": f"city-{1 + i % max(1, n_places - 1)}"}
+        for i in range(n_fest) for y in (2019, 2020)]
+    for edition in editions:
+        yield "festival_editions", edition
+    for edition in editions:
+        yield "festival_sections", {"id": f"{edition['id']}-competition", "edition": edition["id"],
+                                    "names": {"en": "Competition"}}
+    for i in range(n_fest):
+        yield "awards", {"id": f"award-{i}", "names": {"en": f"Grand Prize {i}"}, "conferred_by": f"festival-{i}"}
     for i in range(n_films):
         year = 1990 + i % 35
         pick = lambda k: rnd.sample(range(n_people), k)  # noqa: E731
@@ -77,24 +88,48 @@ def synthetic_data(n_films: int, seed: int = 7) -> dict[str, Any]:
         if i % 7 == 0:
             film["qid"] = f"Q{1000 + i}"
             film["identifiers"] = [{"scheme": "imdb", "value": f"tt{1000000 + i}"}]
-        films.append(film)
+        yield "films", film
         if i % 10 == 0:
             edition = editions[i % len(editions)]
-            screenings.append({"id": f"screening-{i}", "film": film["id"], "section": f"{edition['id']}-competition",
-                               "start_date": edition["start_date"], "premiere": "world"})
-            outcomes.append({"id": f"outcome-{i}", "award": f"award-{(i // 10) % n_fest}",
-                             "status": "won" if i % 20 == 0 else "nominated", "recipients": [film["id"]],
-                             "for_work": film["id"], "edition": edition["id"], "date": edition["start_date"][:4]})
+            yield "screenings", {"id": f"screening-{i}", "film": film["id"], "section": f"{edition['id']}-competition",
+                                 "start_date": edition["start_date"], "premiere": "world"}
+            yield "award_outcomes", {"id": f"outcome-{i}", "award": f"award-{(i // 10) % n_fest}",
+                                     "status": "won" if i % 20 == 0 else "nominated", "recipients": [film["id"]],
+                                     "for_work": film["id"], "edition": edition["id"],
+                                     "date": edition["start_date"][:4]}
         if i % 25 == 0:
-            interviews.append({"id": f"interview-{i}", "headlines": {"en": f"On making film {i}"},
-                               "publisher": "platform", "languages": ["en"],
-                               "interviewers": [f"person-{cast[4]}"], "interviewees": [film["directors"][0]],
-                               "about": [film["id"]], "date_published": f"{year + 1}-03-0{1 + i % 9}"})
-    return {"info": {"id": "synthetic", "names": {"en": f"Synthetic catalogue of {n_films} films"},
-                     "publisher": "platform"},
-            "films": films, "people": people, "organizations": orgs, "places": places, "festivals": festivals,
-            "festival_editions": editions, "festival_sections": sections, "awards": awards,
-            "award_outcomes": outcomes, "screenings": screenings, "interviews": interviews}
+            yield "interviews", {"id": f"interview-{i}", "headlines": {"en": f"On making film {i}"},
+                                 "publisher": "platform", "languages": ["en"],
+                                 "interviewers": [f"person-{cast[4]}"], "interviewees": [film["directors"][0]],
+                                 "about": [film["id"]], "date_published": f"{year + 1}-03-0{1 + i % 9}"}
+
+
+def synthetic_data(n_films: int, seed: int = 7) -> dict[str, Any]:
+    """The raw mapping (as a catalogue file would hold it) of a synthetic catalogue."""
+    data: dict[str, Any] = {"info": None, **{name: [] for name in _LIST_ORDER}}
+    for name, record in synthetic_records(n_films, seed):
+        if name == "info":
+            data["info"] = record
+        else:
+            data[name].append(record)
+    return data
+
+
+_LIST_ORDER = ("films", "people", "organizations", "places", "festivals", "festival_editions", "festival_sections",
+               "awards", "award_outcomes", "screenings", "interviews")
+
+
+def write_synthetic_jsonl(n_films: int, path: str | os.PathLike[str], seed: int = 7) -> Path:
+    """Write a synthetic catalogue straight to JSON Lines (constant memory, for catalogues of any size)."""
+    import json
+
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for name, record in synthetic_records(n_films, seed):
+            fh.write(json.dumps({name: record}, ensure_ascii=False, sort_keys=True) + "\n")
+    os.replace(tmp, target)
+    return target
 
 
 def synthetic_catalogue(n_films: int, seed: int = 7) -> Catalogue:

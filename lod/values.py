@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -44,8 +45,10 @@ def _text(value: Any) -> str:
         value = str(value)  # YAML reads a title such as 1917 as a number
     if not isinstance(value, str):
         raise PydanticCustomError("bad_value", "expected text, got {kind}", {"kind": type(value).__name__})
-    _encodable(value)
-    value = nfc(value).strip()
+    if not value.isascii():  # ASCII is always encodable and already NFC
+        _encodable(value)
+        value = nfc(value)
+    value = value.strip()
     if not value:
         raise PydanticCustomError("empty_text", "text must not be empty")
     return value
@@ -59,7 +62,15 @@ def _encodable(value: str) -> None:
 
 
 def _lang(value: Any) -> str:
-    if not isinstance(value, str) or not _LANG_SHAPE.match(value) or not langcodes.tag_is_valid(value):
+    if not isinstance(value, str):
+        raise PydanticCustomError("bad_language_tag", "not a valid BCP 47 language tag", {"value": value})
+    return _lang_tag(value)
+
+
+@lru_cache(maxsize=4096)
+def _lang_tag(value: str) -> str:
+    """A checked tag in BCP 47 case (a catalogue uses few tags: each is checked once)."""
+    if not _LANG_SHAPE.match(value) or not langcodes.tag_is_valid(value):
         raise PydanticCustomError("bad_language_tag", "not a valid BCP 47 language tag",
                                   {"value": value})
     # BCP 47 case conventions (RFC 5646 2.1.1); the script is kept as given (kk-Cyrl stays kk-Cyrl).

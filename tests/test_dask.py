@@ -1,0 +1,134 @@
+"""The partitioned export on Dask: a LocalCluster of 2 worker processes, and the same code against a
+scheduler started separately on loopback (its address, as a remote cluster is given)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from dask.distributed import Client
+
+from lod.distributed import export as dask_export
+from lod.stream import export, write_jsonl
+from lod.synthetic import synthetic_data
+
+
+def _triples(path: Path) -> set[str]:
+    return {str(t) for t in ox.parse(path.read_bytes(), format=ox.RdfFormat.N_TRIPLES)}
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory) -> Path:
+    data = synthetic_data(300)
+    data["films"][7]["availability"] = [{"platform": "platform", "starts": "2024-06-01", "ends": "2024-01-01"}]
+    path = tmp_path_factory.mktemp("dask") / "catalogue.jsonl"
+    write_jsonl(data, path)
+    return path
+
+
+def _check_folder(folder: Path, manifest: dict) -> set[str]:
+    """Every file the manifest lists is there with its checksum; returns the parts' triples."""
+    assert json.loads((folder / "manifest.json").read_text()) == manifest
+    triples: set[str] = set()
+    total = 0
+    for entry in manifest["files"]:
+        path = folder / entry["path"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+        assert path.stat().st_size == entry["bytes"]
+        if entry["format"] == "nt":
+            lines = path.read_text(encoding="utf-8").splitlines()
+            assert len(lines) == entry["triples"]
+            total += entry["triples"]
+            triples |= _triples(path)
+        elif entry["format"] == "report":
+            report = json.loads(path.read_text())
+            assert report["part"] == entry["part"] and report["records"] >= report["written"]
+    assert total == manifest["triples"] == len(triples)
+    return triples
+
+
+def test_parts_on_a_local_cluster_equal_the_single_process_export(tmp_path, catalogue):
+    single = export(catalogue, tmp_path / "single.nt", ["nt"], keep_going=True, quiet=True)
+    manifest = dask_export(catalogue, tmp_path / "parts", ["nt", "turtle"], scheduler="local:2", partitions=3,
+                           keep_going=True)
+    assert manifest["written"] and not manifest["complete"]
+    assert manifest["parts"] == 3 and manifest["violations"] == single.violations == 1
+    assert manifest["records"] == single.records and manifest["written_records"] == single.written
+    assert _check_folder(tmp_path / "parts", manifest) == _triples(single.files["nt"])
+    turtle = set()
+    for entry in manifest["files"]:
+        if entry["format"] == "turtle":
+            turtle |= {str(t) for t in ox.parse((tmp_path / "parts" / entry["path"]).read_bytes(),
+                                                format=ox.RdfFormat.TURTLE)}
+    assert turtle == _triples(single.files["nt"])
+    reports = [json.loads((tmp_path / "parts" / f"part-0000{i}.report.json").read_text()) for i in range(3)]
+    assert [r["record"] for rep in reports for r in rep["results"] if r["severity"] == "violation"] == ["film-7"]
+
+
+def test_nothing_is_written_on_dask_when_a_record_fails(tmp_path, catalogue):
+    out = tmp_path / "parts"
+    manifest = dask_export(catalogue, out, ["nt"], scheduler="local:2")
+    assert not manifest["written"] and manifest["violations"] == 1
+    assert not out.exists() and not list(tmp_path.glob(".parts.staging*"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def scheduler_address():
+    """A scheduler and two worker processes started as a deployment would start them."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                               "--port", str(port), "--no-dashboard"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)]
+    procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
+                                   "--nthreads", "1", "--no-dashboard"], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL))
+    deadline = time.time() + 60
+    while True:
+        try:
+            with Client(address, timeout=5) as client:
+                client.wait_for_workers(2, timeout=60)
+            break
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.5)
+    try:
+        yield address
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+
+
+def test_the_same_code_runs_against_a_scheduler_address(tmp_path, catalogue, scheduler_address):
+    local = dask_export(catalogue, tmp_path / "local", ["nt"], scheduler="local:2", partitions=4, keep_going=True)
+    remote = dask_export(catalogue, tmp_path / "remote", ["nt"], scheduler=scheduler_address, partitions=4,
+                         keep_going=True)
+    assert [(f["path"], f["sha256"]) for f in remote["files"] if f["format"] == "nt"] == \
+        [(f["path"], f["sha256"]) for f in local["files"] if f["format"] == "nt"]
+    _check_folder(tmp_path / "remote", remote)
+
+
+def test_cli_exports_on_dask(tmp_path, catalogue):
+    out = tmp_path / "cli"
+    done = subprocess.run([sys.executable, "-m", "lod.cli", "export", str(catalogue), "--dask", "local:2", "-f", "nt",
+                           "-o", str(out), "--keep-going"], capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr  # one record left out: the exit code says so
+    assert "on Dask" in done.stderr and "1 violations" in done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["violations"] == 1 and manifest["written"]
