@@ -102,23 +102,18 @@ def _compact(iri: str) -> str:
     return found
 
 
-def _ttl_object(o: str | Lit) -> str:
-    if type(o) is tuple:
-        lex, lang, dt = o
-        if lang:
-            return f"{quote(lex)}@{lang}"
-        if dt and dt != XSD_STRING:
-            return f"{quote(lex)}^^{_compact(dt)}"
-        return quote(lex)
-    return _compact(o)  # type: ignore[arg-type]
-
-
 def turtle_chunk(items: list[FastTriple]) -> str:
-    """Turtle subject blocks (``s p o , o ; p o .``) of sorted triples, without the prefix header."""
+    """Turtle subject blocks (``s p o , o ; p o .``) of grouped triples, without the prefix header."""
     out: list[str] = []
     last_s = last_p = None
+    cached = _compact_cache.get
     for s, p, o in items:
-        obj = _ttl_object(o)
+        if type(o) is tuple:
+            lex, lang, dt = o
+            text = f'"{lex}"' if _NEEDS_ESCAPE.search(lex) is None else quote(lex)
+            obj = f"{text}@{lang}" if lang else (f"{text}^^{_compact(dt)}" if dt and dt != XSD_STRING else text)
+        else:
+            obj = cached(o) or _compact(o)  # type: ignore[arg-type]
         if s != last_s:
             if last_s is not None:
                 out.append(" .\n\n")
