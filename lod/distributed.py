@@ -18,6 +18,7 @@ beside it, which replaces the folder at the end.
 from __future__ import annotations
 
 import hashlib
+import threading
 import json
 import os
 import shutil
@@ -27,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from . import errors as E
-from .stream import (DEFAULT_BATCH, Index, Part, PartResult, Sink, Streamer, left_out_closure, scan, split)
+from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, left_out_closure, scan,
+                     split, written_dependents)
 from .writers import EXTENSIONS, format_name, replace_dir, write_atomic
 
 _STREAMERS: dict[Any, Streamer] = {}
@@ -35,10 +37,11 @@ _STREAMERS: dict[Any, Streamer] = {}
 
 def _streamer(index: Index, settings: dict[str, Any]) -> Streamer:
     """One Streamer per worker process and index (the shapes are compiled once)."""
-    key = (id(index), json.dumps(settings, sort_keys=True))
+    key = (id(index), threading.get_ident(), json.dumps(settings, sort_keys=True))  # a worker may run threads
     found = _STREAMERS.get(key)
     if found is None:
-        _STREAMERS.clear()
+        for old in [k for k in _STREAMERS if k[0] != id(index)]:
+            del _STREAMERS[old]  # an earlier index (an earlier pass or export)
         found = _STREAMERS[key] = Streamer(index, **settings)
     return found
 
@@ -127,10 +130,12 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
     spill_dir = staging / ".spill"
     spill_dir.mkdir()
     client, cluster = client_for(scheduler)
+    own_client = client is not scheduler  # a Client passed in stays open for its owner
     phases: dict[str, float] = {}
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        parts = split(src, partitions or 2 * n_workers)
+        # JSON Lines are cut on line boundaries; a YAML or JSON catalogue is one part
+        parts = split(src, partitions or 2 * n_workers) if src.suffix.lower() in JSONL_SUFFIXES else [Part(str(src))]
         t0 = time.perf_counter()
         index = Index()
         for found in client.gather(client.map(scan, parts)):
@@ -167,8 +172,17 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
                                                [fmts] * len(parts), pure=False))
             phases["map+write"] = time.perf_counter() - t0
             left_out = set().union(*(r.left_out for r in results))
+            if left_out:  # records written before the record they refer to was found wanting
+                reported = {p.record for r in results for p in r.problems}
+                late = client.gather(client.map(written_dependents, parts, [left_out] * len(parts), pure=False))
+                for r, found in zip(results, late):
+                    r.problems += [p for p in found if p.record not in reported]
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     finally:
-        client.close()
+        if own_client:
+            client.close()
         if cluster is not None:
             cluster.close()
     shutil.rmtree(spill_dir, ignore_errors=True)

@@ -30,8 +30,9 @@ RDF_TYPE = RDF + "type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 _ESCAPE = {i: f"\\u{i:04X}" for i in [*range(0x20), 0x7F]}
+_ESCAPE.update({0xFFFE: "\\uFFFE", 0xFFFF: "\\uFFFF"})  # noncharacters: pyoxigraph escapes them too
 _ESCAPE.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"})
-_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f\ufffe\uffff]')
 
 
 def quote(text: str) -> str:

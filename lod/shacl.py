@@ -43,6 +43,7 @@ from .mapping import FastTriple, Lit, fast_term
 
 Term = Any  # str (IRI), Blank (blank node) or Lit (literal)
 _TYPE = str(RDF.type)
+_OWL_CLASS = URIRef("http://www.w3.org/2002/07/owl#Class")
 _SUBCLASS = str(RDFS.subClassOf)
 
 
@@ -87,11 +88,21 @@ class FastData:
         self._store: Any = None
         self._pindex: dict[str, list[tuple[str, Iterable[Term]]]] | None = None
 
+    ill_typed = False
+    """The data holds a literal rdflib found ill-typed (its lexical form is not what the graph says: pyshacl's)."""
+
     @classmethod
     def from_graph(cls, graph: Graph) -> FastData:
+        ill = False
+
         def term(node: Node) -> Term:
+            nonlocal ill
+            if isinstance(node, Literal) and getattr(node, "ill_typed", None):
+                ill = True
             return Blank(str(node)) if isinstance(node, BNode) else fast_term(node)
-        return cls(((term(s), term(p), term(o)) for s, p, o in graph), graph=graph)  # type: ignore[misc]
+        data = cls(((term(s), term(p), term(o)) for s, p, o in graph), graph=graph)  # type: ignore[misc]
+        data.ill_typed = ill
+        return data
 
     def objects(self, s: Term, p: str) -> Iterable[Term]:
         po = self.spo.get(s)
@@ -234,12 +245,14 @@ def _datatype_ok(v: Term, rule: str) -> bool:
     if type(v) is not tuple:
         return False
     lex, lang, dt = v
+    if rule == _RDFS_LITERAL:
+        return True  # every literal is one
     if lang:
         return rule == _LANG_STRING
+    if dt == _LANG_STRING:
+        return False  # rdf:langString without a language is ill-formed
     if dt == rule:
         return _well_typed(lex, rule)
-    if rule == _RDFS_LITERAL:
-        return True
     if rule == _RDFS_DATATYPE:
         return dt is not None
     return dt is None and rule == _XSD_STRING
@@ -285,6 +298,14 @@ class _Compiler:
         found = self.done.get(key)
         if found is not None:
             return found
+        try:
+            return self._shape(node, reported)
+        except Unsupported:
+            self.done.pop(key, None)  # never leave a half-built shape for another shape to reuse
+            raise
+
+    def _shape(self, node: Node, reported: bool) -> Shape:
+        key = (node, reported)
         g = self.g
         path_node = g.value(node, SH.path)
         shape = Shape(node=node, path=self.path(path_node) if path_node is not None else None, path_node=path_node,
@@ -292,7 +313,7 @@ class _Compiler:
                       messages=tuple(g.objects(node, SH.message)),
                       deactivated=str(g.value(node, SH.deactivated)).lower() == "true")
         self.done[key] = shape
-        if (node, RDF.type, RDFS.Class) in g or (node, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in g:
+        if (node, RDF.type, RDFS.Class) in g or (node, RDF.type, _OWL_CLASS) in g:
             raise Unsupported(f"{node} is also a class (implicit class target)")
         for pred in set(g.predicates(node, None)):
             if pred == RDF.type or not str(pred).startswith(str(SH)) or pred in _IGNORED:
@@ -359,11 +380,12 @@ class _Compiler:
             return lambda data, focus, values: (v for v in values
                                                 if isinstance(v, Blank) or not rx.search(_string(v)))
         if name == "in":
-            allowed = {_fast(n) for n in Collection(g, value)}  # type: ignore[arg-type]
-            return lambda data, focus, values: (v for v in values if v not in allowed)
+            allowed = {_same(_fast(n)) for n in Collection(g, value)}  # type: ignore[arg-type]
+            return lambda data, focus, values: (v for v in values if _same(v) not in allowed)
         if name == "hasValue":
-            wanted = _fast(value)
-            return lambda data, focus, values: iter(()) if wanted in values else iter((_NO_VALUE,))
+            wanted = _same(_fast(value))
+            return lambda data, focus, values: (
+                iter(()) if any(_same(v) == wanted for v in values) else iter((_NO_VALUE,)))
         if name in ("node", "not"):
             sub = self.shape(value, reported=False)
             if name == "node":
@@ -387,6 +409,13 @@ class _Compiler:
             return lambda data, focus, values: (
                 iter((_NO_VALUE,)) if sum(1 for v in values if conforms(data, v, sub)) < n else iter(()))
         raise Unsupported(f"constraint sh:{name}")
+
+
+def _same(term: Term) -> Term:
+    """A term as rdflib compares it: language tags are case-insensitive."""
+    if type(term) is tuple and term[1]:
+        return (term[0], term[1].lower(), term[2])
+    return term
 
 
 def _fast(node: Node) -> Term:
@@ -487,16 +516,22 @@ class FastValidator:
         tops: list[TopShape] = []
         fallback: list[Node] = []
         top_nodes = sorted({s for p in _TARGETS for s in shapes.subjects(p, None)}, key=str)
+        shape_nodes = {s for t in (SH.NodeShape, SH.PropertyShape) for s in shapes.subjects(RDF.type, t)}
+        # a shape that is also a class targets its instances implicitly: pyshacl's to check
+        fallback_implicit = sorted((s for s in shape_nodes if (s, RDF.type, RDFS.Class) in shapes
+                                    or (s, RDF.type, _OWL_CLASS) in shapes), key=str)
         for node in top_nodes:
             try:
                 tops.append(TopShape(compiler.shape(node, reported=True), self._targets(node)))
             except Unsupported:
                 fallback.append(node)
         self.top = tops
-        self.fallback: tuple[Node, ...] = tuple(fallback)
+        self.fallback: tuple[Node, ...] = tuple(dict.fromkeys([*fallback, *fallback_implicit]))
         """Top-level shapes left to pyshacl."""
         nested = [shape for (_, reported), shape in compiler.done.items() if not reported]  # type: ignore[misc]
-        self.context_predicates = frozenset({_TYPE, _SUBCLASS, *(p for s in nested for p in _path_predicates(s))})
+        later = [p for shape in compiler.done.values() if shape.path is not None for p in _later_steps(shape.path)]
+        self.context_predicates = frozenset({_TYPE, _SUBCLASS, *later,
+                                             *(p for s in nested for p in _path_predicates(s))})
         """Predicates the compiled shapes read on nodes other than the focus (value nodes: other records)."""
         self._fallback_shapes: Graph | None = None
 
@@ -590,18 +625,32 @@ class FastValidator:
                 graph.value(r, SH.resultSeverity) == SH.Violation for r in graph.objects(report, SH.result)))))
 
 
+def _later_steps(path: Path) -> Iterator[str]:
+    """Predicates a path follows after its first step (read on the nodes the first step reaches)."""
+    kind, arg = path
+    if kind == "seq":
+        for sub in arg[1:]:
+            yield from _walk(sub)
+        yield from _later_steps(arg[0])
+    elif kind == "alt":
+        for sub in arg:
+            yield from _later_steps(sub)
+
+
+def _walk(path: Path) -> Iterator[str]:
+    kind, arg = path
+    if kind == "p":
+        yield arg
+    elif kind == "inv":
+        yield from _walk(arg)
+    else:
+        for sub in arg:
+            yield from _walk(sub)
+
+
 def _path_predicates(shape: Shape) -> Iterator[str]:
-    def walk(path: Path) -> Iterator[str]:
-        kind, arg = path
-        if kind == "p":
-            yield arg
-        elif kind == "inv":
-            yield from walk(arg)
-        else:
-            for sub in arg:
-                yield from walk(sub)
     if shape.path is not None:
-        yield from walk(shape.path)
+        yield from _walk(shape.path)
     for prop in shape.properties:
         yield from _path_predicates(prop)
 

@@ -157,7 +157,10 @@ class Index:
             if rid not in self.first_seen or _order(where) < _order(self.first_seen[rid]):
                 self.first_seen[rid] = where
                 self.kinds[rid] = other.kinds[rid]
-        self.lookups.update(other.lookups)
+                if rid in other.lookups:  # the record that keeps the id, not a later duplicate
+                    self.lookups[rid] = other.lookups[rid]
+                else:
+                    self.lookups.pop(rid, None)
         if other.info is not None and self.info is None:
             self.info = other.info
         self.records += other.records
@@ -172,6 +175,14 @@ def _order(where: str) -> tuple[int, str]:
 _LOOKUP_KINDS = {"award", "festival-edition"}
 
 
+def _raw_id(raw: Any) -> str | None:
+    """A raw record's id as the model reads it (a YAML number is text), or None."""
+    rid = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(rid, int) and not isinstance(rid, bool) and rid >= 0:
+        return str(rid)
+    return rid if isinstance(rid, str) else None
+
+
 def scan(part: Part) -> Index:
     index = Index()
     for name, raw, where in read_part(part):
@@ -179,11 +190,10 @@ def scan(part: Part) -> Index:
             index.info = raw
             continue
         cls = LISTS.get(name)
-        if cls is None or not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            index.records += 1
-            continue
         index.records += 1
-        rid = raw["id"]
+        rid = _raw_id(raw)
+        if cls is None or rid is None:
+            continue
         if rid not in index.first_seen:
             index.first_seen[rid] = where
             index.kinds[rid] = cls.kind
@@ -238,6 +248,7 @@ class Streamer:
         self.batch_size = batch_size
         self.shapes_dir = shapes_dir
         self._models: dict[str, Record] = {}
+        self._foreign: set[FastTriple] = set()
         self.mapper = FastMapper(None, self.base, kinds=index.kinds, lookup=self._lookup)
         self._validator: Any = None
         self.info: CatalogueInfo | None = None
@@ -252,6 +263,23 @@ class Streamer:
                 if _class_name(index.kinds[target]) not in kinds if target in index.kinds else True:
                     self.info_problem = Problem("info", "info", f"catalogue block, field {fld!r}: refers to "
                                                                 f"{target!r}, which is not a {' or '.join(kinds)} here")
+
+    def _once(self, triples: list[FastTriple], rid: str) -> list[FastTriple]:
+        """A record's triples, without what it says about another record that was said already.
+
+        (Two won outcomes of one award for one film both give the film the award text.) Such
+        triples come last in a record's list, so most records are passed through untouched.
+        """
+        if not triples or _id_of(triples[-1][0]) == rid:
+            return triples
+        out = []
+        for t in triples:
+            if _id_of(t[0]) != rid:
+                if t in self._foreign:
+                    continue
+                self._foreign.add(t)
+            out.append(t)
+        return out
 
     def _lookup(self, rid: str) -> Record:
         found = self._models.get(rid)
@@ -270,14 +298,15 @@ class Streamer:
         return self._validator
 
     def info_triples(self) -> list[FastTriple]:
-        return grouped(self.mapper.info_triples(self.info)) if self.info is not None else []
+        if self.info is None or self.info_problem is not None:
+            return []  # a catalogue block with a problem is reported, not written
+        return grouped(self.mapper.info_triples(self.info))
 
     # records -> checked models
 
     def load(self, name: str, raw: Any, where: str, root: Path) -> tuple[Record, tuple[str, ...]] | Problem:
         """The checked record and the ids it refers to, or its problem."""
-        rid = raw.get("id") if isinstance(raw, dict) else None
-        rid = rid if isinstance(rid, str) else None
+        rid = _raw_id(raw)
         cls = LISTS.get(name)
         if not name:
             return Problem(None, where, str(raw))
@@ -339,7 +368,14 @@ class Streamer:
                     result.left_out.add(loaded.record)
             else:
                 rec, refs = loaded
-                batch.append((rec, grouped(self.mapper.record_triples(rec)), refs))
+                try:
+                    triples = grouped(self.mapper.record_triples(rec))
+                except E.InputError as exc:  # a record it needs (an outcome's award) does not load
+                    result.problems.append(Problem(rec.id, where, f"record {rec.id!r}: refers to a record that "
+                                                                  f"does not load: {exc}"))
+                    result.left_out.add(rec.id)
+                else:
+                    batch.append((rec, self._once(triples, rec.id), refs))
                 seconds["map"] += clock() - t1
             if progress is not None:
                 progress.update(1)
@@ -359,7 +395,7 @@ class Streamer:
         interned: dict[Any, Any] = {}
         with gc_paused():
             for n, batch in enumerate(self.batches(part, result, progress)):
-                entries = []
+                entries: list[Any] = []
                 for rec, triples, refs in batch:
                     iri = f"{self.base}{rec.kind}/{rec.id}"  # a plain str: rdflib's URIRef never equals one
                     own: dict[str, list[Any]] = {}
@@ -372,12 +408,19 @@ class Streamer:
                         if found is None:  # records alike (every person: a schema:Person) share one dict
                             found = interned[key] = {p: dict.fromkeys(objs) for p, objs in key}
                         result.context[iri] = found
-                    paths = [(str(k), v[1]) for k, v in self.mapper.node_paths.items()]
-                    self.mapper.node_paths.clear()
-                    entries.append((rec.id, triples, paths, refs))
+                    entries.append((rec.id, triples, [], refs))
+                if entries:  # nested node -> (record, field path), for every record of the batch
+                    entries[0] = (*entries[0][:2], [(str(k), r, f) for k, (r, f) in self.mapper.node_paths.items()],
+                                  entries[0][3])
+                self.mapper.node_paths.clear()
                 path = os.path.join(spill_dir, f"{_part_name(part)}-{n:05d}.spill")
                 with open(path, "wb") as fh:
                     marshal.dump(entries, fh)
+                result.spill.append(path)
+            if not result.spill:  # no record here: the catalogue block is still validated (with batch 0)
+                path = os.path.join(spill_dir, f"{_part_name(part)}-00000.spill")
+                with open(path, "wb") as fh:
+                    marshal.dump([], fh)
                 result.spill.append(path)
         return result
 
@@ -398,7 +441,7 @@ class Streamer:
         for path in result.spill:
             entries = _read_spill(path)
             own = {rid for rid, _, _, _ in entries} - doomed  # records left out anyway are not validated
-            paths = {URIRef(k): (rid, v) for rid, _, plist, _ in entries for k, v in plist}
+            paths = {URIRef(k): (rid, fld) for _, _, plist, _ in entries for k, rid, fld in plist}
             with gc_paused():
                 data = FastData([t for _, triples, _, _ in entries for t in triples] + info, context=ctx,
                                 partial=lambda s: s != info_iri and record_of_str(s) not in own)
@@ -424,13 +467,13 @@ class Streamer:
                    with_info: bool, progress: Any = None) -> None:
         """Append the kept records' triples, batch by batch, to the output files."""
         t0 = time.perf_counter()
-        pending = self.info_triples() if with_info else []
+        if with_info:
+            self._emit(self.info_triples(), out, result)
         for path in result.spill:
-            entries = _read_spill(path)
-            with gc_paused():
-                items = pending + [t for rid, triples, _, _ in entries if rid not in left_out for t in triples]
-            pending = []
-            self._emit(items, out, result)
+            with gc_paused():  # millions of small tuples: the collector would rescan them all, again and again
+                entries = _read_spill(path)
+                items = [t for rid, triples, _, _ in entries if rid not in left_out for t in triples]
+                self._emit(items, out, result)
             result.written += sum(1 for rid, _, _, _ in entries if rid not in left_out)
             if progress is not None:
                 progress.update(len(entries))
@@ -445,7 +488,8 @@ class Streamer:
     def map_and_write(self, part: Part, out: dict[str, Sink], with_info: bool, progress: Any = None) -> PartResult:
         """Without validation: one pass, each batch written as soon as it is mapped."""
         result = PartResult()
-        pending = self.info_triples() if with_info else []
+        if with_info:
+            self._emit(self.info_triples(), out, result)
         with gc_paused():
             for batch in self.batches(part, result, progress):
                 kept = []
@@ -459,8 +503,7 @@ class Streamer:
                     kept.append(triples)
                     result.written += 1
                 self.mapper.node_paths.clear()
-                items = pending + [t for triples in kept for t in triples]
-                pending = []
+                items = [t for triples in kept for t in triples]
                 t0 = time.perf_counter()
                 self._emit(items, out, result)
                 result.seconds["write"] = result.seconds.get("write", 0.0) + time.perf_counter() - t0
@@ -497,6 +540,11 @@ class Sink:
 def record_of_str(node: str) -> str | None:
     """:func:`lod.mapping.record_of` for a plain-string IRI."""
     return record_of(URIRef(node))
+
+
+def _id_of(iri: str) -> str:
+    """The record id in ``{base}{kind}/{id}`` or ``…/{id}#node`` (ids hold no '/' and no '#')."""
+    return iri.rsplit("/", 1)[-1].split("#", 1)[0]
 
 
 @cache
@@ -542,6 +590,25 @@ def _pyshacl_batch(streamer: Streamer, data: Any, keep: Callable[[Any], bool]) -
     for r in list(found.objects(None, SH.result)):
         if not keep(_fast(found.value(r, SH.focusNode))):  # type: ignore[arg-type]
             _drop_result(found, r)
+    return found
+
+
+def written_dependents(part: Part, left_out: set[str]) -> list[Problem]:
+    """Records written (without validation, before the problem was known) that refer to a left-out record.
+
+    A second look at the raw records, made only when something was left out.
+    """
+    found = []
+    for name, raw, where in read_part(part):
+        cls = LISTS.get(name)
+        rid = _raw_id(raw)
+        if cls is None or rid is None or rid in left_out:
+            continue
+        for fld, target, _ in _refs_of(cls, raw):
+            if target in left_out:
+                found.append(Problem(rid, where, f"record {rid!r}, field {fld!r}: written, but refers to {target!r}, "
+                                                 "which was left out", leaves_out=False))
+                break
     return found
 
 
@@ -653,6 +720,9 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
                 with progress_bar(index.records, "mapping+writing", quiet) as bar:
                     result = streamer.map_and_write(part, handles, with_info=True, progress=bar)
                 left_out, extra = result.left_out, []
+                if left_out:
+                    reported = {p.record for p in result.problems}
+                    result.problems += [p for p in written_dependents(part, left_out) if p.record not in reported]
         finally:
             for sink in handles.values():
                 sink.close()

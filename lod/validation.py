@@ -221,7 +221,10 @@ def _validate_fast(source: Catalogue | Graph, names: tuple[str, ...], base: str,
         results = _results(results_graph, _PositionLookup(data), mapper.node_paths,  # type: ignore[arg-type]
                            engine.shapes, base)
     else:
-        results_graph = engine.run(FastData.from_graph(source))
+        data = FastData.from_graph(source)
+        if data.ill_typed:  # rdflib has rewritten such a literal: only pyshacl sees what the graph holds
+            return validate(source, names, base, shapes_dir, engine="pyshacl")
+        results_graph = engine.run(data)
         paths, graph_base = _paths_from_graph(source) if any(results_graph.objects(None, SH.result)) else ({}, None)
         results = _results(results_graph, source, paths, engine.shapes, graph_base)
     conforms = not any(r.severity == "violation" for r in results)

@@ -132,3 +132,12 @@ def test_cli_exports_on_dask(tmp_path, catalogue):
     assert "on Dask" in done.stderr and "1 violations" in done.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["violations"] == 1 and manifest["written"]
+
+
+def test_a_yaml_catalogue_on_dask_is_one_part(tmp_path):
+    import lod
+
+    manifest = dask_export(lod.example_path(), tmp_path / "parts", ["nt"], scheduler="local:2", partitions=3)
+    assert manifest["parts"] == 1 and manifest["complete"]
+    single = export(lod.example_path(), tmp_path / "single.nt", ["nt"], quiet=True)
+    assert _check_folder(tmp_path / "parts", manifest) == _triples(single.files["nt"])

@@ -194,3 +194,41 @@ def test_fast_results_keep_blank_node_free_focus_and_values():
     assert report.results == reference.results
     assert [(r.record, r.field) for r in report.violations] == [("p", "names")]
     assert not isinstance(report.graph.value(None, SH.focusNode), BNode)
+
+
+EDGES_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:A a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:Shared .
+ex:B a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:Shared .
+ex:Shared a sh:PropertyShape ; sh:path ex:label ; sh:languageIn ( "en" ) ; sh:message "english" .
+ex:Lit a sh:NodeShape ; sh:targetClass ex:Thing ;
+  sh:property [ sh:path ex:label ; sh:datatype rdfs:Literal ; sh:message "literal" ] ,
+              [ sh:path ex:tagged ; sh:datatype rdf:langString ; sh:message "tagged" ] ,
+              [ sh:path ex:label ; sh:hasValue "a"@en ; sh:message "has a" ] .
+ex:Implicit a sh:NodeShape, rdfs:Class ; sh:property [ sh:path ex:label ; sh:minCount 1 ; sh:message "implicit" ] .
+"""
+
+
+def test_review_edge_cases_agree_with_pyshacl():
+    shapes = Graph().parse(data=EDGES_SHAPES, format="turtle")
+    g = Graph().parse(data="""
+    @prefix ex: <http://example.org/> . @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+    ex:x a ex:Thing ; ex:label "a"@EN, "b"@ru ; ex:tagged "x"^^rdf:langString .
+    ex:y a ex:Implicit .
+    """, format="turtle")
+    fast, reference, engine = both(g, shapes)
+    assert fast == reference
+    ex = "http://example.org/"
+    assert {ex + "A", ex + "B", ex + "Implicit"} <= set(map(str, engine.fallback))
+    assert {m for key in reference for m in key[6]} >= {"english", "tagged", "implicit"}
+
+
+def test_ill_typed_literals_go_to_pyshacl():
+    g = graph_of(synthetic_catalogue(3))
+    g.add((URIRef("https://example.org/id/film/film-0"), URIRef(S + "dateCreated"),
+           Literal("nope", datatype=XSD.gYear)))
+    g.add((URIRef("https://example.org/id/film/film-1"), URIRef(S + "isFamilyFriendly"),
+           Literal("nope", datatype=XSD.boolean)))
+    for profiles in (("core",), ("archive",)):
+        assert lod.validate(g, profiles, engine="fast").results == lod.validate(g, profiles).results

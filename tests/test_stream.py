@@ -203,3 +203,44 @@ def test_split_cuts_on_line_boundaries_and_covers_every_record(synthetic):
         pieces = [item for part in parts for item in read_part(part)]
         assert pieces == whole
         assert all(b.first_line > a.first_line for a, b in zip(parts, parts[1:]))
+
+
+def _jsonl(tmp_path: Path, lines: list[dict]) -> Path:
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_a_catalogue_block_alone_is_written_and_validated(tmp_path):
+    source = _jsonl(tmp_path, [{"info": {"id": "cat", "names": {"en": "Cat"}}}])
+    summary = export(source, tmp_path / "out.nt", ["nt"], quiet=True)
+    assert summary.complete and "https://example.org/id/catalogue/cat" in summary.files["nt"].read_text()
+    bad = _jsonl(tmp_path, [{"info": {"id": "cat", "names": {"en": "Cat"}, "publisher": "nobody"}}])
+    assert not export(bad, tmp_path / "bad.nt", ["nt"], quiet=True).complete
+
+
+def test_lookups_numbers_and_repeated_award_texts(tmp_path):
+    film = {"id": "f", "titles": [{"text": "F", "lang": "en"}]}
+    won = {"award": "a", "status": "won", "recipients": ["f"], "for_work": "f"}
+    lines = [{"films": film}, {"awards": {"id": "a", "names": {"en": "Prize"}}},
+             {"award_outcomes": {"id": "o1", **won}}, {"award_outcomes": {"id": "o2", **won}},
+             {"people": {"id": 5, "names": {"en": "Five"}}}, {"awards": {"id": "broken"}},
+             {"award_outcomes": {"id": "o3", **won, "award": "broken"}}]
+    summary = export(_jsonl(tmp_path, lines), tmp_path / "out.nt", ["nt"], keep_going=True, quiet=True)
+    text = "\n".join(summary.problems)
+    assert "broken" in text and "o3" in text  # reported, not a crash
+    cat = lod.Catalogue(films=[film], awards=[{"id": "a", "names": {"en": "Prize"}}],
+                        award_outcomes=[{"id": "o1", **won}, {"id": "o2", **won}],
+                        people=[{"id": "5", "names": {"en": "Five"}}])
+    nt = summary.files["nt"].read_bytes()
+    assert canonical(nt, "nt") == rdflib_path(cat)
+    assert summary.triples == len(nt.splitlines())  # the award text is written once
+
+
+def test_without_validation_late_problems_name_the_records_already_written(tmp_path):
+    lines = [{"films": {"id": "f", "titles": [{"text": "F", "lang": "en"}], "directors": ["p"]}},
+             {"people": {"id": "p", "names": {"en": "P"}, "birth_date": "1990-13"}}]
+    summary = export(_jsonl(tmp_path, lines), tmp_path / "out.nt", ["nt"], validate=False, keep_going=True,
+                     batch_size=1, quiet=True)
+    assert any("'f'" in p and "directors" in p and "left out" in p for p in summary.problems)
+    assert not summary.complete
