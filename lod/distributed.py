@@ -58,14 +58,27 @@ def _map_task(part: Part, index: Index, settings: dict[str, Any], spill_dir: str
     return _streamer(index, settings).map_part(part, spill_dir)
 
 
-def _validate_task(result: PartResult, index: Index, settings: dict[str, Any], first: bool) -> PartResult:
-    _streamer(index, settings).validate_part(result, first=first)
+def _validate_task(result: PartResult, index: Index, settings: dict[str, Any], number: int, folder: str,
+                   formats: list[str]) -> PartResult:
+    """Validate the part, writing each batch's clean records as it goes."""
+    sinks = _open_sinks(folder, number, formats)
+    try:
+        _streamer(index, settings).validate_part(result, first=number == 0, out=sinks)
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    result.files = {fmt: str(sink.path) for fmt, sink in sinks.items()}
     return result
+
+
+def _needs_rewrite(result: PartResult, left_out: set[str]) -> bool:
+    return Streamer.needs_rewrite(result, left_out)
 
 
 def _write_task(result: PartResult, index: Index, settings: dict[str, Any], number: int, folder: str,
                 formats: list[str], left_out: set[str]) -> PartResult:
     sinks = _open_sinks(folder, number, formats)
+    result.triples = result.written = 0  # the part's files are written anew
     try:
         _streamer(index, settings).write_part(result, sinks, left_out, with_info=number == 0)
     finally:
@@ -155,17 +168,22 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
             t0 = time.perf_counter()
             index_f = client.scatter(index, broadcast=True)
             results = client.gather(client.map(_validate_task, results, [index_f] * len(parts),
-                                               [settings] * len(parts), [n == 0 for n in numbers], pure=False))
-            phases["validate"] = time.perf_counter() - t0
+                                               [settings] * len(parts), numbers, [str(staging)] * len(parts),
+                                               [fmts] * len(parts), pure=False))
+            phases["validate+write"] = time.perf_counter() - t0
             problem_ids = set().union(*(r.left_out | r.bad for r in results))
-            left_out = left_out_closure(results, problem_ids)
-            t0 = time.perf_counter()
-            failed = any(r.problems or r.bad for r in results)
-            if keep_going or not failed:
-                results = client.gather(client.map(_write_task, results, [index_f] * len(parts),
-                                                   [settings] * len(parts), numbers, [str(staging)] * len(parts),
-                                                   [fmts] * len(parts), [left_out] * len(parts), pure=False))
-            phases["write"] = time.perf_counter() - t0
+            left_out = left_out_closure(results, problem_ids) if problem_ids else set()
+            if keep_going and left_out:
+                # parts holding a record written early that refers to one found wanting later: written again
+                t0 = time.perf_counter()
+                again = [n for n, flag in zip(numbers, client.gather(client.map(
+                    _needs_rewrite, results, [left_out] * len(parts), pure=False))) if flag]
+                redone = client.gather(client.map(_write_task, [results[n] for n in again], [index_f] * len(again),
+                                                  [settings] * len(again), again, [str(staging)] * len(again),
+                                                  [fmts] * len(again), [left_out] * len(again), pure=False))
+                for n, r in zip(again, redone):
+                    results[n] = r
+                phases["rewrite"] = time.perf_counter() - t0
         else:
             results = client.gather(client.map(_map_write_task, parts, [index_f] * len(parts),
                                                [settings] * len(parts), numbers, [str(staging)] * len(parts),

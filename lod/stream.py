@@ -227,7 +227,8 @@ class PartResult:
     results: list[Any] = field(default_factory=list)  # ValidationResult
     left_out: set[str] = field(default_factory=set)
     bad: set[str] = field(default_factory=set)
-    leaked: list[str] = field(default_factory=list)
+    excluded: set[str] = field(default_factory=set)
+    """Records validate_part did not write (their problem or violation was known by then)."""
     spill: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
@@ -424,12 +425,22 @@ class Streamer:
                 result.spill.append(path)
         return result
 
-    def validate_part(self, result: PartResult, first: bool, progress: Any = None) -> None:
-        """Validate each spilled batch with the whole catalogue's index as context."""
+    def validate_part(self, result: PartResult, first: bool, progress: Any = None,
+                      out: dict[str, Sink] | None = None) -> None:
+        """Validate each spilled batch with the whole catalogue's index as context.
+
+        With ``out``, each batch's records are written as soon as they are validated (those
+        with no violation and no problem known so far): one read of the spill instead of two.
+        ``result.excluded`` holds the records not written then; if the final left-out set holds
+        any other record, the caller writes the part again (see :meth:`needs_rewrite`).
+        """
         from .shacl import FastData
         from .validation import _results
 
         t0 = time.perf_counter()
+        t_write = 0.0
+        if out is not None and first:
+            self._emit(self.info_triples(), out, result)
         context = self.index.context
         info = self.info_triples()
         info_iri = info[0][0] if info else None
@@ -438,30 +449,48 @@ class Streamer:
         from rdflib import URIRef
 
         doomed = left_out_closure([result], result.left_out) if result.left_out else set()
+        result.excluded = set(doomed)
         for path in result.spill:
-            entries = _read_spill(path)
-            own = {rid for rid, _, _, _ in entries} - doomed  # records left out anyway are not validated
-            paths = {URIRef(k): (rid, fld) for _, _, plist, _ in entries for k, rid, fld in plist}
-            with gc_paused():
+            with gc_paused():  # millions of small tuples: the collector would rescan them all, again and again
+                entries = _read_spill(path)
+                own = {rid for rid, _, _, _ in entries} - doomed  # records left out anyway are not validated
+                paths = {URIRef(k): (rid, fld) for _, _, plist, _ in entries for k, rid, fld in plist}
                 data = FastData([t for _, triples, _, _ in entries for t in triples] + info, context=ctx,
-                                partial=lambda s: s != info_iri and record_of_str(s) not in own)
+                                partial=lambda s: s != info_iri and _id_of(s) not in own)
 
                 def keep(node: Any) -> bool:
                     if node == info_iri:
                         return first and path == result.spill[0]
-                    return isinstance(node, str) and record_of_str(node) in own
+                    return isinstance(node, str) and _id_of(node) in own
 
                 if self.engine == "fast":
                     graph = self.validator.run(data, keep)
                 else:
                     graph = _pyshacl_batch(self, data, keep)
-            found = _results(graph, _PositionLookup(data), paths,  # type: ignore[arg-type]
-                             self.validator.shapes, self.base)
-            result.results.extend(found)
-            result.bad |= {r.record for r in found if r.severity == "violation" and r.record}
+                found = _results(graph, _PositionLookup(data), paths,  # type: ignore[arg-type]
+                                 self.validator.shapes, self.base)
+                del data
+                result.results.extend(found)
+                bad = {r.record for r in found if r.severity == "violation" and r.record}
+                result.bad |= bad
+                if out is not None:
+                    t1 = time.perf_counter()
+                    gone = result.excluded | bad
+                    result.excluded |= bad
+                    self._emit([t for rid, triples, _, _ in entries if rid not in gone for t in triples], out, result)
+                    result.written += sum(1 for rid, _, _, _ in entries if rid not in gone)
+                    t_write += time.perf_counter() - t1
             if progress is not None:
                 progress.update(len(entries))
-        result.seconds["validate"] = time.perf_counter() - t0
+        result.seconds["validate"] = time.perf_counter() - t0 - t_write
+        if out is not None:
+            result.seconds["write"] = result.seconds.get("write", 0.0) + t_write
+
+    @staticmethod
+    def needs_rewrite(result: PartResult, left_out: set[str]) -> bool:
+        """Records were written (by :meth:`validate_part`) that turned out to be left out."""
+        return bool(left_out - result.excluded) and any(
+            rid in left_out and rid not in result.excluded for path in result.spill for rid, _, _, _ in _read_spill(path))
 
     def write_part(self, result: PartResult, out: dict[str, Sink], left_out: set[str],
                    with_info: bool, progress: Any = None) -> None:
@@ -709,11 +738,16 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
                 with progress_bar(index.records, "mapping", quiet) as bar:
                     result = streamer.map_part(part, spill_dir, bar)
                 index.context = result.context
-                with progress_bar(index.records, "validating", quiet) as bar:
-                    streamer.validate_part(result, first=True, progress=bar)
+                with progress_bar(index.records, "validating+writing", quiet) as bar:
+                    streamer.validate_part(result, first=True, progress=bar, out=handles)
                 left_out = left_out_closure([result], result.left_out | result.bad)
                 extra = sorted(left_out - result.left_out - result.bad)
-                if keep_going or not (result.problems or result.bad):
+                if keep_going and streamer.needs_rewrite(result, left_out):
+                    # a record written early refers to one found wanting later: write the files again
+                    for fmt, sink in list(handles.items()):
+                        sink.close()
+                        handles[fmt] = Sink(temps[fmt], fmt)
+                    result.triples = result.written = 0
                     with progress_bar(index.records, "writing", quiet) as bar:
                         streamer.write_part(result, handles, left_out, with_info=True, progress=bar)
             else:
