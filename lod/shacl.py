@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Collection as Collection_
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -274,7 +275,7 @@ class Shape:
     path_node: Node | None
     severity: URIRef
     messages: tuple[Node, ...]
-    checks: list[tuple[URIRef, Callable[[FastData, Term, list[Term]], Iterator[Term | None]]]] = field(default_factory=list)
+    checks: list[tuple[URIRef, Callable[[FastData, Term, Any], Collection_[Term | None]]]] = field(default_factory=list)
     properties: list[Shape] = field(default_factory=list)
     deactivated: bool = False
 
@@ -285,6 +286,7 @@ _IGNORED = {SH.message, SH.severity, SH.deactivated, SH.name, SH.description, SH
             SH.qualifiedValueShapesDisjoint}
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _NO_VALUE = None
+_ONE = (None,)  # one result, without a value
 
 
 class _Compiler:
@@ -344,6 +346,8 @@ class _Compiler:
             return ("p", str(node))
         inverse = g.value(node, SH.inversePath)
         if inverse is not None:
+            if not isinstance(inverse, URIRef):
+                raise Unsupported("inverse of a complex path")
             return ("inv", self.path(inverse))
         alternatives = g.value(node, SH.alternativePath)
         if alternatives is not None:
@@ -352,22 +356,22 @@ class _Compiler:
             return ("seq", tuple(self.path(n) for n in Collection(g, node)))  # type: ignore[arg-type]
         raise Unsupported(f"path {node} (zero-or-more, one-or-more and zero-or-one paths are left to pyshacl)")
 
-    def check(self, shape_node: Node, pred: URIRef, value: Node) -> Callable[[FastData, Term, list[Term]], Iterator[Term | None]]:
+    def check(self, shape_node: Node, pred: URIRef, value: Node) -> Callable[[FastData, Term, Any], Collection_[Term | None]]:
         """A function (data, focus, value nodes) -> the value of each result (None: a result without value)."""
         g = self.g
         name = str(pred)[len(str(SH)):]
         if name == "minCount":
             n = int(value)  # type: ignore[call-overload]
-            return lambda data, focus, values: iter((_NO_VALUE,)) if len(values) < n else iter(())
+            return lambda data, focus, values: _ONE if len(values) < n else ()
         if name == "maxCount":
             n = int(value)  # type: ignore[call-overload]
-            return lambda data, focus, values: iter((_NO_VALUE,)) if len(values) > n else iter(())
+            return lambda data, focus, values: _ONE if len(values) > n else ()
         if name == "datatype":
             rule = str(value)
-            return lambda data, focus, values: (v for v in values if not _datatype_ok(v, rule))
+            return lambda data, focus, values: [v for v in values if not _datatype_ok(v, rule)]
         if name == "class":
             rule = str(value)
-            return lambda data, focus, values: (v for v in values if not _instance_of(data, v, rule))
+            return lambda data, focus, values: [v for v in values if not _instance_of(data, v, rule)]
         if name == "pattern":
             flags_node = g.value(shape_node, SH.flags)
             flags = 0
@@ -377,27 +381,26 @@ class _Compiler:
                 if set(text) - {"i", "m"}:
                     raise Unsupported(f"regex flags {text!r}")
             rx = re.compile(str(value), flags)
-            return lambda data, focus, values: (v for v in values
-                                                if isinstance(v, Blank) or not rx.search(_string(v)))
+            return lambda data, focus, values: [v for v in values
+                                                if isinstance(v, Blank) or not rx.search(_string(v))]
         if name == "in":
             allowed = {_same(_fast(n)) for n in Collection(g, value)}  # type: ignore[arg-type]
-            return lambda data, focus, values: (v for v in values if _same(v) not in allowed)
+            return lambda data, focus, values: [v for v in values if _same(v) not in allowed]
         if name == "hasValue":
             wanted = _same(_fast(value))
-            return lambda data, focus, values: (
-                iter(()) if any(_same(v) == wanted for v in values) else iter((_NO_VALUE,)))
+            return lambda data, focus, values: () if any(_same(v) == wanted for v in values) else _ONE
         if name in ("node", "not"):
             sub = self.shape(value, reported=False)
             if name == "node":
-                return lambda data, focus, values: (v for v in values if not conforms(data, v, sub))
-            return lambda data, focus, values: (v for v in values if conforms(data, v, sub))
+                return lambda data, focus, values: [v for v in values if not conforms(data, v, sub)]
+            return lambda data, focus, values: [v for v in values if conforms(data, v, sub)]
         if name in ("or", "and", "xone"):
             subs = [self.shape(n, reported=False) for n in Collection(g, value)]  # type: ignore[arg-type]
             if name == "or":
-                return lambda data, focus, values: (v for v in values if not any(conforms(data, v, s) for s in subs))
+                return lambda data, focus, values: [v for v in values if not any(conforms(data, v, s) for s in subs)]
             if name == "and":
-                return lambda data, focus, values: (v for v in values if not all(conforms(data, v, s) for s in subs))
-            return lambda data, focus, values: (v for v in values if sum(conforms(data, v, s) for s in subs) != 1)
+                return lambda data, focus, values: [v for v in values if not all(conforms(data, v, s) for s in subs)]
+            return lambda data, focus, values: [v for v in values if sum(conforms(data, v, s) for s in subs) != 1]
         if name == "qualifiedValueShape":
             if str(g.value(shape_node, SH.qualifiedValueShapesDisjoint)).lower() == "true":
                 raise Unsupported("sh:qualifiedValueShapesDisjoint")
@@ -406,8 +409,7 @@ class _Compiler:
             if high is not None:
                 raise Unsupported("sh:qualifiedMaxCount")
             n = int(low)  # type: ignore[call-overload]
-            return lambda data, focus, values: (
-                iter((_NO_VALUE,)) if sum(1 for v in values if conforms(data, v, sub)) < n else iter(()))
+            return lambda data, focus, values: _ONE if sum(1 for v in values if conforms(data, v, sub)) < n else ()
         raise Unsupported(f"constraint sh:{name}")
 
 
@@ -441,10 +443,10 @@ def _instance_of(data: FastData, v: Term, cls: str) -> bool:
     return False
 
 
-def path_values(data: FastData, focus: Term, path: Path) -> list[Term]:
+def path_values(data: FastData, focus: Term, path: Path) -> Collection_[Term]:
     kind, arg = path
     if kind == "p":
-        return list(data.objects(focus, arg))
+        return data.objects(focus, arg)  # type: ignore[return-value]  # an ordered set (dict) or ()
     if kind == "alt":
         return list(dict.fromkeys(v for sub in arg for v in path_values(data, focus, sub)))
     if kind == "seq":
@@ -452,24 +454,25 @@ def path_values(data: FastData, focus: Term, path: Path) -> list[Term]:
         for sub in arg:
             current = list(dict.fromkeys(v for node in current for v in path_values(data, node, sub)))
         return current
-    # inverse path: the subjects pointing here (a scan: rare in lod's shapes)
-    if arg[0] != "p":
-        raise Unsupported("inverse of a complex path")
+    # inverse path (of a predicate: checked when compiled): the subjects pointing here, a scan
     return [s for s, po in data.spo.items() if focus in po.get(arg[1], ())]
 
 
-def _value_nodes(data: FastData, focus: Term, shape: Shape) -> list[Term]:
-    return [focus] if shape.path is None else path_values(data, focus, shape.path)
+def _value_nodes(data: FastData, focus: Term, shape: Shape) -> Collection_[Term]:
+    return (focus,) if shape.path is None else path_values(data, focus, shape.path)
 
 
 def conforms(data: FastData, focus: Term, shape: Shape) -> bool:
     if shape.deactivated:
         return True
-    values = _value_nodes(data, focus, shape)
+    values = (focus,) if shape.path is None else path_values(data, focus, shape.path)
     for _, check in shape.checks:
-        for _ in check(data, focus, values):
+        if check(data, focus, values):
             return False
-    return all(conforms(data, focus, prop) for prop in shape.properties)
+    for prop in shape.properties:
+        if not conforms(data, focus, prop):
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -485,17 +488,19 @@ class RawResult:
     messages: tuple[Node, ...]
 
 
-def evaluate(data: FastData, focus: Term, shape: Shape) -> Iterator[RawResult]:
+def evaluate(data: FastData, focus: Term, shape: Shape, out: list[RawResult]) -> None:
+    """Append the results of one focus node against one shape (and its property shapes) to ``out``."""
     if shape.deactivated:
         return
-    values = _value_nodes(data, focus, shape)
+    values = (focus,) if shape.path is None else path_values(data, focus, shape.path)
     for component, check in shape.checks:
-        for value in check(data, focus, values):
-            if component == SH.QualifiedMinCountConstraintComponent or component == SH.HasValueConstraintComponent:
-                value = None
-            yield RawResult(focus, shape.path_node, value, shape.severity, shape.node, component, shape.messages)
+        found = check(data, focus, values)
+        if found:
+            for value in found:
+                out.append(RawResult(focus, shape.path_node, value, shape.severity, shape.node, component,
+                                     shape.messages))
     for prop in shape.properties:
-        yield from evaluate(data, focus, prop)
+        evaluate(data, focus, prop, out)
 
 
 # --- targets -------------------------------------------------------------------------
@@ -590,9 +595,10 @@ class FastValidator:
             if top.shape.deactivated:
                 continue
             focus_nodes = dict.fromkeys(n for target in top.targets for n in target(data))
+            shape = top.shape
             for focus in focus_nodes:
                 if keep is None or keep(focus):
-                    results.extend(evaluate(data, focus, top.shape))
+                    evaluate(data, focus, shape, results)
         graph = results_graph(results)
         if self.fallback:
             self._run_fallback(data, keep, graph)
