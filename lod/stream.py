@@ -13,20 +13,27 @@ in passes over a :class:`Part` of the input (the whole file here, a slice of it 
 1. **scan**: ids and kinds of every record (JSON only, no model): references can then be
    named and checked in any order, and the record count gives the progress bar its total;
 2. **map**: each record is checked (pydantic), its references resolved, and mapped by
-   :class:`~lod.mapping.FastMapper`; with validation the triples are spilled to a temp file,
-   and what the shapes read on *referenced* records (their types…) is kept in the index;
-3. **validate** (unless ``validate=False``): each spilled batch is validated by the
-   compiled shapes (:mod:`lod.shacl`) with the index as context;
-4. **write**: each batch, sorted, is appended to the output files as whole subject blocks.
+   :class:`~lod.mapping.FastMapper`. Without validation each batch is written at once;
+   with it, the triples are spilled to a temp file, and what the shapes read on
+   *referenced* records (their types…) is kept in the index;
+3. **validate and write**: each spilled batch is validated by the compiled shapes
+   (:mod:`lod.shacl`, or pyshacl with ``engine="pyshacl"``) with the index as context, and
+   its clean records are appended to the output files, grouped by subject.
 
 Memory is one batch plus the index (the id and kind of every record, and the few triples
 of each record the shapes read from elsewhere), not the catalogue. Output is deterministic
-for a given input and batch size; its triples are exactly those of the in-memory export
-(the test suite compares the canonical N-Triples of both).
+for a given input, whatever the batch size; its triples are exactly those of the in-memory
+export (the test suite compares the canonical N-Triples of both), in the input's order.
 
 Without ``keep_going``, any problem means nothing is written. With it, records with
-problems are left out, and so are records that refer to one, except (without validation)
-those already written when the problem was found: the summary lists them.
+problems are left out, and so are records that refer to one: a record already written
+when the record it refers to was found wanting makes the part be written again (with
+validation), or is listed in the summary (without).
+
+Validation sees a batch plus, for records elsewhere, the triples the compiled shapes read
+on value nodes (types, and the predicates of nested shapes and of later path steps). A
+shape that reaches a record only *from another record* (``sh:targetObjectsOf``, an inverse
+path) sees the batch alone; lod's own shapes use those only within a record.
 """
 
 from __future__ import annotations
