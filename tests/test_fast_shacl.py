@@ -103,7 +103,7 @@ def _mutated(n_films: int, seed: int) -> Graph:
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_engines_agree_on_thousands_of_damaged_records(profile):
-    g = _mutated(600, seed=11)  # about 1,100 records, 24,000 triples
+    g = _mutated(1200, seed=11)  # about 2,100 records, 48,000 triples
     fast, reference, _ = both(g, shapes_graph((profile,)))
     assert fast == reference
     assert sum(reference.values()) > 100
