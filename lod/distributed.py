@@ -156,7 +156,7 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
         phases["scan"] = time.perf_counter() - t0
         # the catalogue's index goes to every worker once
         t0 = time.perf_counter()
-        index_f = client.scatter(index, broadcast=True)
+        index_f = client.scatter(index, broadcast=True, hash=False)
         numbers = list(range(len(parts)))
         if validate:
             results = client.gather(client.map(_map_task, parts, [index_f] * len(parts), [settings] * len(parts),
@@ -166,7 +166,7 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
                 index.context.update(r.context)
                 r.context = {}
             t0 = time.perf_counter()
-            index_f = client.scatter(index, broadcast=True)
+            index_f = client.scatter(index, broadcast=True, hash=False)
             results = client.gather(client.map(_validate_task, results, [index_f] * len(parts),
                                                [settings] * len(parts), numbers, [str(staging)] * len(parts),
                                                [fmts] * len(parts), pure=False))
