@@ -407,8 +407,13 @@ class Streamer:
                 for rec, triples, refs in batch:
                     iri = f"{self.base}{rec.kind}/{rec.id}"  # a plain str: rdflib's URIRef never equals one
                     own: dict[str, list[Any]] = {}
+                    nested = iri + "#"
                     for s, p, o in triples:
                         if s == iri and p in keep:
+                            if type(o) is str and o.startswith(nested):
+                                # the record's own nested nodes (its credits…): their triples are not in the
+                                # index anyway, so a stand-in keeps the count and lets records alike share one entry
+                                o = _stand_in(len(own.get(p, ())))
                             own.setdefault(p, []).append(o)
                     if own:
                         key = tuple(sorted((p, tuple(objs)) for p, objs in own.items()))
@@ -576,6 +581,11 @@ class Sink:
 def record_of_str(node: str) -> str | None:
     """:func:`lod.mapping.record_of` for a plain-string IRI."""
     return record_of(URIRef(node))
+
+
+@cache
+def _stand_in(n: int) -> str:
+    return f"urn:lod:nested-node:{n}"
 
 
 def _id_of(iri: str) -> str:
