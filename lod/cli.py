@@ -416,7 +416,12 @@ def _validate(args: argparse.Namespace) -> int:
 
     profiles = profile_names(args.profile)
     source = Path(args.source) if args.source else example_path()
-    if source.suffix.lower() in CATALOGUE_SUFFIXES and not is_jsonld_file(source):
+    from .stream import JSONL_SUFFIXES, validate_file
+
+    if source.suffix.lower() in JSONL_SUFFIXES:  # a JSON Lines catalogue is validated in batches
+        report = validate_file(source, profiles, base=check_base(args.base), engine=args.engine,
+                               batch_size=args.batch_size or DEFAULT_BATCH, shapes_dir=args.shapes)
+    elif source.suffix.lower() in CATALOGUE_SUFFIXES and not is_jsonld_file(source):
         report = _run_validation(load_catalogue(source), profiles, check_base(args.base), args)
     else:
         graph = read_graph(source)

@@ -807,6 +807,42 @@ def _temp_beside(path: Path) -> str:
     return tmp
 
 
+def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("core",), *, base: str = DEFAULT_BASE,
+                  engine: str = "fast", batch_size: int = DEFAULT_BATCH, shapes_dir: str | None = None,
+                  quiet: bool = False) -> Any:
+    """Validate a catalogue file in batches, writing nothing: a :class:`lod.validation.Report`.
+
+    Records that do not load are reported as violations of their own (field and message from
+    the loader), so one report says everything that is wrong. ``report.graph`` is empty: the
+    results are in ``report.results``.
+    """
+    from rdflib import Graph
+
+    from .validation import Report, ValidationResult, profile_names
+
+    names = profile_names(profiles)
+    part = Part(str(source))
+    if not Path(source).is_file():
+        raise E.BadValue("no such catalogue file", field="catalogue", value=str(source))
+    index = scan(part)
+    streamer = Streamer(index, base=base, profiles=names, engine=engine, batch_size=batch_size,
+                        shapes_dir=shapes_dir)
+    spill_dir = tempfile.mkdtemp(prefix=".lod-spill-")
+    try:
+        with progress_bar(index.records, "mapping", quiet) as bar:
+            result = streamer.map_part(part, spill_dir, bar)
+        index.context = result.context
+        with progress_bar(index.records, "validating", quiet) as bar:
+            streamer.validate_part(result, first=True, progress=bar)
+    finally:
+        shutil.rmtree(spill_dir, ignore_errors=True)
+    problems = ([streamer.info_problem] if streamer.info_problem else []) + result.problems
+    loaded = [ValidationResult(severity="violation", record=p.record, field=None, value=None,
+                               message=f"{p.where}: {p.message}", focus=p.where) for p in problems]
+    results = loaded + result.results
+    return Report(not any(r.severity == "violation" for r in results), results, names, Graph())
+
+
 # --- writing JSON Lines ----------------------------------------------------------------
 
 def write_jsonl(data: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:

@@ -27,10 +27,12 @@ _ROLES = ["director of photography", "editor", "production designer", "sound des
 _GENRES = ["drama", "documentary", "comedy", "queer cinema", "road movie"]
 
 
-def synthetic_records(n_films: int, seed: int = 7) -> Iterator[tuple[str, dict[str, Any]]]:
+def synthetic_records(n_films: int, seed: int = 7, faulty_every: int = 0) -> Iterator[tuple[str, dict[str, Any]]]:
     """The catalogue record by record, as (list name, raw record): nothing is kept, so any size streams.
 
-    Each film is followed by its screening, award outcome and interview, if it has them.
+    Each film is followed by its screening, award outcome and interview, if it has them. With
+    ``faulty_every=N``, every Nth film (from film N-1) has a streaming window that ends before it
+    starts: it loads, and fails the core profile.
     """
     rnd = random.Random(seed)
     n_people = max(8, n_films // 2)
@@ -85,6 +87,8 @@ def synthetic_records(n_films: int, seed: int = 7) -> Iterator[tuple[str, dict[s
             film["content_ratings"] = [{"value": "16+", "issuer": f"org-{(i + 1) % n_orgs}"}]
             film["availability"] = [{"platform": "platform", "starts": f"{2020 + i % 5}-01-01",
                                      "ends": f"{2021 + i % 5}-05-16", "regions": ["KZ", "GB"]}]
+        if faulty_every and i % faulty_every == faulty_every - 1:
+            film["availability"] = [{"platform": "platform", "starts": "2024-06-01", "ends": "2024-01-01"}]
         if i % 7 == 0:
             film["qid"] = f"Q{1000 + i}"
             film["identifiers"] = [{"scheme": "imdb", "value": f"tt{1000000 + i}"}]
@@ -119,14 +123,14 @@ _LIST_ORDER = ("films", "people", "organizations", "places", "festivals", "festi
                "awards", "award_outcomes", "screenings", "interviews")
 
 
-def write_synthetic_jsonl(n_films: int, path: str | os.PathLike[str], seed: int = 7) -> Path:
+def write_synthetic_jsonl(n_films: int, path: str | os.PathLike[str], seed: int = 7, faulty_every: int = 0) -> Path:
     """Write a synthetic catalogue straight to JSON Lines (constant memory, for catalogues of any size)."""
     import json
 
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        for name, record in synthetic_records(n_films, seed):
+        for name, record in synthetic_records(n_films, seed, faulty_every):
             fh.write(json.dumps({name: record}, ensure_ascii=False, sort_keys=True) + "\n")
     os.replace(tmp, target)
     return target

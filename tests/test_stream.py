@@ -244,3 +244,17 @@ def test_without_validation_late_problems_name_the_records_already_written(tmp_p
                      batch_size=1, quiet=True)
     assert any("'f'" in p and "directors" in p and "left out" in p for p in summary.problems)
     assert not summary.complete
+
+
+def test_cli_validates_a_json_lines_catalogue_in_batches(tmp_path):
+    source = _bad_catalogue(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "lod.cli", "validate", str(source), "--format", "json"],
+                          capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    records = {r["record"] for r in report["results"] if r["severity"] == "violation"}
+    assert {"film-3", "film-4", "film-5"} <= records
+    assert any(r["record"] == "film-5" and r["field"] == "availability[0].ends" for r in report["results"])
+    clean = tmp_path / "clean.jsonl"
+    write_jsonl(synthetic_data(30), clean)
+    assert subprocess.run([sys.executable, "-m", "lod.cli", "validate", str(clean)], capture_output=True).returncode == 0
