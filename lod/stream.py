@@ -446,6 +446,8 @@ class Streamer:
         ``result.excluded`` holds the records not written then; if the final left-out set holds
         any other record, the caller writes the part again (see :meth:`needs_rewrite`).
         """
+        from rdflib.namespace import SH
+
         from .shacl import FastData
         from .validation import _results
 
@@ -466,7 +468,6 @@ class Streamer:
             with gc_paused():  # millions of small tuples: the collector would rescan them all, again and again
                 entries = _read_spill(path)
                 own = {rid for rid, _, _, _ in entries} - doomed  # records left out anyway are not validated
-                paths = {URIRef(k): (rid, fld) for _, _, plist, _ in entries for k, rid, fld in plist}
                 data = FastData([t for _, triples, _, _ in entries for t in triples] + info, context=ctx,
                                 partial=lambda s: s != info_iri and _id_of(s) not in own)
 
@@ -479,6 +480,9 @@ class Streamer:
                     graph = self.validator.run(data, keep)
                 else:
                     graph = _pyshacl_batch(self, data, keep)
+                # nested node -> (record, field path): only needed to place results, so only made for them
+                paths = {URIRef(k): (rid, fld) for _, _, plist, _ in entries for k, rid, fld in plist} \
+                    if next(graph.objects(None, SH.result), None) is not None else {}
                 found = _results(graph, _PositionLookup(data), paths,  # type: ignore[arg-type]
                                  self.validator.shapes, self.base)
                 del data
