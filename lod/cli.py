@@ -27,7 +27,7 @@ from typing import Any
 
 from . import __version__, errors as E
 from .load import CATALOGUE_SUFFIXES, is_jsonld_file, load_catalogue, load_partial
-from .mapping import DEFAULT_BASE, Mapper, Reader, Triple, check_base, record_of
+from .mapping import DEFAULT_BASE, Mapper, Reader, Triple, check_base
 from .schema import catalogue_json_schema
 from .model import Catalogue
 from .stream import DEFAULT_BATCH

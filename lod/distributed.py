@@ -71,8 +71,7 @@ def _validate_task(result: PartResult, index: Index, settings: dict[str, Any], n
     return result
 
 
-def _needs_rewrite(result: PartResult, left_out: set[str]) -> bool:
-    return Streamer.needs_rewrite(result, left_out)
+
 
 
 def _write_task(result: PartResult, index: Index, settings: dict[str, Any], number: int, folder: str,
@@ -177,7 +176,7 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
                 # parts holding a record written early that refers to one found wanting later: written again
                 t0 = time.perf_counter()
                 again = [n for n, flag in zip(numbers, client.gather(client.map(
-                    _needs_rewrite, results, [left_out] * len(parts), pure=False))) if flag]
+                    Streamer.needs_rewrite, results, [left_out] * len(parts), pure=False))) if flag]
                 redone = client.gather(client.map(_write_task, [results[n] for n in again], [index_f] * len(again),
                                                   [settings] * len(again), again, [str(staging)] * len(again),
                                                   [fmts] * len(again), [left_out] * len(again), pure=False))

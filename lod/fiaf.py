@@ -26,7 +26,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS
 
 from .alignment import FIAF, RDF, table
-from .mapping import CATALOGUE_KIND, DEFAULT_BASE, Mapper, Triple, _slug, node_iris, record_iri
+from .mapping import DEFAULT_BASE, Mapper, Triple, _slug, node_iris
 from .model import Catalogue, Film
 from .values import XSD, date_datatype
 

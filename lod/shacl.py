@@ -40,7 +40,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from .mapping import FastTriple, Lit, fast_term
+from .mapping import FastTriple, fast_term
 
 Term = Any  # str (IRI), Blank (blank node) or Lit (literal)
 _TYPE = str(RDF.type)

@@ -51,13 +51,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from rdflib import URIRef
+
 from . import errors as E
 from .fastwrite import grouped, writer_for
-from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused, record_of
+from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
 from .model import ALIASES, LISTS, CatalogueInfo, Record, _refs_of, input_errors
 from .writers import EXTENSIONS, format_name
-
-from rdflib import URIRef
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 DEFAULT_BATCH = 2000
@@ -460,8 +460,6 @@ class Streamer:
         info_iri = info[0][0] if info else None
         ctx = context.get
 
-        from rdflib import URIRef
-
         doomed = left_out_closure([result], result.left_out) if result.left_out else set()
         result.excluded = set(doomed)
         for path in result.spill:
@@ -491,10 +489,8 @@ class Streamer:
                 result.bad |= bad
                 if out is not None:
                     t1 = time.perf_counter()
-                    gone = result.excluded | bad
                     result.excluded |= bad
-                    self._emit([t for rid, triples, _, _ in entries if rid not in gone for t in triples], out, result)
-                    result.written += sum(1 for rid, _, _, _ in entries if rid not in gone)
+                    self._write_entries(entries, result.excluded, out, result)
                     t_write += time.perf_counter() - t1
             if progress is not None:
                 progress.update(len(entries))
@@ -517,12 +513,16 @@ class Streamer:
         for path in result.spill:
             with gc_paused():  # millions of small tuples: the collector would rescan them all, again and again
                 entries = _read_spill(path)
-                items = [t for rid, triples, _, _ in entries if rid not in left_out for t in triples]
-                self._emit(items, out, result)
-            result.written += sum(1 for rid, _, _, _ in entries if rid not in left_out)
+                self._write_entries(entries, left_out, out, result)
             if progress is not None:
                 progress.update(len(entries))
         result.seconds["write"] = result.seconds.get("write", 0.0) + time.perf_counter() - t0
+
+    def _write_entries(self, entries: list[Any], skip: set[str], out: dict[str, Sink], result: PartResult) -> None:
+        """Write the spilled records of one batch, but those in ``skip``."""
+        kept = [triples for rid, triples, _, _ in entries if rid not in skip]
+        self._emit([t for triples in kept for t in triples], out, result)
+        result.written += len(kept)
 
     @staticmethod
     def _emit(items: list[FastTriple], out: dict[str, Sink], result: PartResult) -> None:
@@ -580,11 +580,6 @@ class Sink:
         self.fh.flush()
         os.fsync(self.fh.fileno())
         self.fh.close()
-
-
-def record_of_str(node: str) -> str | None:
-    """:func:`lod.mapping.record_of` for a plain-string IRI."""
-    return record_of(URIRef(node))
 
 
 @cache
@@ -849,6 +844,11 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
 
 # --- writing JSON Lines ----------------------------------------------------------------
 
+def jsonl_line(name: str, record: Any) -> str:
+    """One record as a JSON Lines catalogue holds it: ``{"films": {...}}`` (keys sorted, UTF-8 as is)."""
+    return json.dumps({name: record}, ensure_ascii=False, sort_keys=True)
+
+
 def write_jsonl(data: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
     """Write a catalogue mapping (as a catalogue file holds it) as JSON Lines, atomically.
 
@@ -865,6 +865,6 @@ def write_jsonl(data: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
         if value is None:
             continue
         items = [value] if name == "info" else value
-        lines.extend(json.dumps({name: item}, ensure_ascii=False, sort_keys=True) for item in items)
+        lines.extend(jsonl_line(name, item) for item in items)
     return write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
