@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +24,8 @@ from . import errors as E
 from .mapping import DEFAULT_BASE, check_base, from_graph, to_graph
 from .model import Catalogue
 from .validation import Report, validate
-from .writers import read_graph, replace_dir, serialize
+from .atomic import replace_dir, staging_dir
+from .writers import read_graph, serialize
 
 CHECKSUMS = ["sha256", "sha512"]
 VIEWS = {"schema": "schema.org, aligned with Wikidata", "fiaf": "FIAFcore (https://fiafcore.org/ontology/)"}
@@ -62,10 +62,7 @@ def make_bag(catalogue: Catalogue, outdir: str | os.PathLike[str], *, source_org
     target = Path(outdir).resolve()
     if target.exists() and not (target.is_dir() and ((target / "bagit.txt").is_file() or not any(target.iterdir()))):
         raise BagError(f"{target} exists and is not a bag: lod replaces only an earlier bag (or an empty folder)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.staging-*"):  # left by a run that was killed
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    staging = staging_dir(target)  # what a killed run left beside it is swept first
     try:
         files = _write_payload(staging, catalogue, graphs, reports, conforms)
         info = {"Source-Organization": source_org, "Contact-Email": contact_email,

@@ -147,12 +147,20 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--api-url", default=os.environ.get("LOD_WIKIDATA_API", WIKIDATA_API))
     rec.add_argument("--sparql-url", default=os.environ.get("LOD_WIKIDATA_SPARQL", WIKIDATA_SPARQL))
 
+    for p in (export, val, site, pub, bag, qs, rec):
+        p.add_argument("--transcripts", metavar="DIR",
+                       help="folder interview transcripts (text_file) may be read from; default: the catalogue's "
+                            "own folder (paths leading outside it are refused)")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of catalogue files")
     schema.add_argument("-o", "--output", help="write to this file instead of stdout")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a name that is not valid Unicode is shown escaped, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -165,13 +173,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (E.LodError, OSError) as exc:
         print(f"lod: could not run: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except (RecursionError, MemoryError) as exc:  # bounded inputs should never get here; say so plainly
+        print(f"lod: could not run: the input is too large or too deeply nested ({type(exc).__name__})",
+              file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _load(args: argparse.Namespace, path: str | os.PathLike[str]) -> Catalogue:
+    """A catalogue file, with transcripts read from where ``--transcripts`` allows."""
+    return load_catalogue(path, transcripts=getattr(args, "transcripts", None))
 
 
 def _html(args: argparse.Namespace) -> int:
     from . import example_path
     from .html import write_site
 
-    catalogue = load_catalogue(Path(args.catalogue) if args.catalogue else example_path())
+    catalogue = _load(args, Path(args.catalogue) if args.catalogue else example_path())
     pages = write_site(catalogue, args.output, lang=args.lang, base=check_base(args.base))
     print(f"wrote {len(pages)} pages into {args.output}", file=sys.stderr)
     return EXIT_OK
@@ -196,9 +213,9 @@ def _export(args: argparse.Namespace) -> int:
         return _export_stream(args, source, base)
     dropped: list[E.InputError] = []
     if args.keep_going:
-        catalogue, dropped = load_partial(source)
+        catalogue, dropped = load_partial(source, transcripts=args.transcripts)
     else:
-        catalogue = load_catalogue(source)
+        catalogue = _load(args, source)
     formats: list[str] = args.format
     if len(formats) > 1 and not args.output:
         raise E.BadValue("several formats need -o DIR", field="--output")
@@ -244,7 +261,8 @@ def _export_stream(args: argparse.Namespace, source: Path, base: str) -> int:
 
         manifest = dask_export(source, args.output, args.format, scheduler=args.dask, partitions=args.partitions,
                                base=base, profiles=profiles, validate=not args.no_validate,
-                               keep_going=args.keep_going, engine=args.engine, batch_size=batch)
+                               keep_going=args.keep_going, engine=args.engine, batch_size=batch,
+                               transcripts=args.transcripts)
         for problem in manifest["problems"]:
             print(f"  - {problem}", file=sys.stderr)
         print(f"lod: {manifest['records']} records, {manifest['written_records'] if manifest['written'] else 0} "
@@ -260,7 +278,7 @@ def _export_stream(args: argparse.Namespace, source: Path, base: str) -> int:
 
     summary = stream_export(source, args.output, args.format, base=base, profiles=profiles,
                             validate=not args.no_validate, keep_going=args.keep_going, engine=args.engine,
-                            batch_size=batch)
+                            batch_size=batch, transcripts=args.transcripts)
     for problem in summary.problems:
         print(f"  - {problem}", file=sys.stderr)
     for result in summary.results:
@@ -316,7 +334,7 @@ def _reconcile(args: argparse.Namespace) -> int:
         applied = apply_qids(args.catalogue, qids)
         print(f"lod: wrote {len(applied)} QID(s) into {args.catalogue}", file=sys.stderr)
         return EXIT_OK
-    catalogue = load_catalogue(args.catalogue)
+    catalogue = _load(args, args.catalogue)
     try:
         client = Client(args.user_agent or "", cache=args.cache, api_url=args.api_url, sparql_url=args.sparql_url,
                         offline=args.offline)
@@ -337,7 +355,7 @@ def _quickstatements(args: argparse.Namespace) -> int:
     from . import example_path
     from .statements import quickstatements
 
-    batch = quickstatements(load_catalogue(Path(args.catalogue) if args.catalogue else example_path()),
+    batch = quickstatements(_load(args, Path(args.catalogue) if args.catalogue else example_path()),
                             create_unmatched=args.create_unmatched)
     if args.output:
         print(f"wrote {write_atomic(args.output, batch.text().encode())} ({len(batch.lines)} lines)", file=sys.stderr)
@@ -361,7 +379,7 @@ def _bag(args: argparse.Namespace) -> int:
         if len(args.paths) != 2 or not args.source_org or not args.contact_email:
             raise E.BadValue("usage: lod bag CATALOGUE OUTDIR --source-org NAME --contact-email ADDRESS",
                              field="paths", value=" ".join(args.paths))
-        result = make_bag(load_catalogue(args.paths[0]), args.paths[1], source_org=args.source_org,
+        result = make_bag(_load(args, args.paths[0]), args.paths[1], source_org=args.source_org,
                           contact_email=args.contact_email, base=check_base(args.base),
                           allow_invalid=args.allow_invalid, description=args.description)
     except BagError as exc:
@@ -377,7 +395,7 @@ def _publish(args: argparse.Namespace) -> int:
     from .publish import PublishError, parse_auth, publish
 
     source = Path(args.catalogue) if args.catalogue else example_path()
-    catalogue = load_catalogue(source)
+    catalogue = _load(args, source)
     state = Path(args.state) if args.state else source.with_name(f"{source.stem}.publish-state.json")
     try:
         result = publish(catalogue, args.endpoint, graph=args.graph, base=check_base(args.base),
@@ -420,9 +438,10 @@ def _validate(args: argparse.Namespace) -> int:
 
     if source.suffix.lower() in JSONL_SUFFIXES:  # a JSON Lines catalogue is validated in batches
         report = validate_file(source, profiles, base=check_base(args.base), engine=args.engine,
-                               batch_size=args.batch_size or DEFAULT_BATCH, shapes_dir=args.shapes)
+                               batch_size=args.batch_size or DEFAULT_BATCH, shapes_dir=args.shapes,
+                               transcripts=args.transcripts)
     elif source.suffix.lower() in CATALOGUE_SUFFIXES and not is_jsonld_file(source):
-        report = _run_validation(load_catalogue(source), profiles, check_base(args.base), args)
+        report = _run_validation(_load(args, source), profiles, check_base(args.base), args)
     else:
         graph = read_graph(source)
         records = _exact_records(graph) if args.workers > 1 else None

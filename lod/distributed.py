@@ -30,7 +30,8 @@ from typing import Any
 from . import errors as E
 from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, left_out_closure, scan,
                      split, written_dependents)
-from .writers import EXTENSIONS, format_name, replace_dir, write_atomic
+from .atomic import replace_dir, staging_dir, write_atomic
+from .writers import EXTENSIONS, format_name
 
 _STREAMERS: dict[Any, Streamer] = {}
 
@@ -118,7 +119,8 @@ def client_for(scheduler: Any) -> tuple[Any, Any]:
 def export(source: str | os.PathLike[str], output: str | os.PathLike[str], formats: list[str] | tuple[str, ...] = ("nt",),
            *, scheduler: Any = "local:2", partitions: int | None = None, base: str | None = None,
            profiles: tuple[str, ...] = ("core",), validate: bool = True, keep_going: bool = False,
-           engine: str = "fast", batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
+           engine: str = "fast", batch_size: int = DEFAULT_BATCH,
+           transcripts: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Export a JSON Lines catalogue on Dask; returns the manifest (also written as ``manifest.json``).
 
     Without ``keep_going`` nothing is written when any record has a problem or a violation
@@ -134,11 +136,10 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
     fmts = list(dict.fromkeys(format_name(f) for f in formats))
     names = profile_names(profiles) if validate else ("core",)
     settings = {"base": base or DEFAULT_BASE, "profiles": names, "validate": validate, "engine": engine,
-                "batch_size": batch_size}
+                "batch_size": batch_size,
+                "transcripts": None if transcripts is None else str(Path(transcripts).resolve())}
     target = Path(output).resolve()
-    staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging = staging_dir(target)
     spill_dir = staging / ".spill"
     spill_dir.mkdir()
     client, cluster = client_for(scheduler)

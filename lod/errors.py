@@ -92,6 +92,23 @@ class BadValue(InputError):
     code = "bad_value"
 
 
+class FileError(InputError):
+    """A catalogue file cannot be read or decoded: it names the file and, where known, the line and column."""
+
+    code = "bad_file"
+
+    def __init__(self, message: str, *, path: str, line: int | None = None, column: int | None = None) -> None:
+        self.path, self.line, self.column = path, line, column
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = ":".join(str(p) for p in (self.path, self.line, self.column if self.line else None) if p is not None)
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "file": self.path, "line": self.line, "column": self.column}
+
+
 class CatalogueError(InputError):
     """Several problems in one catalogue (file, dict or graph), reported together."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from .mapping import DEFAULT_BASE
 from .model import Catalogue, FestivalEdition, Film, Interview, Person, Record
 from .web import Site, script_tag
-from .writers import replace_dir
+from .atomic import replace_dir, staging_dir
 
 PAGE_KINDS = {"film": Film, "person": Person, "interview": Interview, "festival-edition": FestivalEdition}
 
@@ -148,7 +147,7 @@ def write_site(catalogue: Catalogue, out_dir: str | os.PathLike[str], *, lang: s
     target = Path(out_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     pages = SiteWriter(catalogue, lang=lang, base=base).pages()
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging = staging_dir(target)
     try:
         for rel, text in sorted(pages.items()):
             path = staging / rel

@@ -19,82 +19,41 @@ nothing half-built is returned.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import errors as E
+from .decode import load_json, load_yaml, read_text
 from .model import ALIASES, LISTS, Catalogue
 from .values import lang_list
 from .writers import format_for_path, read_graph
 
 CATALOGUE_SUFFIXES = (".yaml", ".yml", ".json")
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """YAML safe loader that keeps dates as text: lod checks them itself and names the record.
-
-    (PyYAML would turn ``2019-02-30`` into a crash and ``2019-11-14`` into a ``date``.)
-    """
-
-
-_Loader.yaml_implicit_resolvers = {  # type: ignore[attr-defined]
-    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()  # type: ignore[attr-defined]
-}
-# YAML 1.1 reads yes/no/on/off as booleans: a Norwegian name {no: Ola} would get the language False.
-# As in YAML 1.2, only true and false are booleans here.
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))
-
-
-def _mapping_without_duplicates(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (the second would silently replace the first)",
-                key_node.start_mark)
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)  # type: ignore[no-any-return]
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _mapping_without_duplicates)
-
 
 def read_data(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The raw mapping in a YAML or JSON catalogue file."""
+    """The raw mapping in a YAML or JSON catalogue file (bounded, see :mod:`lod.decode`)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise E.InputError("catalogue file not found", field="path", value=str(p)) from None
-    except UnicodeDecodeError as exc:
-        raise E.InputError(f"catalogue file is not UTF-8 text: {exc}", field="path", value=str(p)) from None
-    try:
-        if p.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise E.InputError(f"cannot parse {p.name}: {exc}", field="path", value=str(p)) from None
+    text = read_text(p)
+    data = load_json(text, str(p)) if p.suffix.lower() == ".json" else load_yaml(text, str(p))
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise E.InputError("a catalogue file must hold a mapping of lists (films, people, …)",
-                           field="path", value=str(p))
+        raise E.FileError("a catalogue file must hold a mapping of lists (films:, people:, …), "
+                          f"not a {type(data).__name__}", path=str(p), line=1)
     return data
 
 
-def catalogue_from_data(data: dict[str, Any], *, root: Path | None = None, source: str | None = None) -> Catalogue:
-    """Build a catalogue from a parsed mapping; every problem is reported together."""
+def catalogue_from_data(data: dict[str, Any], *, root: Path | None = None, source: str | None = None,
+                        transcripts: str | os.PathLike[str] | None = None) -> Catalogue:
+    """Build a catalogue from a parsed mapping; every problem is reported together.
+
+    ``root`` is the folder that ``text_file`` paths are relative to (the catalogue's folder;
+    default: the current folder). Transcripts are read only from inside ``transcripts``
+    (default: ``root``): a path that leads elsewhere, by ``..``, an absolute path or a symbolic
+    link, is refused, so a catalogue from outside cannot put other files into the export.
+    """
     problems: list[E.InputError] = []
     clean: dict[str, Any] = {}
     for key, value in data.items():
@@ -111,7 +70,8 @@ def catalogue_from_data(data: dict[str, Any], *, root: Path | None = None, sourc
             clean[name] = value
     data = clean
     interviews = data.get("interviews") or []
-    data["interviews"] = [_attach_text(item, i, root, problems) for i, item in enumerate(interviews)]
+    texts = TranscriptFolder(root, transcripts)
+    data["interviews"] = [texts.attach(item, i, problems) for i, item in enumerate(interviews)]
     try:
         cat = Catalogue(**data)
     except E.CatalogueError as exc:
@@ -123,34 +83,72 @@ def catalogue_from_data(data: dict[str, Any], *, root: Path | None = None, sourc
     return cat
 
 
-def _attach_text(item: Any, index: int, root: Path | None, problems: list[E.InputError]) -> Any:
-    if not isinstance(item, dict) or "text_file" not in item:
-        return item
-    item = dict(item)
-    rid = item.get("id") or f"interviews[{index}]"
-    rel = item.pop("text_file")
-    lang = item.pop("text_lang", None)
-    if lang is None:
-        problems.append(E.MissingField("text_file needs text_lang (the transcript's language)",
-                                       record=rid, field="text_lang"))
-        return item
-    path = (root or Path.cwd()) / str(rel)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        problems.append(E.InputError(f"cannot read transcript: {exc.strerror}", record=rid, field="text_file",
-                                     value=str(rel)))
-        return item
-    except UnicodeDecodeError as exc:
-        problems.append(E.InputError(f"transcript is not UTF-8 text: {exc.reason} at byte {exc.start}",
-                                     record=rid, field="text_file", value=str(rel)))
-        return item
-    inline = lang_list(item.get("text") or [])
-    item["text"] = [*(inline if isinstance(inline, list) else [inline]), {"text": text, "lang": lang}]
-    return item
+MAX_TRANSCRIPT_BYTES = 16 * 1024 * 1024
+"""The largest transcript file read (16 MiB: a long interview is well under 1 MiB)."""
 
 
-def load_partial(path: str | os.PathLike[str]) -> tuple[Catalogue, list[E.InputError]]:
+class TranscriptFolder:
+    """Reads ``text_file`` transcripts, relative to ``root`` and only from inside ``allowed``."""
+
+    def __init__(self, root: Path | None, allowed: str | os.PathLike[str] | None = None) -> None:
+        self.root = Path(root) if root is not None else Path.cwd()
+        self.allowed = Path(allowed) if allowed is not None else self.root
+        self._allowed_real: Path | None = None
+
+    def _inside(self, path: Path) -> Path | None:
+        if self._allowed_real is None:
+            self._allowed_real = self.allowed.resolve()
+        real = path.resolve()
+        return real if real.is_relative_to(self._allowed_real) else None
+
+    def attach(self, item: Any, index: int, problems: list[E.InputError]) -> Any:
+        """The interview with its transcript added to ``text`` (problems are appended, naming the record)."""
+        if not isinstance(item, dict) or "text_file" not in item:
+            return item
+        item = dict(item)
+        rid = item.get("id") if isinstance(item.get("id"), str) and item.get("id") else f"interviews[{index}]"
+        rel = item.pop("text_file")
+        lang = item.pop("text_lang", None)
+        if lang is None:
+            problems.append(E.MissingField("text_file needs text_lang (the transcript's language)",
+                                           record=rid, field="text_lang"))
+            return item
+        if not isinstance(rel, str) or not rel.strip():
+            problems.append(E.BadValue("text_file must be a file name, relative to the catalogue's folder",
+                                       record=rid, field="text_file", value=rel))
+            return item
+        text = self._read(rel, rid, problems)
+        if text is not None:
+            inline = lang_list(item.get("text") or [])
+            item["text"] = [*(inline if isinstance(inline, list) else [inline]), {"text": text, "lang": lang}]
+        return item
+
+    def _read(self, rel: str, rid: str, problems: list[E.InputError]) -> str | None:
+        def refuse(message: str) -> None:
+            problems.append(E.BadValue(message, record=rid, field="text_file", value=rel))
+
+        try:
+            real = self._inside(self.root / rel)
+            if real is None:
+                refuse(f"the transcript must be inside {self.allowed} (the catalogue's folder); to read from "
+                       "another folder, name it with --transcripts DIR (Python: transcripts=DIR)")
+                return None
+            if not real.is_file():
+                refuse("no such transcript file" if not real.exists() else "not a regular file")
+                return None
+            if real.stat().st_size > MAX_TRANSCRIPT_BYTES:
+                refuse(f"the transcript is larger than {MAX_TRANSCRIPT_BYTES // (1024 * 1024)} MiB")
+                return None
+            return real.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            refuse(f"transcript is not UTF-8 text: {exc.reason} at byte {exc.start}")
+        except (OSError, ValueError) as exc:  # ValueError: a NUL or a lone surrogate in the name
+            refuse(f"cannot read transcript: {getattr(exc, 'strerror', None) or 'not a usable file name'}")
+        return None
+
+
+def load_partial(path: str | os.PathLike[str], *, transcripts: str | os.PathLike[str] | None = None
+                 ) -> tuple[Catalogue, list[E.InputError]]:
     """Load what can be loaded: records with problems are left out and their problems returned.
 
     A record that refers to a left-out record is left out too (its problem says so), so the
@@ -160,7 +158,7 @@ def load_partial(path: str | os.PathLike[str]) -> tuple[Catalogue, list[E.InputE
     p = Path(path)
     if p.suffix.lower() not in CATALOGUE_SUFFIXES or is_jsonld_file(p):
         return load_catalogue(p), []
-    return partial_from_data(read_data(p), root=p.parent, source=str(p))
+    return partial_from_data(read_data(p), root=p.parent, source=str(p), transcripts=transcripts)
 
 
 def is_jsonld_file(path: Path) -> bool:
@@ -173,14 +171,14 @@ def is_jsonld_file(path: Path) -> bool:
     return "@context" in data or "@graph" in data
 
 
-def partial_from_data(data: dict[str, Any], *, root: Path | None = None, source: str | None = None
-                      ) -> tuple[Catalogue, list[E.InputError]]:
+def partial_from_data(data: dict[str, Any], *, root: Path | None = None, source: str | None = None,
+                      transcripts: str | os.PathLike[str] | None = None) -> tuple[Catalogue, list[E.InputError]]:
     """:func:`catalogue_from_data` that leaves bad records out instead of failing."""
     data = dict(data)
     dropped: list[E.InputError] = []
     for _ in range(len(LISTS) * 1000):  # each round drops at least one record
         try:
-            return catalogue_from_data(data, root=root, source=source), dropped
+            return catalogue_from_data(data, root=root, source=source, transcripts=transcripts), dropped
         except E.CatalogueError as exc:
             problems = exc.problems
         except E.InputError as exc:
@@ -211,8 +209,11 @@ def _item_id(item: Any) -> Any:
     return str(item.get("id")) if isinstance(item, dict) and item.get("id") is not None else None
 
 
-def load_catalogue(path: str | os.PathLike[str]) -> Catalogue:
+def load_catalogue(path: str | os.PathLike[str], *, transcripts: str | os.PathLike[str] | None = None) -> Catalogue:
     """Load a catalogue from a YAML/JSON catalogue file or from lod's own RDF output.
+
+    Interview transcripts (``text_file``) are read from inside the catalogue's folder only,
+    unless ``transcripts`` names another folder they may come from.
 
     >>> import lod
     >>> cat = lod.load_catalogue(lod.example_path())
@@ -225,6 +226,6 @@ def load_catalogue(path: str | os.PathLike[str]) -> Catalogue:
     if is_jsonld_file(p):
         return from_graph(read_graph(p, "json-ld"))  # JSON-LD, as lod.dump writes for .json
     if p.suffix.lower() in CATALOGUE_SUFFIXES:
-        return catalogue_from_data(read_data(p), root=p.parent, source=str(p))
+        return catalogue_from_data(read_data(p), root=p.parent, source=str(p), transcripts=transcripts)
     format_for_path(p)  # a clear error for unknown extensions
     return from_graph(read_graph(p))

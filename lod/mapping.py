@@ -31,7 +31,7 @@ from rdflib.term import Node
 from . import errors as E
 from .alignment import LOD, PREFIXES, RDF, WD, XSD, AlignmentError, table
 from .model import (LISTS, RECORD_TYPES, Catalogue, CatalogueInfo, LangText, Record, RefTo, Title, _canon,
-                    _strip, _tuple_item)
+                    _tuple_item)
 from .values import Kind, date_datatype
 
 Triple = tuple[URIRef, URIRef, Node]

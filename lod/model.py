@@ -26,7 +26,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, field_validator, model_validator)
 
 from . import errors as E
-from .values import TEXTS_SCHEMA, QID, Count, WIKIDATA_ENTITY, Id, LangTag, LangText, Minutes, PartialDate, Text, Url, lang_list, text_shorthand
+from .values import TEXTS_SCHEMA, QID, Count, WIKIDATA_ENTITY, Id, LangTag, LangText, Minutes, PartialDate, Text, Url, SameAsIri, lang_list, text_shorthand
 
 T = TypeVar("T")
 
@@ -198,7 +198,7 @@ class Entity(Record):
     qid: QID | None = None
     new_wikidata_item: bool = False
     identifiers: Set[Identifier] = ()
-    same_as: Annotated[Set[Url], AfterValidator(_no_wikidata)] = ()
+    same_as: Annotated[Set[SameAsIri], AfterValidator(_no_wikidata)] = ()
     description: Texts = ()
 
 

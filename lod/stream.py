@@ -43,7 +43,6 @@ import marshal
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -54,6 +53,8 @@ from typing import Any
 from rdflib import URIRef
 
 from . import errors as E
+from .atomic import publish_file, spill_dir, temp_beside
+from .decode import load_json
 from .fastwrite import grouped, writer_for
 from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
 from .model import ALIASES, LISTS, CatalogueInfo, Record, _refs_of, input_errors
@@ -131,9 +132,9 @@ def read_part(part: Part) -> Iterator[Item]:
                 continue
             where = f"{path.name}:{line_no}"
             try:
-                obj = json.loads(text)
-            except ValueError as exc:
-                yield "", f"not JSON ({exc})", where
+                obj = load_json(text, path.name, line_no)
+            except E.FileError as exc:
+                yield "", exc.message, where
                 continue
             if not isinstance(obj, dict) or len(obj) != 1:
                 yield "", "a line must be one object with one key naming its list (films, people…)", where
@@ -247,8 +248,10 @@ class Streamer:
 
     def __init__(self, index: Index, *, base: str = DEFAULT_BASE, profiles: tuple[str, ...] = ("core",),
                  validate: bool = True, engine: str = "fast", batch_size: int = DEFAULT_BATCH,
-                 shapes_dir: str | None = None) -> None:
+                 shapes_dir: str | None = None, transcripts: str | None = None) -> None:
         self.index = index
+        self.transcripts = transcripts
+        """The folder interview transcripts may be read from (default: the catalogue's folder)."""
         self.base = check_base(base)
         self.profiles = profiles
         self.validate = validate
@@ -326,10 +329,10 @@ class Streamer:
             return Problem(rid, where, f"record {rid!r}, field 'id': id is already used by the record at "
                                        f"{self.index.first_seen.get(rid)}", leaves_out=False)
         if name == "interviews" and "text_file" in raw:
-            from .load import _attach_text
+            from .load import TranscriptFolder
 
             problems: list[E.InputError] = []
-            raw = _attach_text(raw, 0, root, problems)
+            raw = TranscriptFolder(root, self.transcripts).attach(raw, 0, problems)
             if problems:
                 return Problem(rid, where, "; ".join(str(p) for p in problems))
         try:
@@ -720,8 +723,11 @@ def output_paths(formats: list[str], output: str | os.PathLike[str], stem: str) 
 def export(source: str | os.PathLike[str], output: str | os.PathLike[str], formats: Iterable[str] = ("turtle",), *,
            base: str = DEFAULT_BASE, profiles: Iterable[str] = ("core",), validate: bool = True,
            keep_going: bool = False, engine: str = "fast", batch_size: int = DEFAULT_BATCH,
-           shapes_dir: str | None = None, quiet: bool = False) -> Summary:
+           shapes_dir: str | None = None, quiet: bool = False, transcripts: str | os.PathLike[str] | None = None
+           ) -> Summary:
     """Stream a catalogue file to RDF files under ``output`` (a folder, or a file for one format).
+
+    ``transcripts`` is the folder interview transcripts may be read from (default: the catalogue's).
 
     Files appear whole or not at all (each is written to a temp file and renamed at the end).
     Without ``keep_going``, nothing is written when any record has a problem or a violation.
@@ -740,19 +746,20 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
     index = scan(part)
     phases = {"scan": time.perf_counter() - t0}
     streamer = Streamer(index, base=base, profiles=names or ("core",), validate=validate, engine=engine,
-                        batch_size=batch_size, shapes_dir=shapes_dir)
+                        batch_size=batch_size, shapes_dir=shapes_dir,
+                        transcripts=None if transcripts is None else str(transcripts))
     stem = streamer.info.id if streamer.info is not None else Path(source).stem
     targets = output_paths(fmts, output, stem)
     for path in targets.values():
         path.parent.mkdir(parents=True, exist_ok=True)
-    temps = {fmt: _temp_beside(path) for fmt, path in targets.items()}
-    spill_dir = tempfile.mkdtemp(prefix=".lod-spill-", dir=next(iter(targets.values())).parent)
+    temps = {fmt: str(temp_beside(path)) for fmt, path in targets.items()}
+    spill = str(spill_dir())
     try:
         handles = {fmt: Sink(tmp, fmt) for fmt, tmp in temps.items()}
         try:
             if validate:
                 with progress_bar(index.records, "mapping", quiet) as bar:
-                    result = streamer.map_part(part, spill_dir, bar)
+                    result = streamer.map_part(part, spill, bar)
                 index.context = result.context
                 with progress_bar(index.records, "validating+writing", quiet) as bar:
                     streamer.validate_part(result, first=True, progress=bar, out=handles)
@@ -786,13 +793,12 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
         files: dict[str, Path] = {}
         if complete or (keep_going and not unplaced and streamer.info_problem is None):
             for fmt, tmp in temps.items():
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, targets[fmt])
+                publish_file(tmp, targets[fmt])
                 files[fmt] = targets[fmt]
     finally:
         for tmp in temps.values():
             Path(tmp).unlink(missing_ok=True)
-        shutil.rmtree(spill_dir, ignore_errors=True)
+        shutil.rmtree(spill, ignore_errors=True)
     phases.update(result.seconds)
     return Summary(records=result.records, written=result.written if files else 0, triples=result.triples,
                    violations=len(violations), warnings=sum(1 for r in result.results if r.severity == "warning"),
@@ -800,15 +806,9 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
                    files=files, phases=phases, complete=complete)
 
 
-def _temp_beside(path: Path) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    return tmp
-
-
 def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("core",), *, base: str = DEFAULT_BASE,
                   engine: str = "fast", batch_size: int = DEFAULT_BATCH, shapes_dir: str | None = None,
-                  quiet: bool = False) -> Any:
+                  quiet: bool = False, transcripts: str | os.PathLike[str] | None = None) -> Any:
     """Validate a catalogue file in batches, writing nothing: a :class:`lod.validation.Report`.
 
     Records that do not load are reported as violations of their own (field and message from
@@ -825,16 +825,16 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
         raise E.BadValue("no such catalogue file", field="catalogue", value=str(source))
     index = scan(part)
     streamer = Streamer(index, base=base, profiles=names, engine=engine, batch_size=batch_size,
-                        shapes_dir=shapes_dir)
-    spill_dir = tempfile.mkdtemp(prefix=".lod-spill-")
+                        shapes_dir=shapes_dir, transcripts=None if transcripts is None else str(transcripts))
+    spill = str(spill_dir())
     try:
         with progress_bar(index.records, "mapping", quiet) as bar:
-            result = streamer.map_part(part, spill_dir, bar)
+            result = streamer.map_part(part, spill, bar)
         index.context = result.context
         with progress_bar(index.records, "validating", quiet) as bar:
             streamer.validate_part(result, first=True, progress=bar)
     finally:
-        shutil.rmtree(spill_dir, ignore_errors=True)
+        shutil.rmtree(spill, ignore_errors=True)
     problems = ([streamer.info_problem] if streamer.info_problem else []) + result.problems
     loaded = [ValidationResult(severity="violation", record=p.record, field=None, value=None,
                                message=f"{p.where}: {p.message}", focus=p.where) for p in problems]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic_core import PydanticCustomError
 
 __all__ = [
-    "LangText", "LangTag", "Text", "PartialDate", "QID", "Id", "Url",
+    "LangText", "LangTag", "Text", "PartialDate", "QID", "Id", "Url", "SameAsIri",
     "date_datatype", "nfc", "XSD", "Kind", "Minutes",
 ]
 
@@ -62,8 +62,10 @@ def _encodable(value: str) -> None:
 
 
 def _lang(value: Any) -> str:
+    if isinstance(value, str) and not value.isascii():
+        _encodable(value)
     if not isinstance(value, str):
-        raise PydanticCustomError("bad_language_tag", "not a valid BCP 47 language tag", {"value": value})
+        raise PydanticCustomError("bad_language_tag", "not a valid BCP 47 language tag", {})
     return _lang_tag(value)
 
 
@@ -72,7 +74,7 @@ def _lang_tag(value: str) -> str:
     """A checked tag in BCP 47 case (a catalogue uses few tags: each is checked once)."""
     if not _LANG_SHAPE.match(value) or not langcodes.tag_is_valid(value):
         raise PydanticCustomError("bad_language_tag", "not a valid BCP 47 language tag",
-                                  {"value": value})
+                                  {})
     # BCP 47 case conventions (RFC 5646 2.1.1); the script is kept as given (kk-Cyrl stays kk-Cyrl).
     parts = value.split("-")
     out = [parts[0].lower()]
@@ -91,25 +93,29 @@ def _lang_tag(value: str) -> str:
 
 
 def _id(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10 ** 30:
         value = str(value)
+    if isinstance(value, str) and not value.isascii():
+        _encodable(value)
     if not isinstance(value, str) or not _ID.match(value):
         raise PydanticCustomError(
             "bad_id", "not a valid id (letters, digits, '.', '_', '~', '-'; starting with a letter or digit)",
-            {"value": value})
+            {})
     return value
 
 
 def _qid(value: Any) -> str:
+    if isinstance(value, str) and not value.isascii():
+        _encodable(value)
     if isinstance(value, str) and value.startswith(WIKIDATA_ENTITY):
         value = value.rsplit("/", 1)[1]
     if not isinstance(value, str) or not _QID.match(value):
         raise PydanticCustomError("bad_qid", "not a Wikidata QID (Q followed by digits, no leading 0)",
-                                  {"value": value})
+                                  {})
     return value
 
 
-def _url(value: Any) -> str:
+def _iri(value: Any, schemes: frozenset[str]) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("bad_iri", "expected an IRI, got {kind}", {"kind": type(value).__name__})
     _encodable(value)
@@ -117,6 +123,10 @@ def _url(value: Any) -> str:
     scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", value)
     if not scheme:
         raise PydanticCustomError("bad_iri", "not an absolute IRI", {})
+    if scheme.group(1).lower() not in schemes and scheme.group(1).lower() not in RESERVED_SCHEMES:
+        raise PydanticCustomError(
+            "bad_iri", "'{scheme}:' links are not accepted here; use {allowed}",
+            {"scheme": scheme.group(1), "allowed": " or ".join(f"{s}:" for s in sorted(schemes))})
     if scheme.group(1).lower() in RESERVED_SCHEMES:
         raise PydanticCustomError(
             "bad_iri", "'{scheme}:' is a prefix in lod's JSON-LD context, not an IRI scheme; write the full IRI",
@@ -128,8 +138,22 @@ def _url(value: Any) -> str:
         pyoxigraph.NamedNode(value)
     except ValueError as exc:
         raise PydanticCustomError("bad_iri", "not a valid IRI: {why}",
-                                  {"value": value, "why": str(exc)}) from None
+                                  {"why": str(exc)}) from None
     return value
+
+
+WEB_SCHEMES = frozenset({"http", "https"})
+"""Schemes a link a page may show can have: ``javascript:``, ``data:`` and ``file:`` never reach a page."""
+SAME_AS_SCHEMES = WEB_SCHEMES | {"urn"}
+"""``same_as`` also takes URNs (``urn:isbn:…``, ``urn:nbn:…``): identifiers, not links."""
+
+
+def _url(value: Any) -> str:
+    return _iri(value, WEB_SCHEMES)
+
+
+def _same_as(value: Any) -> str:
+    return _iri(value, SAME_AS_SCHEMES)
 
 
 _DATE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -151,7 +175,7 @@ def date_datatype(value: str) -> str:
 
 def _date(value: Any) -> str:
     if isinstance(value, bool):
-        raise PydanticCustomError("bad_date", "not a date", {"value": value})
+        raise PydanticCustomError("bad_date", "not a date", {})
     if isinstance(value, int):
         value = f"{value:04d}"
     elif isinstance(value, dt.datetime):
@@ -159,7 +183,9 @@ def _date(value: Any) -> str:
     elif isinstance(value, dt.date):
         value = value.isoformat()
     if not isinstance(value, str):
-        raise PydanticCustomError("bad_date", "not a date", {"value": value})
+        raise PydanticCustomError("bad_date", "not a date", {})
+    if not value.isascii():
+        _encodable(value)
     value = value.strip()
     try:
         kind = date_datatype(value)
@@ -180,7 +206,7 @@ def _date(value: Any) -> str:
         raise PydanticCustomError(
             "bad_date",
             "not a date: use YYYY, YYYY-MM, YYYY-MM-DD, --MM-DD (day without a known year) "
-            "or an ISO 8601 date-time", {"value": value}) from None
+            "or an ISO 8601 date-time", {}) from None
     return value
 
 
@@ -202,8 +228,13 @@ Id = Annotated[str, BeforeValidator(_id), WithJsonSchema({"anyOf": [
 QID = Annotated[str, BeforeValidator(_qid), WithJsonSchema({"type": "string", "pattern": r"^Q[1-9][0-9]*$"}),
               Kind("qid")]
 """A Wikidata item id (``Q232``); the entity IRI is accepted and reduced to the id."""
-Url = Annotated[str, BeforeValidator(_url), Field(json_schema_extra={"format": "iri"}), Kind("iri")]
-"""An absolute IRI, checked strictly before it is ever written."""
+Url = Annotated[str, BeforeValidator(_url), Field(json_schema_extra={"format": "iri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?:"}),
+                Kind("iri")]
+"""An ``http:`` or ``https:`` IRI, checked strictly before it is ever written (other schemes are refused)."""
+SameAsIri = Annotated[str, BeforeValidator(_same_as),
+                      Field(json_schema_extra={"format": "iri", "pattern": "^([Hh][Tt][Tt][Pp][Ss]?|[Uu][Rr][Nn]):"}),
+                      Kind("iri")]
+"""An ``http:``, ``https:`` or ``urn:`` IRI: what ``same_as`` may name."""
 PartialDate = Annotated[str, BeforeValidator(_date), WithJsonSchema({
     "anyOf": [{"type": "string", "pattern": r"^(-?\d{4}(-\d{2}(-\d{2}(T.+)?)?)?|--\d{2}-\d{2})$"},
               {"type": "integer", "description": "a year"}],

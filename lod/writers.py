@@ -18,8 +18,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
@@ -30,6 +28,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import errors as E
+from .atomic import replace_dir, write_atomic  # noqa: F401 - re-exported: lod.writers.write_atomic
 from ._resources import read_text
 from .alignment import PREFIXES, RDF, SCHEMA, XSD
 from .mapping import DEFAULT_BASE, RECORD_TYPES, FastTriple, Lit, Triple, fast_term, gc_paused, plan, triples
@@ -299,66 +298,6 @@ def dump(source: Catalogue | Graph, path: str | os.PathLike[str], format: str | 
     """Write atomically (temp file, then rename); the format defaults from the extension."""
     fmt = format_name(format) if format else format_for_path(path)
     return write_atomic(path, serialize(source, fmt, base))
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temp file in the same folder and a rename."""
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise E.WriteError(f"could not write {target}: {exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
-        os.replace(tmp, target)
-        _fsync_dir(target.parent)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise E.WriteError(f"could not write {target}: {exc}") from exc
-        raise
-    return target
-
-
-def replace_dir(staging: Path, target: Path) -> None:
-    """Put a finished folder in place of ``target``: at any moment there is no folder or a whole one.
-
-    The previous folder is moved aside (``.NAME.previous``) before the new one is renamed in,
-    and removed after.
-    """
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.previous")
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
-    staging.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 SCHEMA_CONTEXT_URLS = frozenset({

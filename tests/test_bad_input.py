@@ -110,8 +110,10 @@ def test_reference_problems_in_a_file_are_reported_with_the_record(tmp_path):
 def test_broken_yaml_and_unknown_lists_are_clear(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("films: [\n", encoding="utf-8")
-    with pytest.raises(lod.InputError, match="cannot parse"):
+    with pytest.raises(lod.InputError, match="not valid YAML") as info:
         lod.load_catalogue(bad)
+    assert str(info.value).startswith(f"{bad}:2:1: ")  # the file, then the line and column
+    assert "<unicode string>" not in str(info.value)
     odd = tmp_path / "odd.yaml"
     odd.write_text("movies: []\n", encoding="utf-8")
     with pytest.raises(lod.CatalogueError, match="unknown list"):

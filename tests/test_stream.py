@@ -128,7 +128,7 @@ def test_bad_records_are_named_and_the_rest_written(tmp_path):
     assert "film-4" in text and "'directors[0]'" in text and "nobody" in text
     assert "id is already used" in text and "film-6" in text
     assert "screening-of-3" in text and "screening-of-5" in text
-    assert "bad.jsonl:" in text and "not JSON" in text and "unknown list 'movies'" in text
+    assert "bad.jsonl:" in text and "not valid JSON" in text and "unknown list 'movies'" in text
     assert [r.record for r in kept.results if r.severity == "violation"] == ["film-5"]
     assert kept.violations == 1 and kept.files
     subjects = {t.subject.value for t in ox.parse(out.read_bytes(), format=ox.RdfFormat.N_TRIPLES)}

@@ -1,0 +1,237 @@
+"""Writing files and folders so that a crash, a ``kill -9`` or a full disk never leaves half of one.
+
+Every file lod writes goes through a temp file beside it, renamed into place; every folder
+(a site, a bag, Dask parts) is built in a staging folder beside it and swapped in with one
+atomic exchange (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames, with the
+previous folder restored by the next run if the process died between them).
+
+The temp and staging names carry lod's mark and the writing process's id::
+
+    .NAME.lod-PID-RANDOM.tmp         a file being written
+    .NAME.lod-staging-PID-RANDOM     a folder being built
+    .NAME.lod-previous-PID           the folder being replaced (only without RENAME_EXCHANGE)
+    $TMPDIR/lod-spill-PID-RANDOM     a streaming export's spilled batches
+
+A run that is killed leaves such entries behind; the next run that writes ``NAME`` removes
+those whose process is gone (:func:`sweep`), and never touches anything else: not a live
+run's files, not a file whose name lod did not make.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from . import errors as E
+
+__all__ = ["write_atomic", "temp_beside", "staging_dir", "replace_dir", "spill_dir", "sweep"]
+
+_MARK = "lod-"
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (a zombie counts as gone)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except (OverflowError, ValueError, OSError):
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+_PID_IN_NAME = re.compile(r"lod-(?:staging-|previous-|spill-)?(\d+)(?:-|\.tmp$|$)")
+# names made by lod before the process id was part of them (mkstemp's 8 characters)
+_LEGACY_SPILL = re.compile(r"\.lod-spill-[a-z0-9_]{8}\Z")
+_LEGACY = re.compile(r"\.(?:[a-z0-9_]{8}\.tmp|staging-[0-9a-z_]+|previous)\Z")
+
+
+def _remove(path: Path) -> None:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def sweep(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove what killed lod runs left beside ``target``; restore a folder lost between two renames.
+
+    Returns what was removed. Entries of live processes, and anything not named by lod, stay.
+    """
+    target = Path(target)
+    folder = target.parent
+    prefix = f".{target.name}."
+    removed: list[Path] = []
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix)]
+    except OSError:
+        return removed
+    try:  # spill folders of earlier lod versions, which kept them beside the output
+        entries += [e for e in os.scandir(folder) if _LEGACY_SPILL.match(e.name) and e.is_dir(follow_symlinks=False)
+                    and all(f.name.endswith(".spill") for f in os.scandir(e.path))]
+    except OSError:
+        pass
+    for entry in sorted(entries, key=lambda e: e.name):
+        if _LEGACY_SPILL.match(entry.name):
+            _remove(Path(entry.path))
+            removed.append(Path(entry.path))
+            continue
+        rest = entry.name[len(prefix):]
+        path = Path(entry.path)
+        match = _PID_IN_NAME.match(rest) if rest.startswith(_MARK) else None
+        if match is not None:
+            if _alive(int(match.group(1))):
+                continue
+            if rest.startswith("lod-previous-") and not os.path.lexists(target):
+                path.rename(target)  # the run died between its two renames: the previous folder comes back
+                continue
+        elif not _LEGACY.match("." + rest):
+            continue
+        elif rest == "previous" and not os.path.lexists(target):
+            path.rename(target)
+            continue
+        _remove(path)
+        removed.append(path)
+    return removed
+
+
+def temp_beside(target: str | os.PathLike[str]) -> Path:
+    """A new empty temp file beside ``target`` (debris of killed runs is swept first)."""
+    target = Path(target)
+    sweep(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{_MARK}{os.getpid()}-", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise E.WriteError(f"could not write {target}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    return Path(tmp)
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temp file in the same folder and a rename."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise E.WriteError(f"could not write {target}: {exc}") from exc
+    tmp = temp_beside(target)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        publish_file(tmp, target)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, E.LodError):
+            raise E.WriteError(f"could not write {target}: {exc}") from exc
+        raise
+    return target
+
+
+def publish_file(tmp: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Rename a finished temp file into place, with the usual mode (``mkstemp`` makes 0600), durably."""
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, target)
+    _fsync_dir(Path(target).parent)
+
+
+def staging_dir(target: str | os.PathLike[str]) -> Path:
+    """A new empty folder beside ``target`` to build its replacement in (debris is swept first)."""
+    target = Path(target)
+    sweep(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.{_MARK}staging-{os.getpid()}-", dir=target.parent))
+    except OSError as exc:
+        raise E.WriteError(f"could not write {target}: {exc.strerror or exc}") from exc
+
+
+def spill_dir() -> Path:
+    """A new folder in the OS temp folder (``TMPDIR``) for a streaming run's spilled batches."""
+    root = Path(tempfile.gettempdir())
+    try:
+        for entry in os.scandir(root):
+            match = re.match(r"lod-spill-(\d+)-", entry.name)
+            if match and entry.is_dir(follow_symlinks=False) and not _alive(int(match.group(1))):
+                shutil.rmtree(entry.path, ignore_errors=True)
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix=f"lod-spill-{os.getpid()}-", dir=root))
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    func = getattr(_LIBC, "renameat2", None) if _LIBC is not None else None
+    if func is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if func(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
+except OSError:  # pragma: no cover - no C library to load
+    _LIBC = None
+
+
+def replace_dir(staging: Path, target: Path) -> None:
+    """Put a finished folder in place of ``target``: at any moment there is the old folder or the new one.
+
+    With RENAME_EXCHANGE the two are swapped in one step and the old one (now at the staging
+    name) is removed. Without it, the old folder is renamed aside first; a run killed between
+    the two renames has its old folder restored by the next run's :func:`sweep`.
+    """
+    if not os.path.lexists(target):
+        staging.rename(target)
+    elif _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    else:
+        old = target.with_name(f".{target.name}.{_MARK}previous-{os.getpid()}")
+        _remove(old)
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(target.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

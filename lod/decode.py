@@ -1,0 +1,190 @@
+"""Decoding catalogue text from outside: YAML and JSON with bounded work.
+
+Catalogues come from contributors, submission forms and spreadsheets, so the text is
+untrusted. Before anything is built from it, the decoder checks two bounds that the
+format itself does not:
+
+- **nesting**: at most :data:`MAX_DEPTH` levels of lists and mappings (a catalogue needs
+  about eight: list, record, credit, note, text). Deeper input is refused with its
+  position, instead of exhausting Python's stack;
+- **YAML aliases**: ``*name`` repeats what ``&name`` marked. Aliases inside aliases grow
+  exponentially (nine levels of nine aliases are 387 million values in under 1 KB), so
+  what aliases add to a file is counted from the parser's events, before any value is
+  built, and refused beyond :data:`MAX_ALIAS_VALUES`.
+
+Problems are :class:`lod.errors.FileError`: the file, the line and column, and what to
+do about it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import errors as E
+
+MAX_DEPTH = 48
+"""Levels of lists and mappings a catalogue file or line may nest."""
+
+MAX_ALIAS_VALUES = 100_000
+"""Values YAML aliases may add to a file, counted as they expand."""
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """YAML safe loader that keeps dates as text: lod checks them itself and names the record.
+
+    (PyYAML would turn ``2019-02-30`` into a crash and ``2019-11-14`` into a ``date``.)
+    """
+
+
+_Loader.yaml_implicit_resolvers = {  # type: ignore[attr-defined]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()  # type: ignore[attr-defined]
+}
+# YAML 1.1 reads yes/no/on/off as booleans: a Norwegian name {no: Ola} would get the language False.
+# As in YAML 1.2, only true and false are booleans here.
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
+def _mapping_without_duplicates(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            duplicate = key in seen
+        except TypeError:  # a list or mapping as a key
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be text or a number, not a list or mapping", key_node.start_mark) from None
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (the second would silently replace the first)",
+                key_node.start_mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)  # type: ignore[no-any-return]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _mapping_without_duplicates)
+
+
+def _mark(mark: Any) -> tuple[int | None, int | None]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+
+
+def _bound_yaml(text: str, source: str) -> None:
+    """Refuse YAML nested too deeply or whose aliases expand too far, from the events alone."""
+    sizes: dict[str, int] = {}  # anchor -> values its node stands for, aliases expanded
+    stack: list[list[Any]] = []  # per open collection: [anchor, values so far]
+    added = 0  # values the aliases add
+    loader = _Loader(text)
+    try:
+        while True:
+            event = loader.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    line, col = _mark(event.start_mark)
+                    raise E.FileError(f"nested more than {MAX_DEPTH} levels deep; a catalogue needs far fewer",
+                                      path=source, line=line, column=col)
+                stack.append([event.anchor, 1])
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                anchor, size = stack.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                anchor, size = event.anchor, 1
+            elif isinstance(event, yaml.AliasEvent):
+                anchor, size = None, sizes.get(event.anchor or "", 1)
+                added += size
+                if added > MAX_ALIAS_VALUES:
+                    line, col = _mark(event.start_mark)
+                    raise E.FileError(
+                        f"YAML aliases (*{event.anchor}) expand this file by more than {MAX_ALIAS_VALUES:,} values; "
+                        "write the repeated values out, or split the file", path=source, line=line, column=col)
+            elif isinstance(event, yaml.StreamEndEvent):
+                return
+            else:
+                continue
+            if anchor is not None:
+                sizes[anchor] = size
+            if stack:
+                stack[-1][1] += size
+    finally:
+        loader.dispose()
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether a decoded value nests lists and mappings deeper than ``limit`` (without recursion)."""
+    todo: list[tuple[Any, int]] = [(value, 0)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth >= limit:
+            return True
+        todo.extend((child, depth + 1) for child in children)
+    return False
+
+
+def load_json(text: str | bytes, source: str, line: int | None = None) -> Any:
+    """JSON text (a file, or one line of a JSON Lines file) with nesting bounded."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise E.FileError(f"nested more than {MAX_DEPTH} levels deep; a catalogue needs far fewer",
+                          path=source, line=line) from None
+    except json.JSONDecodeError as exc:
+        raise E.FileError(f"not valid JSON: {exc.msg}", path=source,
+                          line=exc.lineno if line is None else line,
+                          column=exc.colno) from None
+    except ValueError as exc:  # a number of more than 4300 digits
+        raise E.FileError(f"not valid JSON: {exc}", path=source, line=line) from None
+    brackets = (text.count(b"[") + text.count(b"{")) if isinstance(text, bytes) else (text.count("[") + text.count("{"))
+    if brackets > MAX_DEPTH and _depth_exceeds(value, MAX_DEPTH):  # few brackets cannot nest deeply
+        raise E.FileError(f"nested more than {MAX_DEPTH} levels deep; a catalogue needs far fewer",
+                          path=source, line=line)
+    return value
+
+
+def load_yaml(text: str, source: str) -> Any:
+    """YAML text with nesting and alias expansion bounded, dates kept as text, duplicate keys refused."""
+    try:
+        _bound_yaml(text, source)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        line, col = _mark(exc.problem_mark)
+        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise E.FileError(f"not valid YAML: {what}", path=source, line=line, column=col) from None
+    except yaml.YAMLError as exc:
+        raise E.FileError(f"not valid YAML: {exc}", path=source) from None
+    except (ValueError, OverflowError) as exc:  # a number of more than 4300 digits
+        raise E.FileError(f"not valid YAML: {exc}", path=source) from None
+    except RecursionError:  # pragma: no cover - the bound above stops such files first
+        raise E.FileError(f"nested more than {MAX_DEPTH} levels deep", path=source) from None
+
+
+def read_text(path: Path) -> str:
+    """A catalogue file's text: UTF-8 (a byte-order mark is allowed), or a :class:`FileError`."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise E.FileError("catalogue file not found", path=str(path)) from None
+    except IsADirectoryError:
+        raise E.FileError("is a folder, not a catalogue file", path=str(path)) from None
+    except OSError as exc:
+        raise E.FileError(f"cannot read the catalogue file: {exc.strerror}", path=str(path)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise E.FileError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                          "save the file as UTF-8", path=str(path), line=line, column=column) from None
