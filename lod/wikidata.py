@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import errors as E
 from .model import Award, Catalogue, Festival, FestivalEdition, Film, Person, Record
@@ -62,6 +63,95 @@ class Candidate:
     description: str
     score: float
     evidence: list[str] = field(default_factory=list)
+
+
+# --- the documented answer shapes (only the parts lod reads; anything else may be there too) ---------------
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class _Match(_Answer):
+    text: str = ""
+
+
+class _SearchHit(_Answer):
+    id: str
+    label: str = ""
+    description: str = ""
+    aliases: list[str] = []
+    match: _Match | None = None
+
+
+class _SearchAnswer(_Answer):
+    """``wbsearchentities``: https://www.wikidata.org/w/api.php?action=help&modules=wbsearchentities"""
+
+    search: list[_SearchHit]
+
+
+class _DataValue(_Answer):
+    value: Any = None
+
+
+class _Snak(_Answer):
+    datavalue: _DataValue | None = None
+
+
+class _Claim(_Answer):
+    mainsnak: _Snak | None = None
+
+
+class _Label(_Answer):
+    value: str
+
+
+class _Redirect(_Answer):
+    from_: str = Field(alias="from")
+    to: str
+
+
+class _Entity(_Answer):
+    id: str | None = None
+    redirects: _Redirect | None = None
+    labels: dict[str, _Label] = {}
+    claims: dict[str, list[_Claim]] = {}
+
+
+class _EntitiesAnswer(_Answer):
+    """``wbgetentities``: https://www.wikidata.org/w/api.php?action=help&modules=wbgetentities"""
+
+    entities: dict[str, _Entity]
+
+
+class _Term(_Answer):
+    type: str
+    value: str
+
+
+class _Results(_Answer):
+    bindings: list[dict[str, _Term]]
+
+
+class _SparqlAnswer(_Answer):
+    """SPARQL 1.1 Query Results JSON Format: https://www.w3.org/TR/sparql11-results-json/"""
+
+    results: _Results
+
+
+def _shaped(adapter: type[_Answer], data: Any, what: str) -> Any:
+    """The answer checked against its documented shape, or a WikidataError saying what came back."""
+    try:
+        return adapter.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the answer"
+        raise WikidataError(f"{what} answered {_short_json(data)}, which is not the documented shape "
+                            f"({where}: {first['msg']}); this is an error, not 'no match'") from None
+
+
+def _short_json(data: Any, limit: int = 120) -> str:
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -126,7 +216,7 @@ class Client:
                 raise WikidataError(f"HTTP {response.status_code} from {url}: {response.text[:200]!r}")
             try:
                 data = response.json()
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise WikidataError(f"truncated or non-JSON answer from {url} ({len(response.content)} bytes); "
                                     "this is an error, not 'no match'") from None
             error = data.get("error") if isinstance(data, dict) else None
@@ -154,10 +244,8 @@ class Client:
         data = self._get(self.api_url, {"action": "wbsearchentities", "search": text, "language": lang.split("-")[0],
                                         "uselang": lang.split("-")[0], "type": "item", "limit": str(limit),
                                         "format": "json", "maxlag": str(self.maxlag)})
-        results = data.get("search")
-        if not isinstance(results, list):
-            raise WikidataError("wbsearchentities answer without a 'search' list")
-        return [r for r in results if isinstance(r, dict) and _QID.match(str(r.get("id", "")))]
+        answer = _shaped(_SearchAnswer, data, "wbsearchentities")
+        return [hit.model_dump(by_alias=True) for hit in answer.search if _QID.match(hit.id)]
 
     def entities(self, qids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """``wbgetentities`` (claims and labels); merged items are followed: the key is the asked QID."""
@@ -166,22 +254,18 @@ class Client:
             chunk = [q for q in qids[i:i + 50] if _QID.match(q)]
             data = self._get(self.api_url, {"action": "wbgetentities", "ids": "|".join(chunk), "redirects": "yes",
                                             "props": "labels|claims", "format": "json", "maxlag": str(self.maxlag)})
-            entities = data.get("entities")
-            if not isinstance(entities, dict):
-                raise WikidataError("wbgetentities answer without 'entities'")
-            for key, entity in entities.items():
-                target = str(entity.get("id", key))
-                asked = str((entity.get("redirects") or {}).get("from", key))
-                out[asked] = {**entity, "id": target}
+            answer = _shaped(_EntitiesAnswer, data, "wbgetentities")
+            for key, entity in answer.entities.items():
+                target = entity.id or key
+                asked = entity.redirects.from_ if entity.redirects is not None else key
+                out[asked] = {**entity.model_dump(by_alias=True), "id": target}
         return out
 
     def sparql(self, query: str) -> list[dict[str, Any]]:
         """SELECT results as a list of bindings; a truncated answer is an error."""
         data = self._get(self.sparql_url, {"query": query, "format": "json"}, accept="application/sparql-results+json")
-        try:
-            return list(data["results"]["bindings"])
-        except (KeyError, TypeError):
-            raise WikidataError("the query service answered without results: truncated or not SPARQL JSON") from None
+        answer = _shaped(_SparqlAnswer, data, "the query service")
+        return [{var: term.model_dump() for var, term in row.items()} for row in answer.results.bindings]
 
     def existing_statements(self, qid: str) -> set[tuple[str, str]]:
         """(property, QuickStatements value) pairs an item already has (items and strings)."""
@@ -247,12 +331,14 @@ SELECT ?item ?type ?date ?director ?country ?occupation WHERE {{
 }}"""
         out: dict[str, dict[str, set[str]]] = {}
         for row in self.sparql(query):
-            qid = row["item"]["value"].rsplit("/", 1)[1]
+            if "item" not in row:
+                continue
+            qid = row["item"]["value"].rsplit("/", 1)[-1]
             facts = out.setdefault(qid, {"type": set(), "year": set(), "director": set(), "country": set(),
                                          "occupation": set()})
             for key in ("type", "director", "country", "occupation"):
                 if key in row:
-                    facts[key].add(row[key]["value"].rsplit("/", 1)[1])
+                    facts[key].add(row[key]["value"].rsplit("/", 1)[-1])
             if "date" in row:
                 facts["year"].add(row["date"]["value"][:4].lstrip("+"))
         return out

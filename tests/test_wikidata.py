@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import subprocess
 import sys
 import time
@@ -258,3 +259,23 @@ def test_apply_keeps_json_catalogues_json_and_reads_ids_as_lod_does(tmp_path):
     (rid,) = [f.id for f in lod.load_catalogue(yml).films]
     apply_qids(yml, {rid: "Q9100"})
     assert lod.load_catalogue(yml)[rid].qid == "Q9100"
+
+
+@pytest.mark.parametrize("call, body", [
+    ("search", "null"), ("search", "[]"), ("search", '"ok"'), ("search", '{"search": "Madina"}'),
+    ("search", '{"search": [{"id": 5}]}'), ("search", '{"search": [{"id": "Q1", "aliases": [["x"]]}]}'),
+    ("entities", "null"), ("entities", "[]"), ("entities", '{"entities": []}'),
+    ("entities", '{"entities": {"Q1": {"claims": {"P31": {"mainsnak": 1}}}}}'),
+    ("sparql", "null"), ("sparql", "[]"), ("sparql", '{"results": null}'),
+    ("sparql", '{"results": {"bindings": [{"item": "wd:Q1"}]}}'),
+])
+def test_an_answer_of_another_shape_is_a_wikidata_error_saying_what_came_back(standin, waits, call, body):
+    # Each is well-formed JSON from a server that answers 200 but not in the documented format
+    # (wbsearchentities, wbgetentities, SPARQL 1.1 results JSON); before, null and [] crashed the client.
+    standin.faults[:] = [("body", body)]
+    c = Client(UA, api_url=standin.api, sparql_url=standin.sparql, sleep=waits.append, retries=0)
+    run = {"search": lambda: c.search("Madina", "en"), "entities": lambda: c.entities(["Q1"]),
+           "sparql": lambda: c.sparql("SELECT ?x WHERE { ?x ?p ?o }")}[call]
+    with pytest.raises(WikidataError, match="not the documented shape") as info:
+        run()
+    assert json.dumps(json.loads(body))[:40] in str(info.value)  # it says what came back

@@ -126,6 +126,9 @@ class StandIn:
                         self.wfile.write(b'{"search": [')
                         self.close_connection = True
                         return
+                    if fault == "body":  # a well-formed JSON answer of another shape
+                        self._send(200, value.encode())
+                        return
                     if fault == "truncated":
                         self._send(200, b'{"head": {"vars": ["item"]}, "results": {"bindings": [{"item": {"ty')
                         return
