@@ -159,6 +159,8 @@ def load_yaml(text: str, source: str) -> Any:
     try:
         _bound_yaml(text, source)
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except E.FileError:
+        raise
     except yaml.MarkedYAMLError as exc:
         line, col = _mark(exc.problem_mark)
         what = " ".join(p for p in (exc.context, exc.problem) if p)

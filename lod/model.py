@@ -26,7 +26,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, field_validator, model_validator)
 
 from . import errors as E
-from .values import TEXTS_SCHEMA, QID, Count, WIKIDATA_ENTITY, Id, LangTag, LangText, Minutes, PartialDate, Text, Url, SameAsIri, lang_list, text_shorthand
+from .values import TEXTS_SCHEMA, QID, Count, WIKIDATA_ENTITY, Id, LangTag, LangText, Minutes, PartialDate, Text, Url, SameAsIri, names_a_record, lang_list, text_shorthand
 
 T = TypeVar("T")
 
@@ -189,7 +189,7 @@ class Record(Model):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise E.first_or_group(input_errors(exc, record=data.get("id"))) from None
+            raise E.first_or_group(input_errors(exc, record=data.get("id") if names_a_record(data.get("id")) else None)) from None
 
 
 class Entity(Record):
@@ -398,6 +398,12 @@ class Selection(Record):
 
 class CatalogueInfo(Model):
     """What the catalogue is and who supplies it (the archival record source)."""
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise E.first_or_group(input_errors(exc, record="info")) from None
 
     id: Id
     names: NonEmptyTexts
@@ -663,7 +669,7 @@ def input_errors(exc: ValidationError, *, record: Any = None, data: Mapping[str,
             try:
                 item = data[name][index]  # type: ignore[index]
                 rid = item.get("id") if isinstance(item, Mapping) else getattr(item, "id", None)
-                if isinstance(rid, str) and rid:
+                if names_a_record(rid):
                     rec = rid
             except (KeyError, IndexError, TypeError):
                 pass
@@ -682,7 +688,7 @@ def input_errors(exc: ValidationError, *, record: Any = None, data: Mapping[str,
         if err["type"] == "too_short" and any(
                 o is not err and tuple(o["loc"][: len(err["loc"])]) == tuple(err["loc"]) for o in errs):
             continue  # the list's items failed; "too short" would only repeat that
-        msg = "needs at least one value" if err["type"] == "too_short" else err["msg"]
+        msg = _message(err)
         cls = _CODES.get(err["type"], E.BadValue)
         out.append(cls(msg, record=rec, field=field or None,
                        value=None if err["type"] == "missing" else err.get("input")))
@@ -692,5 +698,32 @@ def input_errors(exc: ValidationError, *, record: Any = None, data: Mapping[str,
 def _path(loc: list[Any]) -> str:
     out = ""
     for part in loc:
+        if part == "":
+            part = '""'  # a key that is empty text
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def _kind_of(value: Any) -> str:
+    return {str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list", tuple: "a list",
+            dict: "a mapping", type(None): "nothing (null)"}.get(type(value), type(value).__name__)
+
+
+def _message(err: Any) -> str:
+    """pydantic's message for one error, in a catalogue writer's words where pydantic's are its own."""
+    kind = err["type"]
+    if kind == "too_short":
+        return "needs at least one value"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"must be a mapping of fields (name: value), not {_kind_of(err.get('input'))}"
+    if kind in ("tuple_type", "list_type", "set_type"):
+        return f"must be a list, not {_kind_of(err.get('input'))}"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole number, not {_kind_of(err.get('input'))}"
+    if kind == "bool_type":
+        return "must be true or false"
+    if kind == "literal_error":
+        return f"must be one of {err.get('ctx', {}).get('expected', '')}"
+    return str(err["msg"])

@@ -50,6 +50,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from rdflib import URIRef
 
 from . import errors as E
@@ -156,6 +157,8 @@ class Index:
     lookups: dict[str, tuple[str, Any]] = field(default_factory=dict)
     """Raw records other records' triples need (awards and festival editions: award texts)."""
     info: Any = None
+    info_where: str = "info"
+    """Where the catalogue block is (``file.jsonl:1``)."""
     records: int = 0
     context: dict[str, Any] = field(default_factory=dict)
     """Record IRI -> {predicate: objects} the shapes read on it from other records."""
@@ -171,6 +174,7 @@ class Index:
                     self.lookups.pop(rid, None)
         if other.info is not None and self.info is None:
             self.info = other.info
+            self.info_where = other.info_where
         self.records += other.records
         self.context.update(other.context)
 
@@ -195,7 +199,7 @@ def scan(part: Part) -> Index:
     index = Index()
     for name, raw, where in read_part(part):
         if name == "info":
-            index.info = raw
+            index.info, index.info_where = raw, where
             continue
         cls = LISTS.get(name)
         index.records += 1
@@ -267,12 +271,13 @@ class Streamer:
         if index.info is not None:
             try:
                 self.info = CatalogueInfo.model_validate(index.info)
-            except Exception as exc:  # pydantic's ValidationError
-                self.info_problem = Problem("info", "info", f"catalogue block: {exc}")
+            except ValidationError as exc:
+                self.info_problem = Problem("info", index.info_where, "; ".join(
+                    str(p) for p in input_errors(exc, record="info")))
         if self.info is not None:
             for fld, target, kinds in _refs_of(CatalogueInfo, self.info):
                 if _class_name(index.kinds[target]) not in kinds if target in index.kinds else True:
-                    self.info_problem = Problem("info", "info", f"catalogue block, field {fld!r}: refers to "
+                    self.info_problem = Problem("info", index.info_where, f"record 'info' field {fld!r}: refers to "
                                                                 f"{target!r}, which is not a {' or '.join(kinds)} here")
 
     def _once(self, triples: list[FastTriple], rid: str) -> list[FastTriple]:
@@ -339,12 +344,8 @@ class Streamer:
             rec = cls.model_validate(raw)
         except E.LodError as exc:
             return Problem(rid, where, str(exc))
-        except Exception as exc:  # pydantic's ValidationError
-            from pydantic import ValidationError
-
-            if isinstance(exc, ValidationError):
-                return Problem(rid, where, "; ".join(str(p) for p in input_errors(exc, record=rid)))
-            raise
+        except ValidationError as exc:
+            return Problem(rid, where, "; ".join(str(p) for p in input_errors(exc, record=rid)))
         refs = list(_refs_of(cls, rec))
         for fld, target, kinds in refs:
             hit = self.index.kinds.get(target)

@@ -125,14 +125,18 @@ _LIST_ORDER = ("films", "people", "organizations", "places", "festivals", "festi
 
 def write_synthetic_jsonl(n_films: int, path: str | os.PathLike[str], seed: int = 7, faulty_every: int = 0) -> Path:
     """Write a synthetic catalogue straight to JSON Lines (constant memory, for catalogues of any size)."""
+    from .atomic import publish_file, temp_beside
     from .stream import jsonl_line
 
     target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for name, record in synthetic_records(n_films, seed, faulty_every):
-            fh.write(jsonl_line(name, record) + "\n")
-    os.replace(tmp, target)
+    tmp = temp_beside(target)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            for name, record in synthetic_records(n_films, seed, faulty_every):
+                fh.write(jsonl_line(name, record) + "\n")
+        publish_file(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 

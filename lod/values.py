@@ -92,6 +92,17 @@ def _lang_tag(value: str) -> str:
     return "-".join(out)
 
 
+def names_a_record(value: Any) -> bool:
+    """Whether a record's ``id``, even a bad one, can name it in a message (else it is named by position)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _id(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10 ** 30:
         value = str(value)
