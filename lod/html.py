@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from . import errors as E
 from .mapping import DEFAULT_BASE
 from .model import Catalogue, FestivalEdition, Film, Interview, Person, Record
 from .web import Site, script_tag
@@ -141,12 +142,24 @@ class SiteWriter:
                 f'<nav><a href="{root}index.html">All films</a></nav>\n{body}\n</body>\n</html>\n')
 
 
+SITE_MARKER = ".lod-site"
+"""The file that marks a folder as a site lod wrote (and may replace)."""
+
+
 def write_site(catalogue: Catalogue, out_dir: str | os.PathLike[str], *, lang: str = "en",
                base: str = DEFAULT_BASE) -> list[Path]:
-    """Write the site into ``out_dir``, replacing it whole (built beside it, then renamed)."""
+    """Write the site into ``out_dir``, replacing it whole (built beside it, then swapped in).
+
+    ``out_dir`` must be new, empty, or a site lod wrote before (it holds the marker file
+    ``.lod-site``): lod never replaces a folder of someone else's files.
+    """
     target = Path(out_dir).resolve()
+    if target.exists() and not (target.is_dir() and ((target / SITE_MARKER).is_file() or not any(target.iterdir()))):
+        raise E.BadValue(f"{target} is not a site lod wrote (no {SITE_MARKER} in it) and is not empty; lod replaces "
+                         "the whole folder, so name a new or empty folder", field="--output", value=str(out_dir))
     target.parent.mkdir(parents=True, exist_ok=True)
     pages = SiteWriter(catalogue, lang=lang, base=base).pages()
+    pages[SITE_MARKER] = "A static site written by lod (lod html); lod replaces this folder whole.\n"
     staging = staging_dir(target)
     try:
         for rel, text in sorted(pages.items()):
@@ -159,4 +172,4 @@ def write_site(catalogue: Catalogue, out_dir: str | os.PathLike[str], *, lang: s
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [target / rel for rel in sorted(pages)]
+    return [target / rel for rel in sorted(pages) if rel != SITE_MARKER]

@@ -152,6 +152,22 @@ def test_html_command_replaces_the_site_whole(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging or old folders left
 
 
+def test_html_never_replaces_a_folder_of_someone_elses_files(tmp_path):
+    # before: `lod html -o DIR` deleted everything in DIR, and `-o .` the files of the current folder
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "thesis.txt").write_text("years of work", encoding="utf-8")
+    for args, cwd in ((["-o", str(docs)], tmp_path), (["-o", "."], docs)):
+        done = subprocess.run([sys.executable, "-m", "lod.cli", "html", *args], capture_output=True, text=True, cwd=cwd)
+        assert done.returncode == 1 and "not a site lod wrote" in done.stderr, done.stderr
+        assert (docs / "thesis.txt").read_text(encoding="utf-8") == "years of work"
+        assert sorted(p.name for p in docs.iterdir()) == ["thesis.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert subprocess.run([sys.executable, "-m", "lod.cli", "html", "-o", str(empty)]).returncode == 0
+    assert (empty / "index.html").is_file() and (empty / ".lod-site").is_file()  # an empty folder may take a site
+
+
 @pytest.mark.parametrize("value,shown", [("--05-16", "16 May"), ("2024-05-16", "16 May 2024"), ("2020-11", "November 2020"),
                                          ("2019", "2019"), ("2024-04-20T10:00:00+02:00", "20 April 2024")])
 def test_dates_are_shown_for_people(value, shown):
