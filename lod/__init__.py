@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ._resources import data_dir
 from .errors import (BadDate, BadId, BadIRI, BadLanguageTag, BadQID, BadValue, CatalogueError, DuplicateId,
-                     EmptyText, FileError, InputError, LodError, MissingField, RdfError, UnknownField, UnknownReference,
+                     EmptyText, FileError, InputError, LodError, MissingField, MissingFile, RdfError, UnknownField, UnknownReference,
                      WriteError, WrongReferenceType)
 from .load import catalogue_from_data, load_catalogue
 from .mapping import DEFAULT_BASE, from_graph, record_iri, to_graph, triples
@@ -47,7 +47,7 @@ __all__ = [
     # errors
     "LodError", "InputError", "CatalogueError", "BadDate", "BadLanguageTag", "BadQID", "BadIRI", "BadId",
     "EmptyText", "UnknownReference", "WrongReferenceType", "DuplicateId", "MissingField", "UnknownField",
-    "BadValue", "FileError", "RdfError", "WriteError",
+    "BadValue", "FileError", "MissingFile", "RdfError", "WriteError",
 ]
 
 

@@ -30,7 +30,7 @@ from .load import CATALOGUE_SUFFIXES, is_jsonld_file, load_catalogue, load_parti
 from .mapping import DEFAULT_BASE, Mapper, Reader, Triple, check_base
 from .schema import catalogue_json_schema
 from .model import Catalogue
-from .stream import DEFAULT_BATCH
+from .stream import DEFAULT_BATCH, output_paths
 from .validation import ENGINES, Report, ValidationRunError, profile_names, validate, validate_batched
 from .wikidata import WIKIDATA_API, WIKIDATA_SPARQL
 from .writers import EXTENSIONS, format_name, read_graph, serialize_triples, sorted_triples, write_atomic
@@ -67,9 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Write a catalogue (YAML/JSON, or lod RDF) as RDF. "
                                         "With no CATALOGUE, the bundled example is used.")
     export.add_argument("catalogue", nargs="?", help="catalogue file (default: the bundled example)")
-    export.add_argument("-f", "--format", type=_formats, default=["turtle"],
-                        help="turtle, nt or json-ld; several, comma-separated, write one file each into -o DIR")
-    export.add_argument("-o", "--output", help="output file (or folder for several formats); default: stdout")
+    export.add_argument("-f", "--format", type=_formats, default=None,
+                        help="turtle, nt or json-ld (default: what the -o file name says, else turtle); several, "
+                             "comma-separated, write one file each into -o DIR")
+    export.add_argument("-o", "--output", help="output file (.ttl, .nt, .jsonld) or folder (one file a format); "
+                                                "default: stdout")
     export.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI for record IRIs (default {DEFAULT_BASE})")
     export.add_argument("--profile", default="core", help="validation profiles to enforce (default: core)")
     mode = export.add_mutually_exclusive_group()
@@ -164,6 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except E.MissingFile as exc:
+        print(f"lod: could not run: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except E.InputError as exc:  # CatalogueError included: every problem is in the message
         print(f"lod: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -180,8 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _load(args: argparse.Namespace, path: str | os.PathLike[str]) -> Catalogue:
-    """A catalogue file, with transcripts read from where ``--transcripts`` allows."""
-    return load_catalogue(path, transcripts=getattr(args, "transcripts", None))
+    """A catalogue file, with transcripts read from where ``--transcripts`` allows; it must hold records."""
+    catalogue = load_catalogue(path, transcripts=getattr(args, "transcripts", None))
+    if not len(catalogue):
+        raise E.FileError("holds no records (films:, people:, …): nothing to export or validate", path=str(path))
+    return catalogue
 
 
 def _html(args: argparse.Namespace) -> int:
@@ -216,9 +224,11 @@ def _export(args: argparse.Namespace) -> int:
         catalogue, dropped = load_partial(source, transcripts=args.transcripts)
     else:
         catalogue = _load(args, source)
-    formats: list[str] = args.format
-    if len(formats) > 1 and not args.output:
+    formats: list[str] | None = args.format
+    if formats and len(formats) > 1 and not args.output:
         raise E.BadValue("several formats need -o DIR", field="--output")
+    targets = output_paths(formats, args.output, catalogue.info.id if catalogue.info else source.stem) \
+        if args.output else {(formats or ["turtle"])[0]: None}
     failed = bool(dropped)
     if dropped:
         print(f"lod: left out {len(dropped)} problem record(s):", file=sys.stderr)
@@ -245,8 +255,11 @@ def _export(args: argparse.Namespace) -> int:
             sys.stderr.write("".join(f"  - {r}\n" for r in report.violations))
             for rid in sorted(left_out - bad):
                 print(f"  - record {rid!r}: refers to a record that was left out", file=sys.stderr)
+    if not len(catalogue):
+        raise E.FileError(f"no record left to write{f' ({len(dropped)} left out)' if dropped else ''}; the earlier "
+                          "export, if any, is kept", path=str(source))
     items = sorted_triples(Mapper(catalogue, base).triples())
-    _write(items, formats, args.output, catalogue.info.id if catalogue.info else source.stem)
+    _write(items, targets)
     return EXIT_INVALID if failed else EXIT_OK
 
 
@@ -276,6 +289,7 @@ def _export_stream(args: argparse.Namespace, source: Path, base: str) -> int:
         return EXIT_OK if manifest["complete"] else EXIT_INVALID
     from .stream import export as stream_export
 
+    _say_new_folder(Path(args.output))
     summary = stream_export(source, args.output, args.format, base=base, profiles=profiles,
                             validate=not args.no_validate, keep_going=args.keep_going, engine=args.engine,
                             batch_size=batch, transcripts=args.transcripts)
@@ -309,19 +323,21 @@ def without(catalogue: Catalogue, bad: set[str]) -> tuple[Catalogue, set[str]]:
     return Catalogue(info=info, **lists), left_out
 
 
-def _write(items: list[Triple], formats: list[str], output: str | None, stem: str) -> None:
-    if len(formats) > 1 or (output and Path(output).is_dir()):
-        assert output is not None
-        for fmt in formats:
-            path = write_atomic(Path(output) / f"{stem}{EXTENSIONS[fmt]}", serialize_triples(items, fmt))
-            print(f"wrote {path}", file=sys.stderr)
-        return
-    data = serialize_triples(items, formats[0])
-    if output:
-        print(f"wrote {write_atomic(output, data)}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+def _write(items: list[Triple], targets: dict[str, Path | None]) -> None:
+    for fmt, path in targets.items():
+        data = serialize_triples(items, fmt)
+        if path is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            continue
+        _say_new_folder(path)
+        print(f"wrote {write_atomic(path, data)}", file=sys.stderr)
+
+
+def _say_new_folder(path: Path) -> None:
+    missing = next((p for p in reversed(path.parents) if not p.exists()), None)
+    if missing is not None:
+        print(f"lod: creating folder {missing}", file=sys.stderr)
 
 
 def _reconcile(args: argparse.Namespace) -> int:
@@ -396,7 +412,10 @@ def _publish(args: argparse.Namespace) -> int:
 
     source = Path(args.catalogue) if args.catalogue else example_path()
     catalogue = _load(args, source)
-    state = Path(args.state) if args.state else source.with_name(f"{source.stem}.publish-state.json")
+    # beside the catalogue; for the bundled example (inside the installed package) in the current folder
+    state = Path(args.state) if args.state else (
+        Path.cwd() / f"{source.stem}.publish-state.json" if not args.catalogue
+        else source.with_name(f"{source.stem}.publish-state.json"))
     try:
         result = publish(catalogue, args.endpoint, graph=args.graph, base=check_base(args.base),
                          auth=parse_auth(args.auth), chunk_triples=args.chunk, timeout=args.timeout,
@@ -449,7 +468,7 @@ def _validate(args: argparse.Namespace) -> int:
             report = _run_validation(records[0], profiles, records[1], args)
         else:  # anything else is validated as the graph it is
             report = validate(graph, profiles, shapes_dir=args.shapes, engine=args.engine)
-    sys.stdout.write(report.json() if args.format == "json" else report.text())
+    sys.stdout.write(report.json(args.strict) if args.format == "json" else report.text(args.strict))
     if not report.conforms or (args.strict and report.warnings):
         return EXIT_INVALID
     return EXIT_OK

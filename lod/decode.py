@@ -178,7 +178,7 @@ def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise E.FileError("catalogue file not found", path=str(path)) from None
+        raise E.MissingFile("no such catalogue file", path=str(path)) from None
     except IsADirectoryError:
         raise E.FileError("is a folder, not a catalogue file", path=str(path)) from None
     except OSError as exc:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import errors as E
-from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, left_out_closure, scan,
+from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, left_out_closure, no_records, scan,
                      split, written_dependents)
 from .atomic import replace_dir, staging_dir, write_atomic
 from .writers import EXTENSIONS, format_name
@@ -132,8 +132,8 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
     t_start = time.perf_counter()
     src = Path(source).resolve()
     if not src.is_file():
-        raise E.BadValue("no such catalogue file", field="catalogue", value=str(source))
-    fmts = list(dict.fromkeys(format_name(f) for f in formats))
+        raise E.MissingFile("no such catalogue file", path=str(source))
+    fmts = list(dict.fromkeys(format_name(f) for f in (formats or ["turtle"])))
     names = profile_names(profiles) if validate else ("core",)
     settings = {"base": base or DEFAULT_BASE, "profiles": names, "validate": validate, "engine": engine,
                 "batch_size": batch_size,
@@ -153,6 +153,7 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
         index = Index()
         for found in client.gather(client.map(scan, parts)):
             index.merge(found)
+        no_records(index, src)
         phases["scan"] = time.perf_counter() - t0
         # the catalogue's index goes to every worker once
         t0 = time.perf_counter()

@@ -109,6 +109,12 @@ class FileError(InputError):
         return {**super().as_dict(), "file": self.path, "line": self.line, "column": self.column}
 
 
+class MissingFile(FileError):
+    """The file to read is not there (the command could not run, rather than bad input)."""
+
+    code = "file_not_found"
+
+
 class CatalogueError(InputError):
     """Several problems in one catalogue (file, dict or graph), reported together."""
 

@@ -59,7 +59,7 @@ from .decode import load_json
 from .fastwrite import grouped, writer_for
 from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
 from .model import ALIASES, LISTS, CatalogueInfo, Record, _refs_of, input_errors
-from .writers import EXTENSIONS, format_name
+from .writers import EXTENSIONS, format_name, format_of_suffix
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 DEFAULT_BATCH = 2000
@@ -714,14 +714,38 @@ def progress_bar(total: int, desc: str, quiet: bool = False) -> Any:
                 smoothing=0.1, disable=True if quiet else None, leave=False)
 
 
-def output_paths(formats: list[str], output: str | os.PathLike[str], stem: str) -> dict[str, Path]:
+def no_records(index: Index, source: str | os.PathLike[str]) -> None:
+    """A catalogue without records is an input error: exporting it would replace a good file with an empty one."""
+    if index.records == 0:
+        raise E.FileError("holds no records (films:, people:, …): nothing to export or validate", path=str(source))
+
+
+def output_paths(formats: list[str] | None, output: str | os.PathLike[str], stem: str) -> dict[str, Path]:
+    """Format -> file for ``-o OUTPUT``: one file, or one file a format in a folder (``STEM.ttl``, …).
+
+    ``formats`` is what the user asked for (None: not said). A name ending in an RDF suffix is one
+    file in the format it names; a ``-f`` that contradicts it, or several formats for one file, is
+    an error. An existing folder, or a name without a suffix, is a folder.
+    """
     out = Path(output)
-    if len(formats) == 1 and (out.suffix and not out.is_dir()):
+    named = format_of_suffix(out)
+    if out.is_dir() or (not out.suffix and not out.is_file()):
+        return {fmt: out / f"{stem}{EXTENSIONS[fmt]}" for fmt in (formats or ["turtle"])}
+    if formats and len(formats) > 1:
+        raise E.BadValue(f"{len(formats)} formats are written as one file each into a folder, and {out.name!r} "
+                         "names a file; give a folder (-o out/)", field="--output", value=str(output))
+    if named is None:
+        if not formats:
+            raise E.BadValue(f"cannot tell the format from {out.name!r}; name the file .ttl, .nt or .jsonld, or "
+                             "give -f", field="--output", value=str(output))
         return {formats[0]: out}
-    return {fmt: out / f"{stem}{EXTENSIONS[fmt]}" for fmt in formats}
+    if formats and formats[0] != named:
+        raise E.BadValue(f"-f {formats[0]} and the file name {out.name!r} ({named}) disagree; drop -f (the name "
+                         "says the format) or rename the file", field="--format", value=formats[0])
+    return {named: out}
 
 
-def export(source: str | os.PathLike[str], output: str | os.PathLike[str], formats: Iterable[str] = ("turtle",), *,
+def export(source: str | os.PathLike[str], output: str | os.PathLike[str], formats: Iterable[str] | None = None, *,
            base: str = DEFAULT_BASE, profiles: Iterable[str] = ("core",), validate: bool = True,
            keep_going: bool = False, engine: str = "fast", batch_size: int = DEFAULT_BATCH,
            shapes_dir: str | None = None, quiet: bool = False, transcripts: str | os.PathLike[str] | None = None
@@ -736,21 +760,22 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
     from .validation import profile_names
 
     t_start = time.perf_counter()
-    fmts = list(dict.fromkeys(format_name(f) for f in formats))
+    asked = None if formats is None else list(dict.fromkeys(format_name(f) for f in formats))
     names = profile_names(profiles) if validate else ()
     if engine not in ("fast", "pyshacl"):
         raise E.BadValue("unknown engine; use fast or pyshacl", field="engine", value=engine)
     part = Part(str(source))
     if not Path(source).is_file():
-        raise E.BadValue("no such catalogue file", field="catalogue", value=str(source))
+        raise E.MissingFile("no such catalogue file", path=str(source))
     t0 = time.perf_counter()
     index = scan(part)
+    no_records(index, source)
     phases = {"scan": time.perf_counter() - t0}
     streamer = Streamer(index, base=base, profiles=names or ("core",), validate=validate, engine=engine,
                         batch_size=batch_size, shapes_dir=shapes_dir,
                         transcripts=None if transcripts is None else str(transcripts))
     stem = streamer.info.id if streamer.info is not None else Path(source).stem
-    targets = output_paths(fmts, output, stem)
+    targets = output_paths(asked, output, stem)
     for path in targets.values():
         path.parent.mkdir(parents=True, exist_ok=True)
     temps = {fmt: str(temp_beside(path)) for fmt, path in targets.items()}
@@ -792,7 +817,9 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
         unplaced = [r for r in violations if not r.record or r.record.startswith("info:")]
         complete = not problems and not violations
         files: dict[str, Path] = {}
-        if complete or (keep_going and not unplaced and streamer.info_problem is None):
+        if keep_going and not complete and result.written == 0:
+            problems.append("no record left to write: the earlier export, if any, is kept")
+        elif complete or (keep_going and not unplaced and streamer.info_problem is None):
             for fmt, tmp in temps.items():
                 publish_file(tmp, targets[fmt])
                 files[fmt] = targets[fmt]
@@ -823,8 +850,9 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
     names = profile_names(profiles)
     part = Part(str(source))
     if not Path(source).is_file():
-        raise E.BadValue("no such catalogue file", field="catalogue", value=str(source))
+        raise E.MissingFile("no such catalogue file", path=str(source))
     index = scan(part)
+    no_records(index, source)
     streamer = Streamer(index, base=base, profiles=names, engine=engine, batch_size=batch_size,
                         shapes_dir=shapes_dir, transcripts=None if transcripts is None else str(transcripts))
     spill = str(spill_dir())

@@ -84,17 +84,28 @@ class Report:
     def warnings(self) -> list[ValidationResult]:
         return [r for r in self.results if r.severity == "warning"]
 
+    @property
+    def infos(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "info"]
+
     def records_with_violations(self) -> set[str]:
         return {r.record for r in self.violations if r.record}
 
-    def text(self) -> str:
-        head = (f"{'conforms' if self.conforms else 'does not conform'} to {', '.join(self.profiles)}: "
-                f"{len(self.violations)} violation(s), {len(self.warnings)} warning(s)")
+    def text(self, strict: bool = False) -> str:
+        """The verdict and every result; with ``strict``, warnings make it "does not conform" too."""
+        fails = not self.conforms or (strict and bool(self.warnings))
+        verdict = "does not conform" if fails else "conforms"
+        if strict and self.conforms and self.warnings:
+            verdict += " (warnings fail with --strict)"
+        head = (f"{verdict} to {', '.join(self.profiles)}: {len(self.violations)} violation(s), "
+                f"{len(self.warnings)} warning(s), {len(self.infos)} info(s)")
         return "\n".join([head, *(str(r) for r in self.results)]) + "\n"
 
-    def json(self) -> str:
-        return json.dumps({"conforms": self.conforms, "profiles": list(self.profiles),
+    def json(self, strict: bool = False) -> str:
+        return json.dumps({"conforms": self.conforms and not (strict and bool(self.warnings)),
+                           "profiles": list(self.profiles), "strict": strict,
                            "violations": len(self.violations), "warnings": len(self.warnings),
+                           "infos": len(self.infos),
                            "results": [asdict(r) for r in self.results]}, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -52,13 +52,22 @@ def format_name(name: str) -> str:
                          field="format", value=name) from None
 
 
+SUFFIXES = {".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt", ".jsonld": "json-ld",
+            ".json": "json-ld"}
+"""File name endings that name an RDF format (reading and writing alike)."""
+
+
+def format_of_suffix(path: str | os.PathLike[str]) -> str | None:
+    """The RDF format a file name says (``.ttl``, ``.turtle``, ``.nt``, ``.jsonld``, ``.json``), or None."""
+    return SUFFIXES.get(Path(path).suffix.lower())
+
+
 def format_for_path(path: str | os.PathLike[str]) -> str:
-    suffix = Path(path).suffix.lower()
-    for name, ext in EXTENSIONS.items():
-        if suffix == ext or (name == "json-ld" and suffix == ".json"):
-            return name
-    raise E.BadValue("cannot tell the RDF format from the file name; name it .ttl, .nt or .jsonld",
-                     field="path", value=str(path))
+    found = format_of_suffix(path)
+    if found is None:
+        raise E.BadValue("cannot tell the RDF format from the file name; name it .ttl, .nt or .jsonld",
+                         field="path", value=str(path))
+    return found
 
 
 # --- ordering ---------------------------------------------------------------------

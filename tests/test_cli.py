@@ -83,9 +83,12 @@ def test_unknown_format_and_bad_base_are_usage_errors(tmp_path):
     assert out.returncode == 1 and "base" in out.stderr
 
 
-def test_missing_catalogue_file(tmp_path):
-    out = run("export", str(tmp_path / "nope.yaml"))
-    assert out.returncode == 1 and "not found" in out.stderr
+def test_missing_catalogue_file_is_could_not_run(tmp_path):
+    # the README: 2 is "could not run"; a missing file is not bad input (before: exit 1)
+    for args in (("export", str(tmp_path / "nope.yaml")), ("validate", str(tmp_path / "nope.yaml")),
+                 ("export", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "out.ttl"))):
+        out = run(*args)
+        assert out.returncode == 2 and "could not run" in out.stderr and "nope." in out.stderr, out.stderr
 
 
 def test_schema_command_prints_the_published_schema():
@@ -100,3 +103,73 @@ def test_export_reads_lod_rdf_back(tmp_path, seed):
     out = tmp_path / "cat.jsonld"
     assert main(["export", str(ttl), "-f", "json-ld", "-o", str(out)]) == 0
     assert lod.from_graph(lod.read_graph(out)) == seed
+
+
+# --- the format and the output follow what the user wrote (issue: a new user's first hour) ---------------
+
+@pytest.mark.parametrize("name, parse", [("out.jsonld", "json-ld"), ("out.nt", "nt"), ("out.ttl", "turtle"),
+                                         ("out.turtle", "turtle"), ("out.json", "json-ld")])
+def test_the_format_follows_the_file_name(tmp_path, seed, name, parse):
+    target = tmp_path / name
+    done = run("export", "-o", str(target))  # no -f: before, Turtle went into every file
+    assert done.returncode == 0, done.stderr
+    assert lod.from_graph(lod.read_graph(target, parse)) == seed
+    assert run("validate", str(target)).returncode == 0  # and lod reads back what it wrote, by the same name
+
+
+def test_a_format_that_contradicts_the_file_name_is_an_error(tmp_path):
+    target = tmp_path / "out.jsonld"
+    done = run("export", "-f", "nt", "-o", str(target))
+    assert done.returncode == 1 and "disagree" in done.stderr and not target.exists()
+    several = run("export", "-f", "turtle,nt", "-o", str(tmp_path / "single.ttl"))
+    assert several.returncode == 1 and "folder" in several.stderr
+    assert not (tmp_path / "single.ttl").exists()  # before: a folder named single.ttl
+    odd = run("export", "-o", str(tmp_path / "out.txt"))
+    assert odd.returncode == 1 and "-f" in odd.stderr and not (tmp_path / "out.txt").exists()
+    assert run("export", "-f", "nt", "-o", str(tmp_path / "out.txt")).returncode == 0  # said explicitly
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "films: []\n", "info: {id: c, names: {en: C}}\n"])
+@pytest.mark.parametrize("suffix", [".yaml", ".jsonl"])
+def test_an_empty_catalogue_is_an_input_error_and_the_old_export_stays(tmp_path, text, suffix):
+    if suffix == ".jsonl":
+        text = "" if not text or text.startswith(("#", "films")) else json.dumps({"info": {"id": "c", "names":
+                                                                                                {"en": "C"}}}) + "\n"
+    src = tmp_path / f"empty{suffix}"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.ttl"
+    out.write_text("the earlier export\n", encoding="utf-8")
+    for args in (("export", str(src), "-o", str(out)), ("export", str(src), "-o", str(out), "--keep-going"),
+                 ("export", str(src), "-o", str(out), "--stream")):
+        done = run(*args)
+        assert done.returncode == 1 and "no record" in done.stderr, (args, done.stderr)
+        assert out.read_text(encoding="utf-8") == "the earlier export\n"
+    done = run("validate", str(src), "--profile", "core,web,wikidata,archive")
+    assert done.returncode == 1 and "no record" in done.stderr  # before: all four profiles said it conforms
+
+
+def test_keep_going_that_leaves_out_every_record_keeps_the_old_export(tmp_path):
+    src = tmp_path / "bad.yaml"
+    src.write_text("films:\n  - {id: f, titles: [{en: F}], date_created: 2019-02-30}\n", encoding="utf-8")
+    out = tmp_path / "out.ttl"
+    out.write_text("the earlier export\n", encoding="utf-8")
+    done = run("export", str(src), "-o", str(out), "--keep-going")
+    assert done.returncode == 1 and "no record left" in done.stderr
+    assert out.read_text(encoding="utf-8") == "the earlier export\n"
+
+
+def test_a_new_folder_for_the_output_is_announced(tmp_path):
+    target = tmp_path / "new" / "deeper" / "out.ttl"
+    done = run("export", "-o", str(target))
+    assert done.returncode == 0 and f"creating folder {tmp_path / 'new'}" in done.stderr and target.is_file()
+
+
+def test_strict_says_does_not_conform_and_infos_are_counted(tmp_path):
+    lenient = run("validate", "--profile", "archive")  # the seed: warnings and infos, no violation
+    assert lenient.returncode == 0 and lenient.stdout.startswith("conforms to archive")
+    done = run("validate", "--profile", "archive", "--strict")
+    head = done.stdout.splitlines()[0]
+    assert done.returncode == 1 and head.startswith("does not conform (warnings fail with --strict)")
+    assert " 6 info(s)" in head  # counted as the results list them
+    info = run("validate", "--profile", "archive", "--format", "json")
+    assert "infos" in json.loads(info.stdout)

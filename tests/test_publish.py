@@ -142,3 +142,14 @@ def test_resume_with_other_chunking_starts_again_not_skips(tmp_path):
         assert again.sent == again.chunks and srv.graph(again.graph) == expected(cat)
     finally:
         srv.stop()
+
+
+def test_publishing_the_bundled_example_keeps_its_state_in_the_current_folder(server, tmp_path):
+    # before: the state file went beside the example, inside the installed package
+    package = lod.example_path().parent
+    before = sorted(p.name for p in package.iterdir())
+    ok = subprocess.run([sys.executable, "-m", "lod.cli", "publish", "--endpoint", server.store],
+                        capture_output=True, text=True, cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert sorted(p.name for p in package.iterdir()) == before
+    assert (tmp_path / "catalogue.publish-state.json").is_file()

@@ -211,12 +211,19 @@ def _jsonl(tmp_path: Path, lines: list[dict]) -> Path:
     return path
 
 
-def test_a_catalogue_block_alone_is_written_and_validated(tmp_path):
-    source = _jsonl(tmp_path, [{"info": {"id": "cat", "names": {"en": "Cat"}}}])
+def test_the_catalogue_block_is_written_and_validated_and_alone_is_refused(tmp_path):
+    film = {"films": {"id": "f", "titles": [{"text": "F", "lang": "en"}]}}
+    source = _jsonl(tmp_path, [{"info": {"id": "cat", "names": {"en": "Cat"}}}, film])
     summary = export(source, tmp_path / "out.nt", ["nt"], quiet=True)
     assert summary.complete and "https://example.org/id/catalogue/cat" in summary.files["nt"].read_text()
-    bad = _jsonl(tmp_path, [{"info": {"id": "cat", "names": {"en": "Cat"}, "publisher": "nobody"}}])
+    bad = _jsonl(tmp_path, [{"info": {"id": "cat", "names": {"en": "Cat"}, "publisher": "nobody"}}, film])
     assert not export(bad, tmp_path / "bad.nt", ["nt"], quiet=True).complete
+    # a catalogue without records is an input error: it would replace an export with an empty one
+    alone = _jsonl(tmp_path, [{"info": {"id": "cat", "names": {"en": "Cat"}}}])
+    (tmp_path / "kept.nt").write_text("earlier export\n")
+    with pytest.raises(lod.FileError, match="holds no records"):
+        export(alone, tmp_path / "kept.nt", ["nt"], quiet=True)
+    assert (tmp_path / "kept.nt").read_text() == "earlier export\n"
 
 
 def test_lookups_numbers_and_repeated_award_texts(tmp_path):
