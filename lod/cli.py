@@ -227,8 +227,9 @@ def _export(args: argparse.Namespace) -> int:
     formats: list[str] | None = args.format
     if formats and len(formats) > 1 and not args.output:
         raise E.BadValue("several formats need -o DIR", field="--output")
-    targets = output_paths(formats, args.output, catalogue.info.id if catalogue.info else source.stem) \
-        if args.output else {(formats or ["turtle"])[0]: None}
+    targets: dict[str, Path | None] = {(formats or ["turtle"])[0]: None}  # stdout
+    if args.output:
+        targets = {**output_paths(formats, args.output, catalogue.info.id if catalogue.info else source.stem)}
     failed = bool(dropped)
     if dropped:
         print(f"lod: left out {len(dropped)} problem record(s):", file=sys.stderr)
@@ -388,13 +389,16 @@ def _bag(args: argparse.Namespace) -> int:
     try:
         if args.verify:
             if len(args.paths) != 1:
-                raise E.BadValue("--verify takes one OUTDIR", field="paths", value=" ".join(args.paths))
+                raise E.BadValue(f"--verify takes one OUTDIR, not {len(args.paths)}: lod bag --verify OUTDIR")
             verify_bag(args.paths[0])
             print(f"{args.paths[0]}: valid bag (fixity and completeness checked)", file=sys.stderr)
             return EXIT_OK
-        if len(args.paths) != 2 or not args.source_org or not args.contact_email:
-            raise E.BadValue("usage: lod bag CATALOGUE OUTDIR --source-org NAME --contact-email ADDRESS",
-                             field="paths", value=" ".join(args.paths))
+        missing = [what for what, given in (("CATALOGUE OUTDIR", len(args.paths) == 2),
+                                            ("--source-org NAME", args.source_org),
+                                            ("--contact-email ADDRESS", args.contact_email)) if not given]
+        if missing:
+            raise E.BadValue(f"lod bag needs {' and '.join(missing)}; usage: lod bag CATALOGUE OUTDIR "
+                             "--source-org NAME --contact-email ADDRESS")
         result = make_bag(_load(args, args.paths[0]), args.paths[1], source_org=args.source_org,
                           contact_email=args.contact_email, base=check_base(args.base),
                           allow_invalid=args.allow_invalid, description=args.description)
@@ -454,6 +458,9 @@ def _validate(args: argparse.Namespace) -> int:
     profiles = profile_names(args.profile)
     source = Path(args.source) if args.source else example_path()
     from .stream import JSONL_SUFFIXES, validate_file
+
+    if not source.is_file():
+        raise E.MissingFile("no such file" if not source.exists() else "not a file", path=str(source))
 
     if source.suffix.lower() in JSONL_SUFFIXES:  # a JSON Lines catalogue is validated in batches
         report = validate_file(source, profiles, base=check_base(args.base), engine=args.engine,

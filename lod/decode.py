@@ -154,11 +154,31 @@ def load_json(text: str | bytes, source: str, line: int | None = None) -> Any:
     return value
 
 
-def load_yaml(text: str, source: str) -> Any:
-    """YAML text with nesting and alias expansion bounded, dates kept as text, duplicate keys refused."""
+Lines = dict[tuple[str, int], int]
+"""(top-level key, index in its list; -1 for the key itself) -> line in the file."""
+
+
+def load_yaml(text: str, source: str, lines: Lines | None = None) -> Any:
+    """YAML text with nesting and alias expansion bounded, dates kept as text, duplicate keys refused.
+
+    With ``lines``, the line of each top-level key and of each item of a top-level list is put in it.
+    """
     try:
         _bound_yaml(text, source)
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        loader = _Loader(text)  # a safe loader
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+        if lines is not None and isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    lines[(key.value, -1)] = key.start_mark.line + 1
+                    if isinstance(value, yaml.SequenceNode):
+                        for i, item in enumerate(value.value):
+                            lines[(key.value, i)] = item.start_mark.line + 1
+        return data
     except E.FileError:
         raise
     except yaml.MarkedYAMLError as exc:

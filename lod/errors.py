@@ -31,16 +31,19 @@ class InputError(LodError, ValueError):
         self.record = record
         self.field = field
         self.value = value
+        self.line: int | None = getattr(self, "line", None)
+        """The line of the record in its catalogue file, where the file tells (YAML, JSON Lines)."""
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        where = " ".join(p for p in (f"record {self.record!r}" if self.record else "",
+        where = " ".join(p for p in (f"line {self.line}:" if self.line else "",
+                                     f"record {self.record!r}" if self.record else "",
                                      f"field {self.field!r}" if self.field else "") if p)
         value = "" if self.value is None else f" (value: {_short(self.value)})"
         return f"{where}: {self.message}{value}" if where else f"{self.message}{value}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "record": self.record, "field": self.field,
+        return {"code": self.code, "line": self.line, "record": self.record, "field": self.field,
                 "value": None if self.value is None else _short(self.value), "message": self.message}
 
 
@@ -78,6 +81,10 @@ class WrongReferenceType(InputError):
 
 class DuplicateId(InputError):
     code = "duplicate_id"
+    first: str | None = None
+    """Where the id is used first (``people[0]``)."""
+    at: str | None = None
+    """Where this second use is (``films[2]``)."""
 
 
 class MissingField(InputError):

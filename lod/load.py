@@ -20,11 +20,12 @@ nothing half-built is returned.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from . import errors as E
-from .decode import load_json, load_yaml, read_text
+from .decode import Lines, load_json, load_yaml, read_text
 from .model import ALIASES, LISTS, Catalogue
 from .values import lang_list
 from .writers import format_for_path, read_graph
@@ -32,11 +33,14 @@ from .writers import format_for_path, read_graph
 CATALOGUE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def read_data(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The raw mapping in a YAML or JSON catalogue file (bounded, see :mod:`lod.decode`)."""
+def read_data(path: str | os.PathLike[str], lines: Lines | None = None) -> dict[str, Any]:
+    """The raw mapping in a YAML or JSON catalogue file (bounded, see :mod:`lod.decode`).
+
+    With ``lines`` (a dict), a YAML file's record lines are put in it, for messages.
+    """
     p = Path(path)
     text = read_text(p)
-    data = load_json(text, str(p)) if p.suffix.lower() == ".json" else load_yaml(text, str(p))
+    data = load_json(text, str(p)) if p.suffix.lower() == ".json" else load_yaml(text, str(p), lines)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -46,14 +50,59 @@ def read_data(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def catalogue_from_data(data: dict[str, Any], *, root: Path | None = None, source: str | None = None,
-                        transcripts: str | os.PathLike[str] | None = None) -> Catalogue:
+                        transcripts: str | os.PathLike[str] | None = None, lines: Lines | None = None) -> Catalogue:
     """Build a catalogue from a parsed mapping; every problem is reported together.
 
     ``root`` is the folder that ``text_file`` paths are relative to (the catalogue's folder;
     default: the current folder). Transcripts are read only from inside ``transcripts``
     (default: ``root``): a path that leads elsewhere, by ``..``, an absolute path or a symbolic
     link, is refused, so a catalogue from outside cannot put other files into the export.
+    ``lines`` (from :func:`read_data`) gives each problem the line of its record.
     """
+    try:
+        return _catalogue_from_data(data, root, source, transcripts)
+    except E.CatalogueError as exc:
+        if lines:
+            place(exc.problems, data, lines)
+            raise E.CatalogueError(exc.problems, source) from None
+        raise
+
+
+def place(problems: list[E.InputError], data: dict[str, Any], lines: Lines) -> None:
+    """Give each problem the line of its record in the file (and a duplicate id the line of the first use)."""
+    by_name = {(ALIASES.get(k, k), i): line for (k, i), line in lines.items()}
+    first_of: dict[str, tuple[str, int]] = {}  # in the order the checks take the lists, as check_references
+    named = {ALIASES.get(k, k): v for k, v in data.items()}
+    for name in LISTS:
+        items = named.get(name)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                rid = item.get("id") if isinstance(item, dict) else None
+                if isinstance(rid, (str, int)) and not isinstance(rid, bool):
+                    first_of.setdefault(str(rid), (name, i))
+
+    def line_of(where: str | None) -> int | None:
+        if where is None:
+            return None
+        if where == "info" or where.startswith("info:"):
+            return by_name.get(("info", -1))
+        pos = re.fullmatch(r"([a-z_]+)\[(\d+)\]", where)
+        if pos:
+            return by_name.get((pos.group(1), int(pos.group(2))))
+        found = first_of.get(where)
+        return by_name.get(found) if found else None
+
+    for problem in problems:
+        if problem.line is None:
+            problem.line = line_of(problem.at if isinstance(problem, E.DuplicateId) else problem.record) or (by_name.get((str(problem.field), -1))
+                                                      if problem.record is None else None)
+        if isinstance(problem, E.DuplicateId) and problem.first and line_of(problem.first):
+            problem.message = problem.message.replace(f"at {problem.first};",
+                                                      f"at {problem.first} (line {line_of(problem.first)});")
+
+
+def _catalogue_from_data(data: dict[str, Any], root: Path | None, source: str | None,
+                         transcripts: str | os.PathLike[str] | None) -> Catalogue:
     problems: list[E.InputError] = []
     clean: dict[str, Any] = {}
     for key, value in data.items():
@@ -158,7 +207,8 @@ def load_partial(path: str | os.PathLike[str], *, transcripts: str | os.PathLike
     p = Path(path)
     if p.suffix.lower() not in CATALOGUE_SUFFIXES or is_jsonld_file(p):
         return load_catalogue(p), []
-    return partial_from_data(read_data(p), root=p.parent, source=str(p), transcripts=transcripts)
+    lines: Lines = {}
+    return partial_from_data(read_data(p, lines), root=p.parent, source=str(p), transcripts=transcripts, lines=lines)
 
 
 def is_jsonld_file(path: Path) -> bool:
@@ -172,13 +222,14 @@ def is_jsonld_file(path: Path) -> bool:
 
 
 def partial_from_data(data: dict[str, Any], *, root: Path | None = None, source: str | None = None,
-                      transcripts: str | os.PathLike[str] | None = None) -> tuple[Catalogue, list[E.InputError]]:
+                      transcripts: str | os.PathLike[str] | None = None, lines: Lines | None = None
+                      ) -> tuple[Catalogue, list[E.InputError]]:
     """:func:`catalogue_from_data` that leaves bad records out instead of failing."""
     data = dict(data)
     dropped: list[E.InputError] = []
     for _ in range(len(LISTS) * 1000):  # each round drops at least one record
         try:
-            return catalogue_from_data(data, root=root, source=source, transcripts=transcripts), dropped
+            return catalogue_from_data(data, root=root, source=source, transcripts=transcripts, lines=lines), dropped
         except E.CatalogueError as exc:
             problems = exc.problems
         except E.InputError as exc:
@@ -187,10 +238,14 @@ def partial_from_data(data: dict[str, Any], *, root: Path | None = None, source:
         if not bad or any(p.record is None for p in problems):
             raise E.CatalogueError([*dropped, *problems], source)
         before = (_size(data), data.get("info"))
-        data = {name: [item for i, item in enumerate(items)
-                       if not (_item_id(item) in bad or f"{name}[{i}]" in bad)]
-                if name in LISTS and isinstance(items, list) else items
-                for name, items in data.items()}
+        kept = {name: [i for i, item in enumerate(items)
+                       if not (_item_id(item) in bad or f"{ALIASES.get(name, name)}[{i}]" in bad)]
+                for name, items in data.items() if ALIASES.get(name, name) in LISTS and isinstance(items, list)}
+        if lines:  # the lines of the records that stay, at their new positions
+            lines = {**{k: v for k, v in lines.items() if k[1] == -1},
+                     **{(name, j): lines[(name, i)] for name, idx in kept.items() for j, i in enumerate(idx)
+                        if (name, i) in lines}}
+        data = {name: [items[i] for i in kept[name]] if name in kept else items for name, items in data.items()}
         info_refs = [p for p in problems if p.record and p.record.startswith("info:") and p.field == "publisher"]
         if info_refs and isinstance(data.get("info"), dict):
             # the catalogue block stays: it referred to a record that was left out, so that reference goes
@@ -226,6 +281,8 @@ def load_catalogue(path: str | os.PathLike[str], *, transcripts: str | os.PathLi
     if is_jsonld_file(p):
         return from_graph(read_graph(p, "json-ld"))  # JSON-LD, as lod.dump writes for .json
     if p.suffix.lower() in CATALOGUE_SUFFIXES:
-        return catalogue_from_data(read_data(p), root=p.parent, source=str(p), transcripts=transcripts)
+        lines: Lines = {}
+        return catalogue_from_data(read_data(p, lines), root=p.parent, source=str(p), transcripts=transcripts,
+                                   lines=lines)
     format_for_path(p)  # a clear error for unknown extensions
     return from_graph(read_graph(p))

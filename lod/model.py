@@ -189,7 +189,8 @@ class Record(Model):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise E.first_or_group(input_errors(exc, record=data.get("id") if names_a_record(data.get("id")) else None)) from None
+            raise E.first_or_group(input_errors(exc, record=data.get("id") if names_a_record(data.get("id")) else None,
+                                                model=type(self))) from None
 
 
 class Entity(Record):
@@ -403,7 +404,7 @@ class CatalogueInfo(Model):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise E.first_or_group(input_errors(exc, record="info")) from None
+            raise E.first_or_group(input_errors(exc, record="info", model=CatalogueInfo)) from None
 
     id: Id
     names: NonEmptyTexts
@@ -467,7 +468,7 @@ class Catalogue(Model):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            found = input_errors(exc, data=data)
+            found = input_errors(exc, data=data, model=Catalogue)
             flagged = {(p.record, p.field) for p in found}
             found += [p for p in check_references(data) if (p.record, p.field) not in flagged]
             raise E.first_or_group(found) from None
@@ -612,6 +613,7 @@ def check_references(data: Any) -> list[E.InputError]:
     """
     problems: list[E.InputError] = []
     seen: dict[str, str] = {}
+    first: dict[str, str] = {}  # id -> where it is first used ("people[0]")
     sources: list[tuple[str, type[BaseModel], Any]] = []  # (record id, class, record or raw dict)
     for list_name, list_cls in LISTS.items():
         cls: type[BaseModel] = list_cls
@@ -623,10 +625,14 @@ def check_references(data: Any) -> list[E.InputError]:
             if not isinstance(rid, str):
                 continue
             if rid in seen:
-                problems.append(E.DuplicateId(f"id is used by a {seen[rid]} and a {cls.__name__}",
-                                              record=rid, field="id", value=rid))
+                dup = E.DuplicateId(f"id is already used by the {seen[rid]} at {first[rid]}; ids must be unique "
+                                    f"across the catalogue (this one is {list_name}[{index}])", record=rid,
+                                    field="id", value=rid)
+                dup.first, dup.at = first[rid], f"{list_name}[{index}]"
+                problems.append(dup)
             else:
                 seen[rid] = cls.__name__
+                first[rid] = f"{list_name}[{index}]"
             sources.append((rid, cls, rec))
     info = _get(data, "info")
     if isinstance(info, (Mapping, BaseModel)):
@@ -654,13 +660,22 @@ _CODES.update({"missing": E.MissingField, "extra_forbidden": E.UnknownField,
                "too_short": E.MissingField, "string_pattern_mismatch": E.BadValue})
 
 
-def input_errors(exc: ValidationError, *, record: Any = None, data: Mapping[str, Any] | None = None
-                 ) -> list[E.InputError]:
-    """Turn pydantic's errors into lod errors that name the record and the field."""
+def input_errors(exc: ValidationError, *, record: Any = None, data: Mapping[str, Any] | None = None,
+                 model: type[BaseModel] | None = None) -> list[E.InputError]:
+    """Turn pydantic's errors into lod errors that name the record and the field.
+
+    ``model`` is the class that was validated: an unknown field is then told the closest known
+    field and the fields there are.
+    """
     out: list[E.InputError] = []
     errs = exc.errors()
     for err in errs:
         loc = list(err["loc"])
+        owner = model
+        if model is Catalogue and loc and loc[0] in LISTS:
+            owner = LISTS[loc[0]]
+        elif model is Catalogue and loc and loc[0] == "info":
+            owner = CatalogueInfo
         rec = record if isinstance(record, str) else None
         if data is not None and loc and loc[0] in LISTS:
             name, index = loc[0], loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
@@ -689,6 +704,8 @@ def input_errors(exc: ValidationError, *, record: Any = None, data: Mapping[str,
                 o is not err and tuple(o["loc"][: len(err["loc"])]) == tuple(err["loc"]) for o in errs):
             continue  # the list's items failed; "too short" would only repeat that
         msg = _message(err)
+        if err["type"] == "extra_forbidden" and owner is not None:
+            msg = _unknown_field(owner, [p for p in loc if not isinstance(p, int)], loc[-1] if loc else None)
         cls = _CODES.get(err["type"], E.BadValue)
         out.append(cls(msg, record=rec, field=field or None,
                        value=None if err["type"] == "missing" else err.get("input")))
@@ -704,6 +721,30 @@ def _path(loc: list[Any]) -> str:
     return out
 
 
+def _model_at(cls: type[BaseModel], parts: list[Any]) -> type[BaseModel] | None:
+    """The model class a field path leads into (None when it leaves the models)."""
+    for part in parts:
+        nested = {name: sub for name, sub, _ in nested_fields(cls)}
+        if part not in nested:
+            return None
+        cls = nested[part]
+    return cls
+
+
+def _unknown_field(owner: type[BaseModel], path: list[Any], name: Any) -> str:
+    import difflib
+
+    cls = _model_at(owner, path[1:-1] if owner is not Catalogue and path and path[0] in (*LISTS, "info")
+                    else path[:-1])
+    if cls is None:
+        return "unknown field"
+    known = sorted(cls.model_fields)
+    close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6) if isinstance(name, str) else []
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    what = re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()  # CastCredit -> cast credit
+    return f"unknown field{hint} (a {what}'s fields: {', '.join(known)})"
+
+
 def _kind_of(value: Any) -> str:
     return {str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list", tuple: "a list",
             dict: "a mapping", type(None): "nothing (null)"}.get(type(value), type(value).__name__)
@@ -714,6 +755,8 @@ def _message(err: Any) -> str:
     kind = err["type"]
     if kind == "too_short":
         return "needs at least one value"
+    if kind == "missing":
+        return "this field is required"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"must be a mapping of fields (name: value), not {_kind_of(err.get('input'))}"
     if kind in ("tuple_type", "list_type", "set_type"):

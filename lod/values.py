@@ -73,7 +73,11 @@ def _lang(value: Any) -> str:
 def _lang_tag(value: str) -> str:
     """A checked tag in BCP 47 case (a catalogue uses few tags: each is checked once)."""
     if not _LANG_SHAPE.match(value) or not langcodes.tag_is_valid(value):
-        raise PydanticCustomError("bad_language_tag", "not a valid BCP 47 language tag",
+        fixed = value.replace("_", "-").strip()
+        if fixed != value and _LANG_SHAPE.match(fixed) and langcodes.tag_is_valid(fixed):
+            raise PydanticCustomError("bad_language_tag", "not a valid BCP 47 language tag; did you mean '{tag}'? "
+                                      "(BCP 47 joins the parts with '-')", {"tag": _lang_tag(fixed)})
+        raise PydanticCustomError("bad_language_tag", "not a valid BCP 47 language tag (e.g. en, kk-Cyrl, en-GB)",
                                   {})
     # BCP 47 case conventions (RFC 5646 2.1.1); the script is kept as given (kk-Cyrl stays kk-Cyrl).
     parts = value.split("-")

@@ -142,3 +142,29 @@ def test_bad_base_iri():
     for base in ("https://example.org/id", "not an iri/", "https://ex ample.org/"):
         with pytest.raises(lod.BadIRI):
             lod.to_graph(cat, base=base)
+
+
+def test_problems_in_a_yaml_file_name_the_line_and_suggest_the_fix(tmp_path):
+    # before: no line numbers, "used by a Person and a Person", pydantic's "Extra inputs are not permitted"
+    path = tmp_path / "cat.yaml"
+    path.write_text("people:\n"
+                    "  - id: p\n"
+                    "    names: {en: P}\n"
+                    "  - id: q\n"
+                    "    names: {en_US: Q}\n"
+                    "  - id: p\n"
+                    "    names: {en: Again}\n"
+                    "films:\n"
+                    "  - id: f\n"
+                    "    title: [{en: T}]\n", encoding="utf-8")
+    with pytest.raises(lod.CatalogueError) as info:
+        lod.load_catalogue(path)
+    by_field = {(p.record, p.field): p for p in info.value.problems}
+    tag = by_field[("q", "names[0].lang")]
+    assert tag.line == 4 and "did you mean 'en-US'?" in tag.message
+    dup = by_field[("p", "id")]
+    assert dup.line == 6 and "people[0] (line 2)" in dup.message and "Person and a Person" not in dup.message
+    unknown = by_field[("f", "title")]
+    assert unknown.line == 9 and "did you mean 'titles'?" in unknown.message and "directors" in unknown.message
+    assert "Extra inputs" not in str(info.value) and "Field required" not in str(info.value)
+    assert f"in {path}:" in str(info.value) and "  - line 4: record 'q'" in str(info.value)

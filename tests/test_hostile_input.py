@@ -173,10 +173,12 @@ def test_transcripts_inside_the_folder_are_read_and_a_wider_root_can_be_named(ca
 
 def test_the_streaming_export_keeps_transcripts_inside_too(catalogue_folder, tmp_path):
     src = catalogue_folder / "cat.jsonl"
-    src.write_text(json.dumps({"interviews": _interview("/etc/passwd")["interviews"][0]}) + "\n", encoding="utf-8")
+    src.write_text(json.dumps({"interviews": _interview("/etc/passwd")["interviews"][0]}) + "\n"
+                   + json.dumps({"films": {"id": "f", "titles": [{"text": "F", "lang": "en"}]}}) + "\n", encoding="utf-8")
     done = run_lod("export", str(src), "-f", "nt", "-o", str(tmp_path / "out.nt"), "--keep-going")
     refused_cleanly(done, "cat.jsonl:1", "'text_file'")
-    assert "root:" not in (tmp_path / "out.nt").read_text(encoding="utf-8")
+    text = (tmp_path / "out.nt").read_text(encoding="utf-8")
+    assert "root:" not in text and "/film/f>" in text  # the interview left out, the rest written
 
 
 # --- 7. link schemes -----------------------------------------------------------------------------
