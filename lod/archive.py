@@ -67,7 +67,7 @@ def make_bag(catalogue: Catalogue, outdir: str | os.PathLike[str], *, source_org
         files = _write_payload(staging, catalogue, graphs, reports, conforms)
         info = {"Source-Organization": source_org, "Contact-Email": contact_email,
                 "External-Description": description or _describe(catalogue),
-                "External-Identifier": catalogue.info.id if catalogue.info else target.name,
+                "External-Identifier": catalogue.info.id if catalogue.info else _printable(target.name),
                 "Bagging-Date": dt.date.today().isoformat()}
         bagit.make_bag(str(staging), bag_info=info, checksums=CHECKSUMS)
         for folder in (staging, *(p for p in staging.rglob("*") if p.is_dir())):
@@ -77,6 +77,11 @@ def make_bag(catalogue: Catalogue, outdir: str | os.PathLike[str], *, source_org
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return BagResult(target, files, conforms, reports)
+
+
+def _printable(name: str) -> str:
+    """A file name as text (bytes that are not UTF-8 shown as U+FFFD)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _describe(catalogue: Catalogue) -> str:

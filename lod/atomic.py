@@ -7,31 +7,43 @@ previous folder restored by the next run if the process died between them).
 
 The temp and staging names carry lod's mark and the writing process's id::
 
-    .NAME.lod-PID-RANDOM.tmp         a file being written
-    .NAME.lod-staging-PID-RANDOM     a folder being built
-    .NAME.lod-previous-PID           the folder being replaced (only without RENAME_EXCHANGE)
-    $TMPDIR/lod-spill-PID-RANDOM     a streaming export's spilled batches
+    .NAME.lod-HOST-PID-RANDOM.tmp         a file being written
+    .NAME.lod-staging-HOST-PID-RANDOM     a folder being built
+    .NAME.lod-previous-HOST-PID           the folder being replaced (only without RENAME_EXCHANGE)
+    $TMPDIR/lod-spill-HOST-PID-RANDOM     a streaming export's spilled batches
 
-A run that is killed leaves such entries behind; the next run that writes ``NAME`` removes
-those whose process is gone (:func:`sweep`), and never touches anything else: not a live
-run's files, not a file whose name lod did not make.
+(HOST: six hex digits of a hash of the machine's name.) A run that is killed leaves such
+entries behind; the next run on the same machine that writes ``NAME`` removes those whose
+process is gone (:func:`sweep`), and never touches anything else: not a live run's files, not
+another machine's (on a shared disk), not a file whose name lod did not make. The one
+exception is ``.lod-spill-XXXXXXXX`` folders holding only ``.spill`` files, which lod 0.1 left
+beside its outputs.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import re
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 
 from . import errors as E
 
-__all__ = ["write_atomic", "temp_beside", "staging_dir", "replace_dir", "spill_dir", "sweep"]
+__all__ = ["write_atomic", "write_all_atomic", "publish_file", "temp_beside", "staging_dir", "replace_dir", "spill_dir",
+           "sweep", "usual_mode"]
 
 _MARK = "lod-"
+_HOST = hashlib.sha256(socket.gethostname().encode("utf-8", "surrogateescape")).hexdigest()[:6]
+"""This machine's tag in debris names: a run on another machine sharing the disk is never judged dead here."""
+
+
+def _tag() -> str:
+    return f"{_HOST}-{os.getpid()}"
 
 
 def _alive(pid: int) -> bool:
@@ -53,10 +65,9 @@ def _alive(pid: int) -> bool:
         return True
 
 
-_PID_IN_NAME = re.compile(r"lod-(?:staging-|previous-|spill-)?(\d+)(?:-|\.tmp$|$)")
-# names made by lod before the process id was part of them (mkstemp's 8 characters)
+_PID_IN_NAME = re.compile(r"lod-(?:staging-|previous-|spill-)?([0-9a-f]{6})-(\d+)(?:-|\.tmp$|$)")
+# spill folders of lod before 0.1 kept them beside the output, named by mkdtemp (8 characters)
 _LEGACY_SPILL = re.compile(r"\.lod-spill-[a-z0-9_]{8}\Z")
-_LEGACY = re.compile(r"\.(?:[a-z0-9_]{8}\.tmp|staging-[0-9a-z_]+|previous)\Z")
 
 
 def _remove(path: Path) -> None:
@@ -95,16 +106,10 @@ def sweep(target: str | os.PathLike[str]) -> list[Path]:
         rest = entry.name[len(prefix):]
         path = Path(entry.path)
         match = _PID_IN_NAME.match(rest) if rest.startswith(_MARK) else None
-        if match is not None:
-            if _alive(int(match.group(1))):
-                continue
-            if rest.startswith("lod-previous-") and not os.path.lexists(target):
-                path.rename(target)  # the run died between its two renames: the previous folder comes back
-                continue
-        elif not _LEGACY.match("." + rest):
-            continue
-        elif rest == "previous" and not os.path.lexists(target):
-            path.rename(target)
+        if match is None or match.group(1) != _HOST or _alive(int(match.group(2))):
+            continue  # not a name lod makes, another machine's, or a live run's
+        if rest.startswith("lod-previous-") and not os.path.lexists(target):
+            path.rename(target)  # the run died between its two renames: the previous folder comes back
             continue
         _remove(path)
         removed.append(path)
@@ -116,7 +121,7 @@ def temp_beside(target: str | os.PathLike[str]) -> Path:
     target = Path(target)
     sweep(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{_MARK}{os.getpid()}-", suffix=".tmp", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{_MARK}{_tag()}-", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise E.WriteError(f"could not write {target}: {exc.strerror or exc}") from exc
     os.close(fd)
@@ -145,6 +150,36 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
+def write_all_atomic(files: dict[Path, bytes]) -> list[Path]:
+    """Write several files that belong together: every temp file first, then the renames, one after another.
+
+    A crash while the data is written leaves every file as it was; only the renames, a few system
+    calls at the end, stand between the old set and the new one.
+    """
+    temps: dict[Path, Path] = {}
+    try:
+        for target, data in files.items():
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise E.WriteError(f"could not write {target}: {exc}") from exc
+            temps[target] = temp_beside(target)
+            with open(temps[target], "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for target, tmp in temps.items():
+            publish_file(tmp, target)
+    except OSError as exc:
+        if isinstance(exc, E.LodError):
+            raise
+        raise E.WriteError(f"could not write {', '.join(map(str, files))}: {exc}") from exc
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+    return list(files)
+
+
 def publish_file(tmp: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
     """Rename a finished temp file into place, with the usual mode (``mkstemp`` makes 0600), durably."""
     os.chmod(tmp, 0o666 & ~_umask())
@@ -158,7 +193,7 @@ def staging_dir(target: str | os.PathLike[str]) -> Path:
     sweep(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{target.name}.{_MARK}staging-{os.getpid()}-", dir=target.parent))
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.{_MARK}staging-{_tag()}-", dir=target.parent))
     except OSError as exc:
         raise E.WriteError(f"could not write {target}: {exc.strerror or exc}") from exc
 
@@ -168,12 +203,13 @@ def spill_dir() -> Path:
     root = Path(tempfile.gettempdir())
     try:
         for entry in os.scandir(root):
-            match = re.match(r"lod-spill-(\d+)-", entry.name)
-            if match and entry.is_dir(follow_symlinks=False) and not _alive(int(match.group(1))):
+            match = re.match(r"lod-spill-([0-9a-f]{6})-(\d+)-", entry.name)
+            if (match and match.group(1) == _HOST and entry.is_dir(follow_symlinks=False)
+                    and not _alive(int(match.group(2)))):
                 shutil.rmtree(entry.path, ignore_errors=True)
     except OSError:
         pass
-    return Path(tempfile.mkdtemp(prefix=f"lod-spill-{os.getpid()}-", dir=root))
+    return Path(tempfile.mkdtemp(prefix=f"lod-spill-{_tag()}-", dir=root))
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -209,12 +245,17 @@ def replace_dir(staging: Path, target: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         return
     else:
-        old = target.with_name(f".{target.name}.{_MARK}previous-{os.getpid()}")
+        old = target.with_name(f".{target.name}.{_MARK}previous-{_tag()}")
         _remove(old)
         target.rename(old)
         staging.rename(target)
         shutil.rmtree(old, ignore_errors=True)
     _fsync_dir(target.parent)
+
+
+def usual_mode(folder: str | os.PathLike[str]) -> None:
+    """Give a staged folder the mode a new folder gets (``mkdtemp`` makes it 0700)."""
+    os.chmod(folder, 0o777 & ~_umask())
 
 
 def _umask() -> int:

@@ -33,7 +33,8 @@ from .model import Catalogue
 from .stream import DEFAULT_BATCH, output_paths
 from .validation import ENGINES, Report, ValidationRunError, profile_names, validate, validate_batched
 from .wikidata import WIKIDATA_API, WIKIDATA_SPARQL
-from .writers import EXTENSIONS, format_name, read_graph, serialize_triples, sorted_triples, write_atomic
+from .atomic import write_all_atomic
+from .writers import format_name, read_graph, serialize_triples, sorted_triples, write_atomic
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -169,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except E.MissingFile as exc:
         print(f"lod: could not run: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except E.InputError as exc:  # CatalogueError included: every problem is in the message
+    except (E.InputError, E.RdfError) as exc:  # CatalogueError included: every problem is in the message
         print(f"lod: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except ValidationRunError as exc:
@@ -325,14 +326,18 @@ def without(catalogue: Catalogue, bad: set[str]) -> tuple[Catalogue, set[str]]:
 
 
 def _write(items: list[Triple], targets: dict[str, Path | None]) -> None:
+    files: dict[Path, bytes] = {}
     for fmt, path in targets.items():
         data = serialize_triples(items, fmt)
         if path is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
-            continue
-        _say_new_folder(path)
-        print(f"wrote {write_atomic(path, data)}", file=sys.stderr)
+        else:
+            files[path] = data
+    for folder in dict.fromkeys(p.parent for p in files):
+        _say_new_folder(folder / "x")
+    for path in write_all_atomic(files):  # several formats are replaced together
+        print(f"wrote {path}", file=sys.stderr)
 
 
 def _say_new_folder(path: Path) -> None:

@@ -33,6 +33,9 @@ MAX_DEPTH = 48
 MAX_ALIAS_VALUES = 100_000
 """Values YAML aliases may add to a file, counted as they expand."""
 
+MAX_ALIAS_CHARS = 4_000_000
+"""Characters of text YAML aliases may add to a file (a 1 MB text repeated 300 times is 300 MB)."""
+
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -43,10 +46,36 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """
 
 
+_DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _Loader.yaml_implicit_resolvers = {  # type: ignore[attr-defined]
-    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()  # type: ignore[attr-defined]
 }
+# Numbers: plain decimal whole numbers only (a year, a count). YAML 1.1's octal, hexadecimal, binary and
+# base-60 forms (1:59:59, whose conversion takes quadratic time) and every float stay text, as written:
+# lod has no float field, "007" keeps its zeros, and a title "1.5" is a title. More than 30 digits stay
+# text too (the field that wanted a number says so).
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]{0,29})$"),
+                              list("-+0123456789"))
+
+MAX_NUMBER_LENGTH = 40
+"""Characters a YAML number may have (an explicit ``!!int`` or ``!!float`` included)."""
+
+
+def _bounded_number(kind: str) -> Any:
+    base = yaml.SafeLoader.yaml_constructors[f"tag:yaml.org,2002:{kind}"]
+
+    def construct(loader: Any, node: yaml.ScalarNode) -> Any:
+        if len(str(node.value)) > MAX_NUMBER_LENGTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of more than {MAX_NUMBER_LENGTH} characters", node.start_mark)
+        return base(loader, node)
+
+    return construct
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _bounded_number("int"))
+_Loader.add_constructor("tag:yaml.org,2002:float", _bounded_number("float"))
 # YAML 1.1 reads yes/no/on/off as booleans: a Norwegian name {no: Ola} would get the language False.
 # As in YAML 1.2, only true and false are booleans here.
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
@@ -79,9 +108,9 @@ def _mark(mark: Any) -> tuple[int | None, int | None]:
 
 def _bound_yaml(text: str, source: str) -> None:
     """Refuse YAML nested too deeply or whose aliases expand too far, from the events alone."""
-    sizes: dict[str, int] = {}  # anchor -> values its node stands for, aliases expanded
-    stack: list[list[Any]] = []  # per open collection: [anchor, values so far]
-    added = 0  # values the aliases add
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, characters) its node stands for, expanded
+    stack: list[list[Any]] = []  # per open collection: [anchor, values so far, characters so far]
+    added = chars = 0  # what the aliases add
     loader = _Loader(text)
     try:
         while True:
@@ -91,28 +120,33 @@ def _bound_yaml(text: str, source: str) -> None:
                     line, col = _mark(event.start_mark)
                     raise E.FileError(f"nested more than {MAX_DEPTH} levels deep; a catalogue needs far fewer",
                                       path=source, line=line, column=col)
-                stack.append([event.anchor, 1])
+                stack.append([event.anchor, 1, 0])
                 continue
             if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                anchor, size = stack.pop()
+                anchor, size, length = stack.pop()
             elif isinstance(event, yaml.ScalarEvent):
-                anchor, size = event.anchor, 1
+                anchor, size, length = event.anchor, 1, len(event.value)
             elif isinstance(event, yaml.AliasEvent):
-                anchor, size = None, sizes.get(event.anchor or "", 1)
+                anchor = None
+                size, length = sizes.get(event.anchor or "", (1, 0))
                 added += size
-                if added > MAX_ALIAS_VALUES:
+                chars += length
+                if added > MAX_ALIAS_VALUES or chars > MAX_ALIAS_CHARS:
                     line, col = _mark(event.start_mark)
+                    what = f"{MAX_ALIAS_VALUES:,} values" if added > MAX_ALIAS_VALUES else \
+                        f"{MAX_ALIAS_CHARS:,} characters"
                     raise E.FileError(
-                        f"YAML aliases (*{event.anchor}) expand this file by more than {MAX_ALIAS_VALUES:,} values; "
+                        f"YAML aliases (*{event.anchor}) expand this file by more than {what}; "
                         "write the repeated values out, or split the file", path=source, line=line, column=col)
             elif isinstance(event, yaml.StreamEndEvent):
                 return
             else:
                 continue
             if anchor is not None:
-                sizes[anchor] = size
+                sizes[anchor] = (size, length)
             if stack:
                 stack[-1][1] += size
+                stack[-1][2] += length
     finally:
         loader.dispose()
 
@@ -134,6 +168,31 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+def _escape_surrogate_keys(value: Any) -> None:
+    """Keys that are not valid Unicode (a lone surrogate escape such as \\ud800) are shown escaped.
+
+    Keys name fields, lists and languages, all ASCII, so such a key is refused anyway; escaped, it
+    is refused by the field check, naming the record and the field, like any other unknown name.
+    """
+    todo: list[Any] = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            for key in list(item):
+                if isinstance(key, str) and not key.isascii():
+                    try:
+                        key.encode("utf-8")
+                    except UnicodeEncodeError:
+                        item[key.encode("utf-8", "backslashreplace").decode("ascii")] = item.pop(key)
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_B = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def load_json(text: str | bytes, source: str, line: int | None = None) -> Any:
     """JSON text (a file, or one line of a JSON Lines file) with nesting bounded."""
     try:
@@ -147,6 +206,8 @@ def load_json(text: str | bytes, source: str, line: int | None = None) -> Any:
                           column=exc.colno) from None
     except ValueError as exc:  # a number of more than 4300 digits
         raise E.FileError(f"not valid JSON: {exc}", path=source, line=line) from None
+    if (_SURROGATE_ESCAPE_B if isinstance(text, bytes) else _SURROGATE_ESCAPE).search(text):  # type: ignore[arg-type]
+        _escape_surrogate_keys(value)  # only a \\ud800-\\udfff escape makes text that is not Unicode
     brackets = (text.count(b"[") + text.count(b"{")) if isinstance(text, bytes) else (text.count("[") + text.count("{"))
     if brackets > MAX_DEPTH and _depth_exceeds(value, MAX_DEPTH):  # few brackets cannot nest deeply
         raise E.FileError(f"nested more than {MAX_DEPTH} levels deep; a catalogue needs far fewer",

@@ -30,7 +30,7 @@ from typing import Any
 from . import errors as E
 from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, left_out_closure, no_records, scan,
                      split, written_dependents)
-from .atomic import replace_dir, staging_dir, write_atomic
+from .atomic import replace_dir, staging_dir, usual_mode, write_atomic
 from .writers import EXTENSIONS, format_name
 
 _STREAMERS: dict[Any, Streamer] = {}
@@ -139,6 +139,9 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
                 "batch_size": batch_size,
                 "transcripts": None if transcripts is None else str(Path(transcripts).resolve())}
     target = Path(output).resolve()
+    if target.exists() and not (target.is_dir() and ((target / "manifest.json").is_file() or not any(target.iterdir()))):
+        raise E.BadValue(f"{target} is not a folder of Dask parts lod wrote (no manifest.json) and is not empty; lod "
+                         "replaces the whole folder, so name a new or empty folder", field="--output", value=str(output))
     staging = staging_dir(target)
     spill_dir = staging / ".spill"
     spill_dir.mkdir()
@@ -204,22 +207,26 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
             client.close()
         if cluster is not None:
             cluster.close()
-    shutil.rmtree(spill_dir, ignore_errors=True)
-    manifest = _manifest(results, parts, staging, target, fmts, phases, t_start)
-    info_problem = Streamer(index, **settings).info_problem  # type: ignore[arg-type]
-    if info_problem is not None:
-        manifest["problems"].insert(0, str(info_problem))
-    manifest["left_out"] = len(left_out)
-    unplaced = any(not r.record or r.record.startswith("info:") for p in results for r in p.results
-                   if r.severity == "violation")
-    complete = not manifest["problems"] and manifest["violations"] == 0
-    manifest["complete"] = complete
-    manifest["written"] = complete or (keep_going and not unplaced and info_problem is None)
-    if manifest["written"]:
-        write_atomic(staging / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
-        replace_dir(staging, target)
-    else:
-        shutil.rmtree(staging, ignore_errors=True)
+    try:
+        shutil.rmtree(spill_dir, ignore_errors=True)
+        manifest = _manifest(results, parts, staging, target, fmts, phases, t_start)
+        info_problem = Streamer(index, **settings).info_problem  # type: ignore[arg-type]
+        if info_problem is not None:
+            manifest["problems"].insert(0, str(info_problem))
+        manifest["left_out"] = len(left_out)
+        unplaced = any(not r.record or r.record.startswith("info:") for p in results for r in p.results
+                       if r.severity == "violation")
+        complete = not manifest["problems"] and manifest["violations"] == 0
+        manifest["complete"] = complete
+        manifest["written"] = complete or (keep_going and not unplaced and info_problem is None)
+        if manifest["written"]:
+            # file names are written as the system holds them (a name that is not UTF-8 keeps its bytes)
+            text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+            write_atomic(staging / "manifest.json", text.encode("utf-8", "surrogateescape"))
+            usual_mode(staging)
+            replace_dir(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone after a swap; removed if anything failed
     return manifest
 
 
@@ -235,7 +242,8 @@ def _manifest(results: list[PartResult], parts: list[Part], staging: Path, targe
                   "problems": [str(p) for p in r.problems], "results": [asdict(x) for x in r.results],
                   "seconds": r.seconds}
         report_path = staging / f"{_part_stem(number)}.report.json"
-        write_atomic(report_path, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode())
+        write_atomic(report_path, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8",
+                                                                                                "surrogateescape"))
         for fmt in formats:
             path = r.files.get(fmt)
             if path is None:

@@ -143,6 +143,7 @@ class TranscriptFolder:
         self.root = Path(root) if root is not None else Path.cwd()
         self.allowed = Path(allowed) if allowed is not None else self.root
         self._allowed_real: Path | None = None
+        self._used: dict[Path, str] = {}  # transcript -> the interview it belongs to
 
     def _inside(self, path: Path) -> Path | None:
         if self._allowed_real is None:
@@ -187,6 +188,13 @@ class TranscriptFolder:
                 return None
             if real.stat().st_size > MAX_TRANSCRIPT_BYTES:
                 refuse(f"the transcript is larger than {MAX_TRANSCRIPT_BYTES // (1024 * 1024)} MiB")
+                return None
+            if real.suffix.lower() in (*CATALOGUE_SUFFIXES, ".jsonl", ".ndjson"):
+                refuse("a catalogue file is not a transcript; name the interview's text file")
+                return None
+            owner = self._used.setdefault(real, rid)
+            if owner != rid:  # one file repeated by many interviews would multiply the export
+                refuse(f"this file is already the transcript of interview {owner!r}; each interview has its own")
                 return None
             return real.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:

@@ -256,6 +256,7 @@ class Streamer:
         self.index = index
         self.transcripts = transcripts
         """The folder interview transcripts may be read from (default: the catalogue's folder)."""
+        self._transcripts: dict[Path, Any] = {}
         self.base = check_base(base)
         self.profiles = profiles
         self.validate = validate
@@ -337,7 +338,10 @@ class Streamer:
             from .load import TranscriptFolder
 
             problems: list[E.InputError] = []
-            raw = TranscriptFolder(root, self.transcripts).attach(raw, 0, problems)
+            folder = self._transcripts.get(root)
+            if folder is None:  # one per catalogue folder: a transcript file belongs to one interview
+                folder = self._transcripts[root] = TranscriptFolder(root, self.transcripts)
+            raw = folder.attach(raw, 0, problems)
             if problems:
                 return Problem(rid, where, "; ".join(str(p) for p in problems))
         try:

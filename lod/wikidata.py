@@ -274,7 +274,7 @@ class Client:
         for pid, claims in (entity.get("claims") or {}).items():
             for claim in claims:
                 value = ((claim.get("mainsnak") or {}).get("datavalue") or {}).get("value")
-                if isinstance(value, dict) and "id" in value:
+                if isinstance(value, dict) and isinstance(value.get("id"), str):
                     have.add((pid, value["id"]))
                 elif isinstance(value, str):
                     have.add((pid, f'"{value}"'))
@@ -496,9 +496,10 @@ def apply_qids(catalogue_path: str | os.PathLike[str], qids: dict[str, str]) -> 
 
     from .writers import write_atomic
 
-    from .load import read_data
+    from .load import load_catalogue, read_data
 
     path = Path(catalogue_path)
+    load_catalogue(path)  # a catalogue with problems is named and left as it is
     ids = {name: [str(item.get("id")) if isinstance(item, dict) else None for item in items]
            for name, items in read_data(path).items() if isinstance(items, list)}  # ids as lod reads them
     is_json = path.suffix.lower() == ".json"

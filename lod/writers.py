@@ -340,7 +340,15 @@ def parse(data: str | bytes, format: str = "turtle") -> Graph:
     from pyld import jsonld  # imported when needed: it sets up a requests-based loader we never use
 
     fmt = format_name(format)
-    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise E.RdfError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); RDF files are UTF-8") \
+                from None
+    else:
+        text = data
     g = Graph(bind_namespaces="none")
     try:
         if fmt == "json-ld":
@@ -358,6 +366,8 @@ def parse(data: str | bytes, format: str = "turtle") -> Graph:
                 raise cause from None
             cause = cause.__cause__
         raise E.RdfError(f"not valid JSON-LD: {exc}") from None
+    except RecursionError:
+        raise E.RdfError(f"not valid {fmt}: nested too deeply to read") from None
     except Exception as exc:  # rdflib raises many types for syntax errors
         raise E.RdfError(f"not valid {fmt}: {exc}") from None
     g = _http_schema(g)
@@ -389,4 +399,11 @@ def _http_schema(g: Graph) -> Graph:
 def read_graph(path: str | os.PathLike[str], format: str | None = None) -> Graph:
     """Parse an RDF file; the format defaults from the extension."""
     fmt = format_name(format) if format else format_for_path(path)
-    return parse(Path(path).read_bytes(), fmt)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise E.MissingFile("no such file", path=str(path)) from None
+    try:
+        return parse(data, fmt)
+    except E.RdfError as exc:
+        raise E.RdfError(f"{path}: {exc}") from None

@@ -267,3 +267,110 @@ def test_cli_refusals_are_exit_1_without_a_traceback(fuzz_folder):
         assert done.returncode in (0, 1), (data[:300], done.stderr)
         done_kinds += done.returncode
     assert done_kinds > 10  # most hostile inputs are refused
+
+
+# --- found by an independent review of the change -------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "films:\n  - id: 0x" + "f" * 4000 + "\n    titles: [{en: T}]\n    date_created: 0x" + "f" * 4000 + "\n",
+    "films:\n  - id: f\n    titles: [{en: T}]\n    runtime_minutes: 1" + ":59" * 200_000 + "\n",  # base 60: quadratic
+    "films:\n  - id: f\n    titles: [{en: T}]\n    runtime_minutes: " + "9" * 5000 + "\n",
+    "films:\n  - id: f\n    titles: [{en: T}]\n    runtime_minutes: !!int 1" + ":59" * 20 + "\n",
+])
+def test_yaml_numbers_are_plain_decimal_and_bounded(tmp_path, text):
+    path = tmp_path / "n.yaml"
+    path.write_text(text, encoding="utf-8")
+    refused_cleanly(run_lod("validate", str(path), timeout=60), "n.yaml")
+
+
+def test_yaml_numbers_stay_as_written_when_they_are_not_plain_whole_numbers(tmp_path):
+    path = tmp_path / "n.yaml"
+    path.write_text("films:\n  - {id: 007, titles: [{en: 1.5}], date_created: 2019, shooting_days: 10}\n",
+                    encoding="utf-8")
+    film = lod.load_catalogue(path)["007"]  # "007" keeps its zeros (YAML 1.1 read it as octal 7)
+    assert film.titles[0].text == "1.5" and film.date_created == "2019" and film.shooting_days == 10
+
+
+def test_aliases_are_bounded_by_the_text_they_repeat_too(tmp_path):
+    big = "x" * 1_000_000
+    text = f"info: {{id: c, names: {{en: C}}, description: {{en: &b '{big}'}}}}\nfilms:\n" + "".join(
+        f"  - {{id: f{i}, titles: [{{en: T}}], description: {{en: *b}}}}\n" for i in range(300))
+    path = tmp_path / "amp.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(lod.FileError, match="characters"):
+        lod.load_catalogue(path)
+
+
+def test_a_transcript_file_is_one_interview_s(catalogue_folder):
+    items = [{"id": f"i{n}", "headlines": {"en": "H"}, "text_file": "transcripts/kassymbek-madina.txt",
+              "text_lang": "en"} for n in range(3)]
+    path = catalogue_folder / "cat.json"
+    path.write_text(json.dumps({"interviews": items}), encoding="utf-8")
+    with pytest.raises(lod.CatalogueError) as info:
+        lod.load_catalogue(path)
+    assert [(p.record, p.field) for p in info.value.problems] == [("i1", "text_file"), ("i2", "text_file")]
+    assert "already the transcript of interview 'i0'" in info.value.problems[0].message
+    itself = catalogue_folder / "self.json"
+    itself.write_text(json.dumps(_interview("self.json")), encoding="utf-8")
+    with pytest.raises(lod.CatalogueError, match="catalogue file"):
+        lod.load_catalogue(itself)
+
+
+def test_rdf_that_is_not_utf8_or_nested_too_deeply_is_bad_input_naming_the_file(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_bytes(b'<http://a/x> <http://a/p> "\xff" .\n')
+    refused_cleanly(run_lod("validate", str(bad)), "bad.ttl", "UTF-8")
+    deep = tmp_path / "deep.jsonld"
+    deep.write_text('{"@context": {"@vocab": "http://a/"}, "p": ' + "[" * 5000 + "]" * 5000 + "}", encoding="utf-8")
+    refused_cleanly(run_lod("validate", str(deep)), "deep.jsonld")
+
+
+def test_a_lone_surrogate_in_a_field_name_names_the_field(tmp_path):
+    path = tmp_path / "k.json"
+    path.write_text('{"films": [{"id": "a", "titles": [{"text": "A", "lang": "en"}], "\\ud800": 1}]}',
+                    encoding="utf-8")
+    with pytest.raises(lod.CatalogueError) as info:
+        lod.load_catalogue(path)
+    assert [(p.record, p.field) for p in info.value.problems] == [("a", "\\ud800")]  # shown escaped
+    refused_cleanly(run_lod("validate", str(path)), "k.json", "unknown field")
+
+
+def test_file_names_that_are_not_utf8_do_not_crash_dask_or_bag(tmp_path, seed):
+    src = tmp_path / "films.jsonl"
+    src.write_text(json.dumps({"films": {"id": "f", "titles": [{"text": "F", "lang": "en"}]}}) + "\n",
+                   encoding="utf-8")
+    odd = os.fsencode(tmp_path) + b"/bad\xff.jsonl"
+    os.rename(src, odd)
+    done = subprocess.run([sys.executable, "-m", "lod.cli", "export", os.fsdecode(odd), "--dask", "local:1", "-f",
+                           "nt", "-o", str(tmp_path / "parts")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    seedfile = tmp_path / "seed.yaml"
+    seedfile.write_text("films:\n  - {id: f, titles: [{en: F}]}\n", encoding="utf-8")
+    bag = os.fsdecode(os.fsencode(tmp_path) + b"/bag\xff")
+    done = subprocess.run([sys.executable, "-m", "lod.cli", "bag", str(seedfile), bag, "--source-org", "X",
+                           "--contact-email", "a@b.c", "--allow-invalid"], capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in done.stderr, done.stderr
+
+
+def test_dask_never_replaces_a_folder_it_did_not_write(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine", encoding="utf-8")
+    src = mine / "films.jsonl"
+    src.write_text(json.dumps({"films": {"id": "f", "titles": [{"text": "F", "lang": "en"}]}}) + "\n",
+                   encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "lod.cli", "export", "films.jsonl", "--dask", "local:1", "-f", "nt",
+                           "-o", "."], capture_output=True, text=True, timeout=300, cwd=mine)
+    assert done.returncode == 1 and "not a folder of Dask parts" in done.stderr, done.stderr
+    assert sorted(p.name for p in mine.iterdir()) == ["films.jsonl", "notes.txt"]
+    out = tmp_path / "parts"
+    done = subprocess.run([sys.executable, "-m", "lod.cli", "export", str(src), "--dask", "local:1", "-f", "nt",
+                           "-o", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and (out.stat().st_mode & 0o777) == 0o777 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

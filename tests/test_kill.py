@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lod.atomic import replace_dir, staging_dir, sweep, temp_beside
+from lod.atomic import _HOST, replace_dir, staging_dir, sweep, temp_beside
 from lod.synthetic import synthetic_data, write_synthetic_jsonl
 
 ORG, EMAIL = "Klassiki", "archive@example.org"
@@ -112,9 +112,12 @@ def _dead_pid() -> int:
 def test_sweep_removes_only_lod_debris_of_processes_that_are_gone(tmp_path):
     target = tmp_path / "out.ttl"
     dead, live = _dead_pid(), os.getpid()
-    debris = [tmp_path / f".out.ttl.lod-{dead}-abc123.tmp", tmp_path / f".out.ttl.lod-staging-{dead}-x1"]
-    keep = [tmp_path / f".out.ttl.lod-{live}-abc123.tmp", tmp_path / ".out.ttl.notes", tmp_path / "out.ttl.bak",
-            tmp_path / f".other.ttl.lod-{dead}-abc123.tmp"]
+    other_host = "0" * 6 if _HOST != "0" * 6 else "1" * 6
+    debris = [tmp_path / f".out.ttl.lod-{_HOST}-{dead}-abc123.tmp", tmp_path / f".out.ttl.lod-staging-{_HOST}-{dead}-x1"]
+    keep = [tmp_path / f".out.ttl.lod-{_HOST}-{live}-abc123.tmp", tmp_path / ".out.ttl.notes", tmp_path / "out.ttl.bak",
+            tmp_path / f".other.ttl.lod-{_HOST}-{dead}-abc123.tmp",
+            tmp_path / f".out.ttl.lod-{other_host}-{dead}-abc123.tmp",  # another machine's, on a shared disk
+            tmp_path / ".out.ttl.previous", tmp_path / ".out.ttl.staging-area", tmp_path / ".out.ttl.notes_v2.tmp"]
     debris[0].write_text("half")
     debris[1].mkdir()
     (debris[1] / "part-00000.ttl").write_text("half")
@@ -131,7 +134,7 @@ def test_a_run_killed_between_the_two_renames_gets_its_folder_back(tmp_path, mon
     target = tmp_path / "site"
     target.mkdir()
     (target / "index.html").write_text("old site")
-    aside = tmp_path / f".site.lod-previous-{_dead_pid()}"
+    aside = tmp_path / f".site.lod-previous-{_HOST}-{_dead_pid()}"
     target.rename(aside)  # the state a kill between the two renames leaves
     staging = staging_dir(target)  # the next run: its sweep restores the old folder first
     assert (target / "index.html").read_text() == "old site" and not aside.exists()
@@ -151,4 +154,26 @@ def test_folders_are_swapped_in_one_step(tmp_path):
     replace_dir(staging, target)
     assert (target / "a").read_text() == "new" and sorted(p.name for p in tmp_path.iterdir()) == ["parts"]
     tmp = temp_beside(tmp_path / "x.ttl")
-    assert tmp.name.startswith(f".x.ttl.lod-{os.getpid()}-") and tmp.name.endswith(".tmp")
+    assert tmp.name.startswith(f".x.ttl.lod-{_HOST}-{os.getpid()}-") and tmp.name.endswith(".tmp")
+
+
+def test_several_formats_are_replaced_together(tmp_path, monkeypatch):
+    # the data of every format is written before any file is renamed into place
+    import lod.atomic as atomic
+
+    a, b = tmp_path / "x.ttl", tmp_path / "x.jsonld"
+    a.write_text("old a")
+    b.write_text("old b")
+    renamed: list[str] = []
+    real = atomic.publish_file
+
+    def publish(tmp, target):
+        renamed.append(Path(target).name)
+        assert Path(tmp).read_bytes() in (b"new a", b"new b")
+        assert all(p.read_text().startswith("old") for p in (a, b) if p.name not in renamed[:-1])
+        real(tmp, target)
+
+    monkeypatch.setattr(atomic, "publish_file", publish)
+    atomic.write_all_atomic({a: b"new a", b: b"new b"})
+    assert a.read_text() == "new a" and b.read_text() == "new b" and renamed == ["x.ttl", "x.jsonld"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.jsonld", "x.ttl"]
