@@ -347,7 +347,7 @@ def _say_new_folder(path: Path) -> None:
 
 
 def _reconcile(args: argparse.Namespace) -> int:
-    from .wikidata import Client, WikidataError, accepted, apply_qids, review_rows, write_review
+    from .wikidata import Client, WikidataError, accepted, apply_qids, pending, read_review, review_rows, write_review
 
     if args.apply:
         qids, notes = accepted(Path(args.apply).read_text(encoding="utf-8-sig"), args.auto_accept)
@@ -357,19 +357,31 @@ def _reconcile(args: argparse.Namespace) -> int:
         print(f"lod: wrote {len(applied)} QID(s) into {args.catalogue}", file=sys.stderr)
         return EXIT_OK
     catalogue = _load(args, args.catalogue)
+    earlier: list[dict[str, str]] = []
+    if args.output and Path(args.output).is_file():  # resume: what an earlier run decided stays (with its marks)
+        earlier = [r for r in read_review(Path(args.output).read_text(encoding="utf-8-sig"))
+                   if r.get("record") and r["record"] not in pending([r])]
     try:
         client = Client(args.user_agent or "", cache=args.cache, api_url=args.api_url, sparql_url=args.sparql_url,
                         offline=args.offline)
-        rows = review_rows(client, catalogue)
+        rows = earlier + review_rows(client, catalogue, done={r["record"] for r in earlier})
     except WikidataError as exc:
         print(f"lod: could not reconcile: {exc}", file=sys.stderr)
         return EXIT_ERROR
     text = write_review(rows)
+    waiting = pending(rows)
     if args.output:
         write_atomic(args.output, text.encode("utf-8"))
-        print(f"lod: wrote {len(rows)} candidate(s) to {args.output}; mark 'accept' and run --apply", file=sys.stderr)
+        print(f"lod: wrote {len(rows) - len(waiting)} candidate(s) to {args.output}"
+              + (f" ({len(earlier)} kept from the earlier run)" if earlier else "")
+              + "; mark 'accept' and run --apply", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    if waiting:
+        print(f"lod: {len(waiting)} record(s) pending, not reconciled (Wikidata could not be asked): "
+              f"{', '.join(waiting[:5])}{' …' if len(waiting) > 5 else ''}; run the same command again to resume",
+              file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK
 
 

@@ -56,6 +56,10 @@ class OfflineMiss(WikidataError):
     """Offline mode, and the answer is not in the cache."""
 
 
+class Unreachable(WikidataError):
+    """Wikidata (or the mirror) did not answer after every retry: the network or the service is down."""
+
+
 @dataclass
 class Candidate:
     qid: str
@@ -173,6 +177,7 @@ class Client:
                                 "'lod-archive/1.0 (curator@example.org)'; pass user_agent=… (or --user-agent)")
         if offline and cache is None:
             raise WikidataError("offline mode reads the cache: give a cache folder")
+        self.has_cache = cache is not None
         self.api_url, self.sparql_url = api_url, sparql_url
         self.timeout, self.retries, self.backoff, self.max_wait, self.maxlag = timeout, retries, backoff, max_wait, maxlag
         self.offline = offline
@@ -227,7 +232,7 @@ class Client:
             if isinstance(error, dict):
                 raise WikidataError(f"Wikidata API error {error.get('code')}: {error.get('info')}")
             return data
-        raise WikidataError(f"gave up after {self.retries + 1} tries: {last}")
+        raise Unreachable(f"gave up after {self.retries + 1} tries: {last}")
 
     def _wait(self, attempt: int, retry_after: str | None) -> None:
         if attempt >= self.retries:
@@ -426,15 +431,42 @@ REVIEW_COLUMNS = ("record", "kind", "name", "rank", "qid", "label", "description
                   "accept", "reject")
 
 
+PENDING = "PENDING"
+"""The ``evidence`` of a review row for a record that could not be reconciled yet (``qid`` empty)."""
+
+
 def review_rows(client: Client, catalogue: Catalogue, kinds: Iterable[type] = tuple(TYPES),
-                on_record: Callable[[Record], None] | None = None) -> list[dict[str, str]]:
-    """Candidate rows for every record without a QID (accept/reject left for a person)."""
+                on_record: Callable[[Record], None] | None = None, done: Iterable[str] = ()
+                ) -> list[dict[str, str]]:
+    """Candidate rows for every record without a QID (accept/reject left for a person).
+
+    A record Wikidata cannot be asked about (no network, not in the offline cache) gets one row
+    with an empty ``qid`` and ``evidence`` starting with :data:`PENDING`, and the others go on:
+    once Wikidata is out of reach, the rest are answered from the cache or marked pending at
+    once, without waiting for retries. Records in ``done`` (reconciled by an earlier run) are
+    left out, so a later run resumes where this one stopped.
+    """
     rows: list[dict[str, str]] = []
+    skip = set(done)
+    unreachable: str | None = None
     for record in catalogue.records():
-        if not isinstance(record, tuple(kinds)) or getattr(record, "qid", None):  # noqa: SIM102
+        if not isinstance(record, tuple(kinds)) or getattr(record, "qid", None) or record.id in skip:  # noqa: SIM102
             continue
         name = next((t.text for t in _names_first(record)), record.id)
-        for rank, cand in enumerate(client.candidates(record, catalogue), start=1):
+        try:
+            if unreachable is not None and not client.offline:
+                raise Unreachable(unreachable)
+            found = client.candidates(record, catalogue)
+        except (Unreachable, OfflineMiss) as exc:
+            if isinstance(exc, Unreachable) and unreachable is None:
+                unreachable = str(exc)
+                if client.has_cache:  # the rest from the cache only: no more waiting on a dead network
+                    client.offline = True
+            rows.append({"record": record.id, "kind": record.kind, "name": name, "rank": "", "qid": "", "label": "",
+                         "description": "", "score": "", "evidence": f"{PENDING}: not reconciled ({exc}); run "
+                         "lod reconcile again to resume", "accept": "", "reject": ""})
+            continue
+        for rank, cand in enumerate(found, start=1):
             rows.append({"record": record.id, "kind": record.kind, "name": name, "rank": str(rank), "qid": cand.qid,
                          "label": cand.label, "description": cand.description, "score": f"{cand.score:.3f}",
                          "evidence": "; ".join(cand.evidence), "accept": "", "reject": ""})
@@ -443,13 +475,24 @@ def review_rows(client: Client, catalogue: Catalogue, kinds: Iterable[type] = tu
     return rows
 
 
+def pending(rows: Iterable[dict[str, str]]) -> list[str]:
+    """The records a review file marks as not reconciled yet."""
+    return [r["record"] for r in rows if not r.get("qid") and r.get("evidence", "").startswith(PENDING)]
+
+
+def read_review(text: str) -> list[dict[str, str]]:
+    """The rows of a review file (as lod wrote it, or as a spreadsheet saved it)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    return [{k: (v or "") for k, v in row.items() if k} for row in reader]
+
+
 def _names_first(record: Record) -> list[Any]:
     return [*getattr(record, "names", ()), *getattr(record, "titles", ())]
 
 
 def write_review(rows: Sequence[dict[str, str]]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=REVIEW_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=REVIEW_COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()
@@ -466,6 +509,7 @@ def accepted(review_csv: str, auto_accept: float | None = None) -> tuple[dict[st
                          value=",".join(reader.fieldnames or ()))
     rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
     yes = {"x", "yes", "y", "1", "true", "accept"}
+    rows = [row for row in rows if row.get("qid")]  # a pending record has no candidate to accept yet
     for row in rows:
         if row.get("accept", "").strip().lower() in yes and row.get("reject", "").strip().lower() not in yes:
             if row["record"] in chosen and chosen[row["record"]] != row["qid"]:

@@ -279,3 +279,45 @@ def test_an_answer_of_another_shape_is_a_wikidata_error_saying_what_came_back(st
     with pytest.raises(WikidataError, match="not the documented shape") as info:
         run()
     assert json.dumps(json.loads(body))[:40] in str(info.value)  # it says what came back
+
+
+def test_without_wikidata_the_review_file_is_written_with_the_rest_pending_and_a_later_run_resumes(
+        standin, oxigraph, tmp_path, cat, waits):
+    # before: the first record that could not be asked stopped the run, with nothing written
+    import os
+    from lod.wikidata import pending, read_review, review_rows
+
+    cache = tmp_path / "cache"
+    c = Client(UA, cache=cache, api_url=standin.api, sparql_url=oxigraph.query_url, sleep=waits.append, retries=2)
+    c.candidates(cat["aizhan"], cat)  # one record answered (and cached) before the network goes
+    standin.down = True
+    try:
+        before = len(standin.requests)
+        rows = review_rows(c, cat)
+    finally:
+        standin.down = False
+    assert pending(rows) == ["madina"]  # asked once, found unreachable; the cached person still answered
+    assert any(r["record"] == "aizhan" and r["qid"] == "Q9001" for r in rows)
+    assert len(standin.requests) - before == 3  # one request and its 2 retries, not 3 for every record
+
+    src = tmp_path / "cat.yaml"
+    src.write_text("people:\n  - {id: aizhan, names: {en: Aizhan Kassymbek}}\n"
+                   "films:\n  - {id: madina, titles: [{text: Madina, lang: en}], date_created: 2023}\n",
+                   encoding="utf-8")
+    review = tmp_path / "review.csv"
+    env = {**os.environ, "LOD_WIKIDATA_API": standin.api, "LOD_WIKIDATA_SPARQL": oxigraph.query_url}
+    args = [sys.executable, "-m", "lod.cli", "reconcile", str(src), "-o", str(review), "--user-agent", UA,
+            "--cache", str(tmp_path / "cli-cache")]
+    offline = subprocess.run([*args, "--offline"], capture_output=True, text=True, env=env)
+    assert offline.returncode == 2 and "2 record(s) pending" in offline.stderr, offline.stderr
+    assert sorted(pending(read_review(review.read_text(encoding="utf-8")))) == ["aizhan", "madina"]
+    online = subprocess.run(args, capture_output=True, text=True, env=env)
+    assert online.returncode == 0 and "pending" not in online.stderr, online.stderr
+    rows = read_review(review.read_text(encoding="utf-8"))
+    assert not pending(rows) and {r["qid"] for r in rows} >= {"Q9001", "Q9100"}
+    marked = [dict(r, accept="x") if r["record"] == "aizhan" and r["rank"] == "1" else r for r in rows]
+    from lod.wikidata import write_review
+    review.write_text(write_review(marked), encoding="utf-8")
+    again = subprocess.run(args, capture_output=True, text=True, env=env)  # nothing pending: the marks stay
+    assert again.returncode == 0 and "kept from the earlier run" in again.stderr
+    assert accepted(review.read_text(encoding="utf-8"))[0] == {"aizhan": "Q9001"}
