@@ -30,7 +30,7 @@ from .load import CATALOGUE_SUFFIXES, is_jsonld_file, load_catalogue, load_parti
 from .mapping import DEFAULT_BASE, Mapper, Reader, Triple, check_base
 from .schema import catalogue_json_schema
 from .model import Catalogue
-from .stream import DEFAULT_BATCH, output_paths
+from .stream import DEFAULT_BATCH, not_the_source, output_paths
 from .validation import ENGINES, Report, ValidationRunError, profile_names, validate, validate_batched
 from .wikidata import WIKIDATA_API, WIKIDATA_SPARQL
 from .atomic import write_all_atomic
@@ -51,7 +51,7 @@ def _positive(value: str) -> int:
 
 def _formats(value: str) -> list[str]:
     try:
-        formats = [format_name(v.strip()) for v in value.split(",") if v.strip()]
+        formats = list(dict.fromkeys(format_name(v.strip()) for v in value.split(",") if v.strip()))
     except E.InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     if not formats:
@@ -231,6 +231,7 @@ def _export(args: argparse.Namespace) -> int:
     targets: dict[str, Path | None] = {(formats or ["turtle"])[0]: None}  # stdout
     if args.output:
         targets = {**output_paths(formats, args.output, catalogue.info.id if catalogue.info else source.stem)}
+        not_the_source([p for p in targets.values() if p is not None], source)
     failed = bool(dropped)
     if dropped:
         print(f"lod: left out {len(dropped)} problem record(s):", file=sys.stderr)
@@ -274,6 +275,7 @@ def _export_stream(args: argparse.Namespace, source: Path, base: str) -> int:
     if args.dask:
         from .distributed import export as dask_export
 
+        new = _missing(Path(args.output))
         manifest = dask_export(source, args.output, args.format, scheduler=args.dask, partitions=args.partitions,
                                base=base, profiles=profiles, validate=not args.no_validate,
                                keep_going=args.keep_going, engine=args.engine, batch_size=batch,
@@ -285,13 +287,15 @@ def _export_stream(args: argparse.Namespace, source: Path, base: str) -> int:
               f"{manifest['warnings']} warnings, {len(manifest['problems'])} problems, {manifest['seconds']:.1f} s "
               f"on Dask ({manifest['parts']} parts)", file=sys.stderr)
         if manifest["written"]:
-            print(f"wrote {args.output}/manifest.json", file=sys.stderr)
+            _said_new_folder(new)
+            print(f"wrote {Path(args.output) / 'manifest.json'}", file=sys.stderr)
         else:
-            print("lod: nothing written (use --keep-going to write the conforming records)", file=sys.stderr)
+            print("lod: nothing written" + ("" if args.keep_going else
+                                            " (use --keep-going to write the conforming records)"), file=sys.stderr)
         return EXIT_OK if manifest["complete"] else EXIT_INVALID
     from .stream import export as stream_export
 
-    _say_new_folder(Path(args.output))
+    new = _missing(Path(args.output))
     summary = stream_export(source, args.output, args.format, base=base, profiles=profiles,
                             validate=not args.no_validate, keep_going=args.keep_going, engine=args.engine,
                             batch_size=batch, transcripts=args.transcripts)
@@ -299,11 +303,14 @@ def _export_stream(args: argparse.Namespace, source: Path, base: str) -> int:
         print(f"  - {problem}", file=sys.stderr)
     for result in summary.results:
         print(f"  - {result}", file=sys.stderr)
+    if summary.files:
+        _said_new_folder(new)
     for path in summary.files.values():
         print(f"wrote {path}", file=sys.stderr)
     if not summary.files:
-        print("lod: nothing written: the export has problems (use --keep-going to write the records that load "
-              "and conform, --no-validate to skip validation)", file=sys.stderr)
+        print("lod: nothing written: the export has problems" + ("" if args.keep_going else
+              " (use --keep-going to write the records that load and conform, --no-validate to skip validation)"),
+              file=sys.stderr)
     print(summary.line(), file=sys.stderr)
     return EXIT_OK if summary.complete else EXIT_INVALID
 
@@ -334,16 +341,22 @@ def _write(items: list[Triple], targets: dict[str, Path | None]) -> None:
             sys.stdout.flush()
         else:
             files[path] = data
-    for folder in dict.fromkeys(p.parent for p in files):
-        _say_new_folder(folder / "x")
-    for path in write_all_atomic(files):  # several formats are replaced together
+    new = [_missing(folder) for folder in dict.fromkeys(p.parent for p in files)]
+    written = write_all_atomic(files)  # several formats are replaced together
+    for folder in dict.fromkeys(new):
+        _said_new_folder(folder)
+    for path in written:
         print(f"wrote {path}", file=sys.stderr)
 
 
-def _say_new_folder(path: Path) -> None:
-    missing = next((p for p in reversed(path.parents) if not p.exists()), None)
-    if missing is not None:
-        print(f"lod: creating folder {missing}", file=sys.stderr)
+def _missing(path: Path) -> Path | None:
+    """The outermost folder of ``path`` (itself included) that does not exist yet."""
+    return next((p for p in reversed([path, *path.parents]) if not p.exists()), None)
+
+
+def _said_new_folder(folder: Path | None) -> None:
+    if folder is not None and folder.is_dir():
+        print(f"lod: created folder {folder}", file=sys.stderr)
 
 
 def _reconcile(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ import hashlib
 import threading
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import asdict
@@ -31,7 +32,7 @@ from . import errors as E
 from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, left_out_closure, no_records, scan,
                      split, written_dependents)
 from .atomic import replace_dir, staging_dir, usual_mode, write_atomic
-from .writers import EXTENSIONS, format_name
+from .writers import EXTENSIONS, format_name, format_of_suffix
 
 _STREAMERS: dict[Any, Streamer] = {}
 
@@ -100,6 +101,29 @@ def _map_write_task(part: Part, index: Index, settings: dict[str, Any], number: 
     return result
 
 
+def is_parts_folder(folder: Path) -> bool:
+    """Whether a folder holds Dask parts lod wrote (its manifest.json is lod's)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and (manifest.get("generator") == "lod"
+                                           or {"files", "parts", "triples", "complete"} <= set(manifest))
+
+
+def _check_target(target: Path, source: Path, output: Any) -> None:
+    if format_of_suffix(target) is not None and not target.is_dir():
+        raise E.BadValue(f"a Dask export writes a folder of parts, and {target.name!r} names a file; give a folder "
+                         "(-o parts/)", field="--output", value=str(output))
+    if target.exists() and not (target.is_dir() and (is_parts_folder(target) or not any(target.iterdir()))):
+        raise E.BadValue(f"{target} is not a folder of Dask parts lod wrote (no lod manifest.json) and is not empty; "
+                         "lod replaces the whole folder, so name a new or empty folder", field="--output",
+                         value=str(output))
+    if source.is_relative_to(target):
+        raise E.BadValue(f"the catalogue {source.name} is inside the output folder, which lod replaces whole; "
+                         "write the parts elsewhere", field="--output", value=str(output))
+
+
 def client_for(scheduler: Any) -> tuple[Any, Any]:
     """A Dask client for ``"local"``, ``"local:N"`` (N worker processes), an address, or a Client (as is).
 
@@ -108,11 +132,21 @@ def client_for(scheduler: Any) -> tuple[Any, Any]:
     from dask.distributed import Client, LocalCluster
 
     if scheduler is None or (isinstance(scheduler, str) and (scheduler == "local" or scheduler.startswith("local:"))):
-        n = int(scheduler.split(":", 1)[1]) if isinstance(scheduler, str) and ":" in scheduler else 2
+        count = scheduler.split(":", 1)[1] if isinstance(scheduler, str) and ":" in scheduler else "2"
+        if not count.isdigit() or not 1 <= int(count) <= 256:
+            raise E.BadValue("local:N needs a number of worker processes from 1 to 256", field="--dask",
+                             value=scheduler)
+        n = int(count)
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
         return Client(cluster), cluster
     if isinstance(scheduler, str):
-        return Client(scheduler), None
+        if not re.match(r"(tcp|tls|inproc|ucx|ws|wss)://[^/\s]+\Z", scheduler):
+            raise E.BadValue("not a Dask scheduler: use local:N or an address such as tcp://host:8786",
+                             field="--dask", value=scheduler)
+        try:
+            return Client(scheduler, timeout=30), None
+        except (OSError, TimeoutError) as exc:
+            raise E.WriteError(f"could not reach the Dask scheduler at {scheduler}: {exc}") from None
     return scheduler, None
 
 
@@ -139,13 +173,17 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
                 "batch_size": batch_size,
                 "transcripts": None if transcripts is None else str(Path(transcripts).resolve())}
     target = Path(output).resolve()
-    if target.exists() and not (target.is_dir() and ((target / "manifest.json").is_file() or not any(target.iterdir()))):
-        raise E.BadValue(f"{target} is not a folder of Dask parts lod wrote (no manifest.json) and is not empty; lod "
-                         "replaces the whole folder, so name a new or empty folder", field="--output", value=str(output))
-    staging = staging_dir(target)
+    _check_target(target, src, output)
+    client, cluster = client_for(scheduler)
+    try:
+        staging = staging_dir(target)
+    except BaseException:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        raise
     spill_dir = staging / ".spill"
     spill_dir.mkdir()
-    client, cluster = client_for(scheduler)
     own_client = client is not scheduler  # a Client passed in stays open for its owner
     phases: dict[str, float] = {}
     try:
@@ -218,7 +256,10 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
                        if r.severity == "violation")
         complete = not manifest["problems"] and manifest["violations"] == 0
         manifest["complete"] = complete
-        manifest["written"] = complete or (keep_going and not unplaced and info_problem is None)
+        manifest["written"] = complete or (keep_going and not unplaced and info_problem is None
+                                           and manifest["written_records"] > 0)
+        if keep_going and not complete and manifest["written_records"] == 0:
+            manifest["problems"].append("no record left to write: the earlier export, if any, is kept")
         if manifest["written"]:
             # file names are written as the system holds them (a name that is not UTF-8 keeps its bytes)
             text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
@@ -252,7 +293,7 @@ def _manifest(results: list[PartResult], parts: list[Part], staging: Path, targe
                           "bytes": Path(path).stat().st_size, "sha256": _sha256(Path(path))})
         files.append({"path": report_path.name, "format": "report", "part": number,
                       "bytes": report_path.stat().st_size, "sha256": _sha256(report_path)})
-    return {"output": str(target), "parts": len(parts), "files": files,
+    return {"generator": "lod", "output": str(target), "parts": len(parts), "files": files,
             "records": sum(r.records for r in results), "written_records": sum(r.written for r in results),
             "triples": sum(r.triples for r in results),
             "violations": sum(1 for r in results for x in r.results if x.severity == "violation"),

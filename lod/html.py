@@ -146,6 +146,19 @@ SITE_MARKER = ".lod-site"
 """The file that marks a folder as a site lod wrote (and may replace)."""
 
 
+def is_site(folder: Path) -> bool:
+    """Whether a folder is a site lod wrote: its marker, or (sites from before the marker) an index
+    page of lod's making and nothing but pages."""
+    if (folder / SITE_MARKER).is_file():
+        return True
+    try:
+        index = (folder / "index.html").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    ours = 'All films</a></nav>' in index and '<script type="application/ld+json">' in index
+    return ours and all(p.suffix == ".html" for p in folder.rglob("*") if p.is_file())
+
+
 def write_site(catalogue: Catalogue, out_dir: str | os.PathLike[str], *, lang: str = "en",
                base: str = DEFAULT_BASE) -> list[Path]:
     """Write the site into ``out_dir``, replacing it whole (built beside it, then swapped in).
@@ -154,7 +167,7 @@ def write_site(catalogue: Catalogue, out_dir: str | os.PathLike[str], *, lang: s
     ``.lod-site``): lod never replaces a folder of someone else's files.
     """
     target = Path(out_dir).resolve()
-    if target.exists() and not (target.is_dir() and ((target / SITE_MARKER).is_file() or not any(target.iterdir()))):
+    if target.exists() and not (target.is_dir() and (is_site(target) or not any(target.iterdir()))):
         raise E.BadValue(f"{target} is not a site lod wrote (no {SITE_MARKER} in it) and is not empty; lod replaces "
                          "the whole folder, so name a new or empty folder", field="--output", value=str(out_dir))
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ nothing half-built is returned.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -108,7 +109,9 @@ def _catalogue_from_data(data: dict[str, Any], root: Path | None, source: str | 
     for key, value in data.items():
         name = ALIASES.get(key, key)
         if name not in LISTS and name != "info":
-            problems.append(E.UnknownField(f"unknown list; expected one of info, {', '.join(LISTS)}", field=key))
+            close = difflib.get_close_matches(str(key), [*LISTS, "info"], n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(E.UnknownField(f"unknown list; {hint}expected one of info, {', '.join(LISTS)}", field=key))
         elif name in clean:
             problems.append(E.BadValue(f"'{key}' and '{name}' are the same list; give it once", field=key))
         elif value is None:

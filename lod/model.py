@@ -472,7 +472,7 @@ class Catalogue(Model):
             flagged = {(p.record, p.field) for p in found}
             found += [p for p in check_references(data) if (p.record, p.field) not in flagged]
             raise E.first_or_group(found) from None
-        problems = check_references(self)
+        problems = check_references(self, order=data)
         if problems:
             raise E.first_or_group(problems)
 
@@ -605,11 +605,13 @@ def ref_targets(record: BaseModel) -> set[str]:
     return {target for _, target, _ in _refs_of(type(record), record)}
 
 
-def check_references(data: Any) -> list[E.InputError]:
+def check_references(data: Any, order: Any = None) -> list[E.InputError]:
     """Duplicate ids, dangling references and references to the wrong type of record.
 
     ``data`` is a :class:`Catalogue` or the raw mapping it is built from, so reference
-    problems are reported together with field problems when a file has both.
+    problems are reported together with field problems when a file has both. ``order``, the
+    raw mapping of a checked catalogue, gives duplicates their positions as the file has them
+    (the catalogue's lists are sorted by id).
     """
     problems: list[E.InputError] = []
     seen: dict[str, str] = {}
@@ -624,16 +626,18 @@ def check_references(data: Any) -> list[E.InputError]:
             rid = _get(rec, "id") if isinstance(rec, (Mapping, BaseModel)) else None
             if not isinstance(rid, str):
                 continue
-            if rid in seen:
+            if rid in seen and order is None:
                 dup = E.DuplicateId(f"id is already used by the {seen[rid]} at {first[rid]}; ids must be unique "
                                     f"across the catalogue (this one is {list_name}[{index}])", record=rid,
                                     field="id", value=rid)
                 dup.first, dup.at = first[rid], f"{list_name}[{index}]"
                 problems.append(dup)
-            else:
+            elif rid not in seen:
                 seen[rid] = cls.__name__
                 first[rid] = f"{list_name}[{index}]"
             sources.append((rid, cls, rec))
+    if order is not None:
+        problems += _duplicates(order)
     info = _get(data, "info")
     if isinstance(info, (Mapping, BaseModel)):
         sources.append((f"info:{_get(info, 'id')}", CatalogueInfo, info))
@@ -642,12 +646,44 @@ def check_references(data: Any) -> list[E.InputError]:
             hit = seen.get(target)
             if hit is None:
                 problems.append(E.UnknownReference(
-                    f"refers to {target!r}, which is not in the catalogue (expected a {' or '.join(kinds)})",
+                    f"refers to {target!r}, which is not in the catalogue (expected {a_kind(kinds)})",
                     record=rid, field=field, value=target))
             elif hit not in kinds:
                 problems.append(E.WrongReferenceType(
-                    f"refers to {target!r}, a {hit}; expected a {' or '.join(kinds)}",
+                    f"refers to {target!r}, {a_kind((hit,))}; expected {a_kind(kinds)}",
                     record=rid, field=field, value=target))
+    return problems
+
+
+def a_kind(kinds: tuple[str, ...]) -> str:
+    """``a Person or Organization``, ``an Award``: record kinds with their article."""
+    words = " or ".join(kinds)
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
+
+
+def _duplicates(data: Any) -> list[E.InputError]:
+    """Ids used twice, at the positions the raw catalogue mapping gives them."""
+    problems: list[E.InputError] = []
+    first: dict[str, tuple[str, str]] = {}  # id -> (position, class name)
+    for list_name, cls in LISTS.items():
+        items = _get(data, list_name) or ()
+        if not isinstance(items, (list, tuple)):
+            continue
+        for index, rec in enumerate(items):
+            rid = _get(rec, "id") if isinstance(rec, (Mapping, BaseModel)) else None
+            if isinstance(rid, int) and not isinstance(rid, bool):
+                rid = str(rid)
+            if not isinstance(rid, str):
+                continue
+            here = f"{list_name}[{index}]"
+            if rid in first:
+                where, kind = first[rid]
+                dup = E.DuplicateId(f"id is already used by the {kind} at {where}; ids must be unique across the "
+                                    f"catalogue (this one is {here})", record=rid, field="id", value=rid)
+                dup.first, dup.at = where, here
+                problems.append(dup)
+            else:
+                first[rid] = (here, cls.__name__)
     return problems
 
 
@@ -742,7 +778,7 @@ def _unknown_field(owner: type[BaseModel], path: list[Any], name: Any) -> str:
     close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6) if isinstance(name, str) else []
     hint = f"; did you mean {close[0]!r}?" if close else ""
     what = re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()  # CastCredit -> cast credit
-    return f"unknown field{hint} (a {what}'s fields: {', '.join(known)})"
+    return f"unknown field{hint} ({a_kind((what,))}'s fields: {', '.join(known)})"
 
 
 def _kind_of(value: Any) -> str:

@@ -58,7 +58,7 @@ from .atomic import publish_file, spill_dir, temp_beside
 from .decode import load_json
 from .fastwrite import grouped, writer_for
 from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
-from .model import ALIASES, LISTS, CatalogueInfo, Record, _refs_of, input_errors
+from .model import ALIASES, LISTS, CatalogueInfo, Record, _refs_of, a_kind, input_errors
 from .writers import EXTENSIONS, format_name, format_of_suffix
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -355,10 +355,10 @@ class Streamer:
             hit = self.index.kinds.get(target)
             if hit is None:
                 return Problem(rid, where, f"record {rid!r}, field {fld!r}: refers to {target!r}, which is not in the "
-                                           f"catalogue (expected a {' or '.join(kinds)})")
+                                           f"catalogue (expected {a_kind(kinds)})")
             if _class_name(hit) not in kinds:
                 return Problem(rid, where, f"record {rid!r}, field {fld!r}: refers to {target!r}, a "
-                                           f"{_class_name(hit)}; expected a {' or '.join(kinds)}")
+                                           f"{_class_name(hit)}; expected {a_kind(kinds)}")
         return rec, tuple(sorted({target for _, target, _ in refs}))
 
     def batches(self, part: Part, result: PartResult, progress: Any = None
@@ -724,16 +724,27 @@ def no_records(index: Index, source: str | os.PathLike[str]) -> None:
         raise E.FileError("holds no records (films:, people:, …): nothing to export or validate", path=str(source))
 
 
+def not_the_source(targets: Iterable[Path], source: str | os.PathLike[str]) -> None:
+    """An export never writes over its own catalogue."""
+    src = Path(source).resolve()
+    for target in targets:
+        if target.resolve() == src:
+            raise E.BadValue(f"-o {target} is the catalogue being exported; name another file", field="--output",
+                             value=str(target))
+
+
 def output_paths(formats: list[str] | None, output: str | os.PathLike[str], stem: str) -> dict[str, Path]:
     """Format -> file for ``-o OUTPUT``: one file, or one file a format in a folder (``STEM.ttl``, …).
 
     ``formats`` is what the user asked for (None: not said). A name ending in an RDF suffix is one
     file in the format it names; a ``-f`` that contradicts it, or several formats for one file, is
-    an error. An existing folder, or a name without a suffix, is a folder.
+    an error. An existing folder, a name ending in ``/``, or a name without a suffix, is a folder.
     """
     out = Path(output)
     named = format_of_suffix(out)
-    if out.is_dir() or (not out.suffix and not out.is_file()):
+    if str(output).endswith(("/", os.sep)) and out.is_file():
+        raise E.BadValue(f"{out} is a file, and -o {output} asks for a folder", field="--output", value=str(output))
+    if out.is_dir() or str(output).endswith(("/", os.sep)) or (not out.suffix and not out.is_file()):
         return {fmt: out / f"{stem}{EXTENSIONS[fmt]}" for fmt in (formats or ["turtle"])}
     if formats and len(formats) > 1:
         raise E.BadValue(f"{len(formats)} formats are written as one file each into a folder, and {out.name!r} "
@@ -780,8 +791,11 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
                         transcripts=None if transcripts is None else str(transcripts))
     stem = streamer.info.id if streamer.info is not None else Path(source).stem
     targets = output_paths(asked, output, stem)
+    not_the_source(targets.values(), source)
+    made = [p for p in dict.fromkeys(a for t in targets.values() for a in reversed(t.parents)) if not p.exists()]
     for path in targets.values():
         path.parent.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
     temps = {fmt: str(temp_beside(path)) for fmt, path in targets.items()}
     spill = str(spill_dir())
     try:
@@ -820,7 +834,6 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
         violations = [r for r in result.results if r.severity == "violation"]
         unplaced = [r for r in violations if not r.record or r.record.startswith("info:")]
         complete = not problems and not violations
-        files: dict[str, Path] = {}
         if keep_going and not complete and result.written == 0:
             problems.append("no record left to write: the earlier export, if any, is kept")
         elif complete or (keep_going and not unplaced and streamer.info_problem is None):
@@ -831,6 +844,12 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
         for tmp in temps.values():
             Path(tmp).unlink(missing_ok=True)
         shutil.rmtree(spill, ignore_errors=True)
+        if not files:  # nothing written: the folders made for it go again (if still empty)
+            for folder in reversed(made):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
     phases.update(result.seconds)
     return Summary(records=result.records, written=result.written if files else 0, triples=result.triples,
                    violations=len(violations), warnings=sum(1 for r in result.results if r.severity == "warning"),

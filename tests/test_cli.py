@@ -161,7 +161,14 @@ def test_keep_going_that_leaves_out_every_record_keeps_the_old_export(tmp_path):
 def test_a_new_folder_for_the_output_is_announced(tmp_path):
     target = tmp_path / "new" / "deeper" / "out.ttl"
     done = run("export", "-o", str(target))
-    assert done.returncode == 0 and f"creating folder {tmp_path / 'new'}" in done.stderr and target.is_file()
+    assert done.returncode == 0 and f"created folder {tmp_path / 'new'}" in done.stderr and target.is_file()
+    for args in (("--stream", "-o", str(tmp_path / "newdir") + "/"), ("--stream", "-f", "nt", "-o",
+                                                                       str(tmp_path / "nn" / "x.ttl"))):
+        done = run("export", *args)
+        if done.returncode == 0:
+            assert "created folder" in done.stderr and (tmp_path / "newdir").is_dir()
+        else:  # refused: nothing said to be created, nothing left behind
+            assert "created folder" not in done.stderr and not (tmp_path / "nn").exists()
 
 
 def test_strict_says_does_not_conform_and_infos_are_counted(tmp_path):
@@ -173,3 +180,31 @@ def test_strict_says_does_not_conform_and_infos_are_counted(tmp_path):
     assert " 6 info(s)" in head  # counted as the results list them
     info = run("validate", "--profile", "archive", "--format", "json")
     assert "infos" in json.loads(info.stdout)
+
+
+def test_a_trailing_slash_is_a_folder_and_the_catalogue_is_never_overwritten(tmp_path):
+    done = run("export", "-f", "turtle,nt", "-o", str(tmp_path / "rel.v2") + "/")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "rel.v2").iterdir()) == ["klassiki-interviews.nt", "klassiki-interviews.ttl"]
+    notes = tmp_path / "notes"
+    notes.write_text("precious", encoding="utf-8")
+    assert run("export", "-f", "nt", "-o", str(notes) + "/").returncode == 1
+    assert notes.read_text(encoding="utf-8") == "precious"
+    victim = tmp_path / "victim.json"
+    victim.write_text(json.dumps({"films": [{"id": "f", "titles": [{"text": "F", "lang": "en"}]}]}), encoding="utf-8")
+    before = victim.read_bytes()
+    for extra in ((), ("--stream",)):
+        done = run("export", str(victim), "-o", str(victim), *extra)
+        assert done.returncode == 1 and "is the catalogue being exported" in done.stderr, done.stderr
+        assert victim.read_bytes() == before
+
+
+def test_duplicate_ids_are_named_at_their_places_in_the_file(tmp_path):
+    path = tmp_path / "d.yaml"
+    path.write_text("films:\n  - {id: zulu, titles: [{en: Z}]}\n  - {id: alpha, titles: [{en: A}]}\n"
+                    "people:\n  - {id: yankee, names: {en: Y}}\n  - {id: alpha, names: {en: A}}\n", encoding="utf-8")
+    with pytest.raises(lod.CatalogueError) as info:
+        lod.load_catalogue(path)
+    (dup,) = info.value.problems
+    assert isinstance(dup, lod.DuplicateId)
+    assert dup.line == 6 and "films[1] (line 3)" in dup.message and "(this one is people[1])" in dup.message

@@ -374,3 +374,43 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_dask_keeps_a_good_export_when_keep_going_leaves_every_record_out(tmp_path):
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"films": {"id": "f", "titles": [{"text": "F", "lang": "en"}]}}) + "\n", encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"films": {"id": "f", "titles": [{"text": "F", "lang": "en"}], "date_created": "x"}})
+                   + "\n", encoding="utf-8")
+    out = tmp_path / "parts"
+    args = ["--dask", "local:1", "-f", "nt", "-o", str(out)]
+    assert run_lod("export", str(good), *args, timeout=300).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".nt"}
+    done = run_lod("export", str(bad), *args, "--keep-going", timeout=300)
+    assert done.returncode == 1 and "no record left to write" in done.stderr, done.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".nt"} == before
+
+
+@pytest.mark.parametrize("scheduler", ["local:0", "local:x", "foo", "local:-1"])
+def test_a_bad_dask_scheduler_is_refused_at_once_without_debris(tmp_path, scheduler):
+    src = tmp_path / "f.jsonl"
+    src.write_text(json.dumps({"films": {"id": "f", "titles": [{"text": "F", "lang": "en"}]}}) + "\n", encoding="utf-8")
+    done = run_lod("export", str(src), "--dask", scheduler, "-o", str(tmp_path / "parts"), timeout=60)
+    refused_cleanly(done, "--dask")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.jsonl"]
+
+
+def test_dask_refuses_a_folder_with_someone_elses_manifest_or_the_catalogue_in_it(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "manifest.json").write_text('{"name": "my web app", "icons": []}', encoding="utf-8")
+    (app / "notes.txt").write_text("mine", encoding="utf-8")
+    src = app / "f.jsonl"
+    src.write_text(json.dumps({"films": {"id": "f", "titles": [{"text": "F", "lang": "en"}]}}) + "\n", encoding="utf-8")
+    done = run_lod("export", str(src), "--dask", "local:1", "-o", str(app), timeout=300)
+    refused_cleanly(done, "not a folder of Dask parts")
+    assert sorted(p.name for p in app.iterdir()) == ["f.jsonl", "manifest.json", "notes.txt"]
+    empty_with_source = tmp_path / "parts"
+    empty_with_source.mkdir()
+    done = run_lod("export", str(src), "--dask", "local:1", "-f", "nt", "-o", str(tmp_path / "parts.ttl"), timeout=300)
+    refused_cleanly(done, "names a file")

@@ -173,3 +173,18 @@ def test_html_never_replaces_a_folder_of_someone_elses_files(tmp_path):
 def test_dates_are_shown_for_people(value, shown):
     from lod.html import human_date
     assert human_date(value) == shown
+
+
+def test_a_site_written_before_the_marker_can_be_written_again(tmp_path, seed):
+    from lod.html import SITE_MARKER, write_site
+
+    site = tmp_path / "site"
+    write_site(seed, site)
+    (site / SITE_MARKER).unlink()  # as a site from before the marker file
+    write_site(seed, site)
+    assert (site / SITE_MARKER).is_file() and (site / "index.html").is_file()
+    (site / SITE_MARKER).unlink()
+    (site / "notes.txt").write_text("mine", encoding="utf-8")  # someone's file in it: not a site only
+    with pytest.raises(lod.InputError, match="not a site lod wrote"):
+        write_site(seed, site)
+    assert (site / "notes.txt").read_text(encoding="utf-8") == "mine"
