@@ -234,7 +234,8 @@ def _export(args: argparse.Namespace) -> int:
         not_the_source([p for p in targets.values() if p is not None], source)
     failed = bool(dropped)
     if dropped:
-        print(f"lod: left out {len(dropped)} problem record(s):", file=sys.stderr)
+        print(f"lod: left out {len({p.record for p in dropped})} record(s) with {len(dropped)} problem(s):",
+              file=sys.stderr)
         for problem in dropped:
             print(f"  - {problem}", file=sys.stderr)
     if not args.no_validate:
@@ -500,6 +501,8 @@ def _validate(args: argparse.Namespace) -> int:
         report = _run_validation(_load(args, source), profiles, check_base(args.base), args)
     else:
         graph = read_graph(source)
+        if not len(graph):
+            raise E.FileError("holds no triples: nothing to validate", path=str(source))
         records = _exact_records(graph) if args.workers > 1 else None
         if records is not None:  # lod's own RDF, read back exactly: validate the records in batches
             report = _run_validation(records[0], profiles, records[1], args)

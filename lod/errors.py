@@ -116,6 +116,12 @@ class FileError(InputError):
         return {**super().as_dict(), "file": self.path, "line": self.line, "column": self.column}
 
 
+class UnknownFormat(FileError, BadValue):
+    """A file name that names no RDF format (also a :class:`BadValue`, as it was before it named the file)."""
+
+    code = "unknown_format"
+
+
 class MissingFile(FileError):
     """The file to read is not there (the command could not run, rather than bad input)."""
 

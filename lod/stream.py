@@ -108,14 +108,15 @@ def read_part(part: Part) -> Iterator[Item]:
     if path.suffix.lower() not in JSONL_SUFFIXES:
         from .load import read_data
 
-        data = read_data(path)
+        lines: dict[tuple[str, int], int] = {}
+        data = read_data(path, lines)  # a YAML file tells each record's line; a JSON file does not
         for key, value in data.items():
             name = ALIASES.get(key, key)
             if name == "info":
-                yield "info", value, f"{path.name}:info"
+                yield "info", value, f"{path.name}:{lines.get((key, -1), 'info')}"
             elif isinstance(value, list):
                 for i, item in enumerate(value):
-                    yield name, item, f"{path.name}:{key}[{i}]"
+                    yield name, item, f"{path.name}:{lines.get((key, i), f'{key}[{i}]')}"
             else:
                 yield name, value, f"{path.name}:{key}"
         return

@@ -65,7 +65,7 @@ def format_of_suffix(path: str | os.PathLike[str]) -> str | None:
 def format_for_path(path: str | os.PathLike[str]) -> str:
     found = format_of_suffix(path)
     if found is None:
-        raise E.FileError("cannot tell the RDF format from the file name; name it .ttl, .nt or .jsonld "
+        raise E.UnknownFormat("cannot tell the RDF format from the file name; name it .ttl, .nt or .jsonld "
                           "(or a catalogue .yaml, .json, .jsonl)", path=str(path))
     return found
 
