@@ -153,9 +153,10 @@ def test_keep_going_that_leaves_out_every_record_keeps_the_old_export(tmp_path):
     src.write_text("films:\n  - {id: f, titles: [{en: F}], date_created: 2019-02-30}\n", encoding="utf-8")
     out = tmp_path / "out.ttl"
     out.write_text("the earlier export\n", encoding="utf-8")
-    done = run("export", str(src), "-o", str(out), "--keep-going")
-    assert done.returncode == 1 and "no record left" in done.stderr
-    assert out.read_text(encoding="utf-8") == "the earlier export\n"
+    for extra in ((), ("--stream",)):
+        done = run("export", str(src), "-o", str(out), "--keep-going", *extra)
+        assert done.returncode == 1 and "no record left" in done.stderr, done.stderr
+        assert out.read_text(encoding="utf-8") == "the earlier export\n"
 
 
 def test_a_new_folder_for_the_output_is_announced(tmp_path):
