@@ -24,7 +24,7 @@ from . import errors as E
 from .mapping import DEFAULT_BASE, check_base, from_graph, to_graph
 from .model import Catalogue
 from .validation import Report, validate
-from .atomic import replace_dir, staging_dir
+from .atomic import replace_dir, replaceable, staging_dir
 from .writers import read_graph, serialize
 
 CHECKSUMS = ["sha256", "sha512"]
@@ -60,7 +60,7 @@ def make_bag(catalogue: Catalogue, outdir: str | os.PathLike[str], *, source_org
         raise BagError("refusing to bag a catalogue that does not conform (" + ", ".join(failed) + "); fix it or "
                        "pass --allow-invalid.\n" + "".join(reports[n].text() for n in failed))
     target = Path(outdir).resolve()
-    if target.exists() and not (target.is_dir() and ((target / "bagit.txt").is_file() or not any(target.iterdir()))):
+    if not replaceable(target, lambda folder: (folder / "bagit.txt").is_file()):
         raise BagError(f"{target} exists and is not a bag: lod replaces only an earlier bag (or an empty folder)")
     staging = staging_dir(target)  # what a killed run left beside it is swept first
     try:

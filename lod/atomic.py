@@ -30,12 +30,13 @@ import re
 import shutil
 import socket
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from . import errors as E
 
 __all__ = ["write_atomic", "write_all_atomic", "publish_file", "temp_beside", "staging_dir", "replace_dir", "spill_dir",
-           "sweep", "usual_mode"]
+           "sweep", "usual_mode", "replaceable"]
 
 _MARK = "lod-"
 _HOST = hashlib.sha256(socket.gethostname().encode("utf-8", "surrogateescape")).hexdigest()[:6]
@@ -130,24 +131,17 @@ def temp_beside(target: str | os.PathLike[str]) -> Path:
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` via a temp file in the same folder and a rename."""
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise E.WriteError(f"could not write {target}: {exc}") from exc
-    tmp = temp_beside(target)
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        publish_file(tmp, target)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not isinstance(exc, E.LodError):
-            raise E.WriteError(f"could not write {target}: {exc}") from exc
-        raise
-    return target
+    return write_all_atomic({Path(path): data})[0]
+
+
+def replaceable(target: Path, ours: Callable[[Path], bool]) -> bool:
+    """Whether lod may replace the folder ``target`` whole: it is not there, is empty, or ``ours`` says lod wrote it.
+
+    The one rule by which sites, bags and Dask parts never replace a folder of someone else's files.
+    """
+    if not target.exists():
+        return True
+    return target.is_dir() and (not any(target.iterdir()) or ours(target))
 
 
 def write_all_atomic(files: dict[Path, bytes]) -> list[Path]:

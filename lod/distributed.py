@@ -31,7 +31,7 @@ from typing import Any
 from . import errors as E
 from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, left_out_closure, no_records, scan,
                      split, written_dependents)
-from .atomic import replace_dir, staging_dir, usual_mode, write_atomic
+from .atomic import replace_dir, replaceable, staging_dir, usual_mode, write_atomic
 from .writers import EXTENSIONS, format_name, format_of_suffix
 
 _STREAMERS: dict[Any, Streamer] = {}
@@ -115,7 +115,7 @@ def _check_target(target: Path, source: Path, output: Any) -> None:
     if format_of_suffix(target) is not None and not target.is_dir():
         raise E.BadValue(f"a Dask export writes a folder of parts, and {target.name!r} names a file; give a folder "
                          "(-o parts/)", field="--output", value=str(output))
-    if target.exists() and not (target.is_dir() and (is_parts_folder(target) or not any(target.iterdir()))):
+    if not replaceable(target, is_parts_folder):
         raise E.BadValue(f"{target} is not a folder of Dask parts lod wrote (no lod manifest.json) and is not empty; "
                          "lod replaces the whole folder, so name a new or empty folder", field="--output",
                          value=str(output))

@@ -19,7 +19,7 @@ from . import errors as E
 from .mapping import DEFAULT_BASE
 from .model import Catalogue, FestivalEdition, Film, Interview, Person, Record
 from .web import Site, script_tag
-from .atomic import replace_dir, staging_dir
+from .atomic import replace_dir, replaceable, staging_dir
 
 PAGE_KINDS = {"film": Film, "person": Person, "interview": Interview, "festival-edition": FestivalEdition}
 
@@ -167,7 +167,7 @@ def write_site(catalogue: Catalogue, out_dir: str | os.PathLike[str], *, lang: s
     ``.lod-site``): lod never replaces a folder of someone else's files.
     """
     target = Path(out_dir).resolve()
-    if target.exists() and not (target.is_dir() and (is_site(target) or not any(target.iterdir()))):
+    if not replaceable(target, is_site):
         raise E.BadValue(f"{target} is not a site lod wrote (no {SITE_MARKER} in it) and is not empty; lod replaces "
                          "the whole folder, so name a new or empty folder", field="--output", value=str(out_dir))
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -481,9 +481,14 @@ def pending(rows: Iterable[dict[str, str]]) -> list[str]:
 
 
 def read_review(text: str) -> list[dict[str, str]]:
-    """The rows of a review file (as lod wrote it, or as a spreadsheet saved it)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    return [{k: (v or "") for k, v in row.items() if k} for row in reader]
+    """The rows of a review file (as lod wrote it, or as a spreadsheet saved it), values stripped."""
+    return _review(text)[1]
+
+
+def _review(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))  # a spreadsheet may add a BOM
+    rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    return list(reader.fieldnames or ()), rows
 
 
 def _names_first(record: Record) -> list[Any]:
@@ -502,12 +507,11 @@ def accepted(review_csv: str, auto_accept: float | None = None) -> tuple[dict[st
     """Record id -> accepted QID, and notes on what was accepted automatically (never silently)."""
     chosen: dict[str, str] = {}
     notes: list[str] = []
-    reader = csv.DictReader(io.StringIO(review_csv.lstrip("\ufeff")))  # a spreadsheet may add a BOM
-    missing = {"record", "rank", "qid", "score", "accept", "reject"} - set(reader.fieldnames or ())
+    columns, rows = _review(review_csv)
+    missing = {"record", "rank", "qid", "score", "accept", "reject"} - set(columns)
     if missing:
         raise E.BadValue(f"the review file lacks the columns {sorted(missing)}", field="review",
-                         value=",".join(reader.fieldnames or ()))
-    rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+                         value=",".join(columns))
     yes = {"x", "yes", "y", "1", "true", "accept"}
     rows = [row for row in rows if row.get("qid")]  # a pending record has no candidate to accept yet
     for row in rows:
