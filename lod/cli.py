@@ -7,6 +7,7 @@
     lod bag --verify OUTDIR
     lod quickstatements [CATALOGUE] [-o batch.qs] [--create-unmatched]
     lod reconcile CATALOGUE -o review.csv --user-agent "name (contact)" | lod reconcile --apply review.csv CATALOGUE
+    lod reconcile CATALOGUE -o review.csv --endpoint http://127.0.0.1:7878/query   (or --dump wikidata-films.json.gz)
     lod publish [CATALOGUE] --endpoint URL [--graph IRI] [--auth user:password] [--resume]
     lod schema [-o FILE]
 
@@ -149,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--offline", action="store_true", help="use only cached answers")
     rec.add_argument("--api-url", default=os.environ.get("LOD_WIKIDATA_API", WIKIDATA_API))
     rec.add_argument("--sparql-url", default=os.environ.get("LOD_WIKIDATA_SPARQL", WIKIDATA_SPARQL))
+    local = rec.add_mutually_exclusive_group()
+    local.add_argument("--endpoint", metavar="URL",
+                       help="reconcile against your own SPARQL endpoint holding a Wikidata extract (e.g. an Oxigraph "
+                            "server), not the live API: no rate limits, nothing sent to Wikidata")
+    local.add_argument("--dump", metavar="FILE",
+                       help="reconcile against a Wikidata JSON dump (.json, .json.gz, .json.bz2), read once in a "
+                            "stream into an index kept in the --cache folder")
 
     for p in (export, val, site, pub, bag, qs, rec):
         p.add_argument("--transcripts", metavar="DIR",
@@ -376,8 +384,15 @@ def _reconcile(args: argparse.Namespace) -> int:
         earlier = [r for r in read_review(Path(args.output).read_text(encoding="utf-8-sig"))
                    if r.get("record") and r["record"] not in pending([r])]
     try:
-        client = Client(args.user_agent or "", cache=args.cache, api_url=args.api_url, sparql_url=args.sparql_url,
-                        offline=args.offline)
+        if args.endpoint:
+            client = Client.local(args.endpoint)
+        elif args.dump:
+            print(f"lod: reading the Wikidata dump {args.dump} (once; the index is kept in {args.cache})",
+                  file=sys.stderr)
+            client = Client.from_dump(args.dump, index=args.cache)
+        else:
+            client = Client(args.user_agent or "", cache=args.cache, api_url=args.api_url,
+                            sparql_url=args.sparql_url, offline=args.offline)
         rows = earlier + review_rows(client, catalogue, done={r["record"] for r in earlier})
     except WikidataError as exc:
         print(f"lod: could not reconcile: {exc}", file=sys.stderr)

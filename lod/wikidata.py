@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import csv
 import email.utils
+import hashlib
 import io
 import json
 import os
 import random
 import re
+import shutil
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -39,6 +41,8 @@ from .model import Award, Catalogue, Festival, FestivalEdition, Film, Person, Re
 
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+WD_ENTITY = "http://www.wikidata.org/entity/"
+LOCAL_AGENT = "lod (a local Wikidata extract)"
 _QID = re.compile(r"Q[1-9]\d*\Z")
 FILM_OCCUPATIONS = frozenset({"Q2526255", "Q33999", "Q10800557", "Q28389", "Q3282637", "Q222344"})
 """film director, actor, film actor, screenwriter, film producer, cinematographer"""
@@ -169,16 +173,17 @@ class Client:
     """A polite Wikidata client: ``Client(user_agent="lod-example/1.0 (archive@example.org)")``."""
 
     def __init__(self, user_agent: str, *, cache: str | os.PathLike[str] | None = None,
-                 api_url: str = WIKIDATA_API, sparql_url: str = WIKIDATA_SPARQL, offline: bool = False,
+                 api_url: str | None = WIKIDATA_API, sparql_url: str = WIKIDATA_SPARQL, offline: bool = False,
                  timeout: float = 20.0, retries: int = 5, backoff: float = 1.0, max_wait: float = 60.0,
-                 maxlag: int = 5, sleep: Callable[[float], None] = time.sleep) -> None:
-        if not user_agent or not re.search(r"@|https?://", user_agent):
+                 maxlag: int = 5, sleep: Callable[[float], None] = time.sleep, store: Any = None) -> None:
+        if api_url is not None and (not user_agent or not re.search(r"@|https?://", user_agent)):
             raise WikidataError("Wikidata requires a User-Agent with contact information, e.g. "
                                 "'lod-archive/1.0 (curator@example.org)'; pass user_agent=… (or --user-agent)")
         if offline and cache is None:
             raise WikidataError("offline mode reads the cache: give a cache folder")
         self.has_cache = cache is not None
         self.api_url, self.sparql_url = api_url, sparql_url
+        self.store = store  # a pyoxigraph Store holding a Wikidata extract (from_dump): SPARQL in-process
         self.timeout, self.retries, self.backoff, self.max_wait, self.maxlag = timeout, retries, backoff, max_wait, maxlag
         self.offline = offline
         self.sleep = sleep
@@ -194,6 +199,33 @@ class Client:
         else:
             self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
+
+    @classmethod
+    def local(cls, endpoint: str, *, user_agent: str = LOCAL_AGENT, **options: Any) -> Client:
+        """A client for a SPARQL endpoint the user runs, holding a Wikidata extract.
+
+        The extract is in the Wikidata Query Service's RDF model: ``rdfs:label`` and
+        ``skos:altLabel`` (names), ``schema:description``, truthy ``wdt:`` claims, ``owl:sameAs``
+        from a merged item to its target; class items with their ``wdt:P279`` for the type check.
+        Search, entities and facts are all SPARQL queries (:data:`LOCAL_QUERIES`); names are matched
+        exactly (as written, in the record's language, its base language, English and ``mul``),
+        through the store's index rather than a scan. Nothing goes to Wikidata.
+        """
+        return cls(user_agent, api_url=None, sparql_url=endpoint, **options)
+
+    @classmethod
+    def from_dump(cls, path: str | os.PathLike[str], *, index: str | os.PathLike[str] | None = None,
+                  on_entity: Callable[[int], None] | None = None) -> Client:
+        """A client answering from a Wikidata JSON dump file (``.json``, ``.json.gz``, ``.json.bz2``).
+
+        The dump is read once, in a stream (one entity a line, as Wikidata's dumps are, or JSON
+        Lines), into a pyoxigraph store in the same model as :meth:`local`; with ``index`` (a
+        folder) the store is kept on disk there, keyed by the dump's name, size and time, so a
+        later run does not read the dump again. Only labels, aliases, descriptions and the truthy
+        values of items, strings, identifiers and times are kept.
+        """
+        store = dump_store(Path(path), None if index is None else Path(index), on_entity)
+        return cls(LOCAL_AGENT, api_url=None, sparql_url=f"file:{Path(path)}", store=store)
 
     # --- transport -----------------------------------------------------------------------
     def _get(self, url: str, params: dict[str, str], *, accept: str = "application/json") -> Any:
@@ -246,6 +278,8 @@ class Client:
     # --- API calls -------------------------------------------------------------------------
     def search(self, text: str, lang: str, limit: int = 7) -> list[dict[str, Any]]:
         """``wbsearchentities`` for items; user text only ever goes in as a URL parameter."""
+        if self.api_url is None:
+            return self._search_local(text, lang, limit)
         data = self._get(self.api_url, {"action": "wbsearchentities", "search": text, "language": lang.split("-")[0],
                                         "uselang": lang.split("-")[0], "type": "item", "limit": str(limit),
                                         "format": "json", "maxlag": str(self.maxlag)})
@@ -257,6 +291,9 @@ class Client:
         out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(qids), 50):
             chunk = [q for q in qids[i:i + 50] if _QID.match(q)]
+            if self.api_url is None:
+                out.update(self._entities_local(chunk))
+                continue
             data = self._get(self.api_url, {"action": "wbgetentities", "ids": "|".join(chunk), "redirects": "yes",
                                             "props": "labels|claims", "format": "json", "maxlag": str(self.maxlag)})
             answer = _shaped(_EntitiesAnswer, data, "wbgetentities")
@@ -268,9 +305,64 @@ class Client:
 
     def sparql(self, query: str) -> list[dict[str, Any]]:
         """SELECT results as a list of bindings; a truncated answer is an error."""
-        data = self._get(self.sparql_url, {"query": query, "format": "json"}, accept="application/sparql-results+json")
+        if self.store is not None:
+            import pyoxigraph as ox
+
+            data = json.loads(self.store.query(query).serialize(format=ox.QueryResultsFormat.JSON))
+            self.stats.requests += 1
+        else:
+            data = self._get(self.sparql_url, {"query": query, "format": "json"}, accept="application/sparql-results+json")
         answer = _shaped(_SparqlAnswer, data, "the query service")
-        return [{var: term.model_dump() for var, term in row.items()} for row in answer.results.bindings]
+        return [{var: term.model_dump(by_alias=True) for var, term in row.items()} for row in answer.results.bindings]
+
+    def _search_local(self, text: str, lang: str, limit: int) -> list[dict[str, Any]]:
+        """``wbsearchentities``' answer from the extract: items with the name as a label or an alias."""
+        base = lang.split("-")[0].lower()
+        tags = dict.fromkeys(t for t in (lang.lower(), base, "en", "mul") if _LANG.match(t))
+        words = " ".join(_sparql_string(text) + "@" + tag for tag in tags)
+        rows = self.sparql(LOCAL_QUERIES["search"].format(names=words, lang=base))
+        hits: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            qid = row["item"]["value"].rsplit("/", 1)[-1]
+            if not _QID.match(qid):
+                continue
+            hit = hits.setdefault(qid, {"id": qid, "label": "", "description": "", "aliases": [],
+                                        "match": {"text": row["matched"]["value"]}})
+            for key in ("label", "label_en"):
+                if not hit["label"] and key in row:
+                    hit["label"] = row[key]["value"]
+            for key in ("description", "description_en"):
+                if not hit["description"] and key in row:
+                    hit["description"] = row[key]["value"]
+            if row.get("kind", {}).get("value") == "alias" and row["matched"]["value"] not in hit["aliases"]:
+                hit["aliases"].append(row["matched"]["value"])
+        ranked = sorted(hits.values(), key=lambda h: (len(h["id"]), h["id"]))[:limit]
+        return [hit.model_dump(by_alias=True) for hit in _SearchAnswer.model_validate({"search": ranked}).search]
+
+    def _entities_local(self, qids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``wbgetentities``' answer from the extract: labels and truthy claims, merged items followed."""
+        if not qids:
+            return {}
+        rows = self.sparql(LOCAL_QUERIES["entities"].format(items=" ".join(f"wd:{q}" for q in qids)))
+        entities: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            asked = row["asked"]["value"].rsplit("/", 1)[-1]
+            target = row["target"]["value"].rsplit("/", 1)[-1]
+            entity = entities.setdefault(asked, {"id": target, "labels": {}, "claims": {}})
+            if target != asked:
+                entity["redirects"] = {"from": asked, "to": target}
+            if "p" not in row:
+                continue
+            prop, obj = row["p"]["value"], row["o"]
+            if prop == str(RDFS_LABEL):
+                tag = obj.get("xml:lang", "")
+                entity["labels"].setdefault(tag, {"language": tag, "value": obj["value"]})
+            elif prop.startswith(WDT_NS):
+                value: Any = ({"id": obj["value"].rsplit("/", 1)[-1]} if obj["type"] == "uri" else obj["value"])
+                entity["claims"].setdefault(prop[len(WDT_NS):], []).append({"mainsnak": {"datavalue": {"value": value}}})
+        answer = _shaped(_EntitiesAnswer, {"entities": entities}, "the local extract")
+        return {asked: {**entity.model_dump(by_alias=True), "id": entity.id or asked}
+                for asked, entity in answer.entities.items()}
 
     def existing_statements(self, qid: str) -> set[tuple[str, str]]:
         """(property, QuickStatements value) pairs an item already has (items and strings)."""
@@ -347,6 +439,139 @@ SELECT ?item ?type ?date ?director ?country ?occupation WHERE {{
             if "date" in row:
                 facts["year"].add(row["date"]["value"][:4].lstrip("+"))
         return out
+
+
+# --- a local Wikidata extract: a SPARQL endpoint, or a JSON dump read into a store --------------------
+
+WDT_NS = "http://www.wikidata.org/prop/direct/"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_LANG = re.compile(r"[a-z]{1,8}(-[a-z0-9]{1,8})*\Z")
+_PREFIXES = """PREFIX wd: <http://www.wikidata.org/entity/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <http://schema.org/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+"""
+LOCAL_QUERIES = {
+    "search": _PREFIXES + """SELECT ?item ?matched ?kind ?label ?label_en ?description ?description_en WHERE {{
+  VALUES ?matched {{ {names} }}
+  {{ ?item rdfs:label ?matched BIND("label" AS ?kind) }} UNION {{ ?item skos:altLabel ?matched BIND("alias" AS ?kind) }}
+  OPTIONAL {{ ?item rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "{lang}")) }}
+  OPTIONAL {{ ?item rdfs:label ?label_en FILTER(LANGMATCHES(LANG(?label_en), "en")) }}
+  OPTIONAL {{ ?item schema:description ?description FILTER(LANGMATCHES(LANG(?description), "{lang}")) }}
+  OPTIONAL {{ ?item schema:description ?description_en FILTER(LANGMATCHES(LANG(?description_en), "en")) }}
+}}""",
+    "entities": _PREFIXES + """SELECT ?asked ?target ?p ?o WHERE {{
+  VALUES ?asked {{ {items} }}
+  OPTIONAL {{ ?asked owl:sameAs ?merged }}
+  BIND(COALESCE(?merged, ?asked) AS ?target)
+  OPTIONAL {{ {{ ?target rdfs:label ?o BIND(rdfs:label AS ?p) }}
+             UNION {{ ?target ?p ?o FILTER(STRSTARTS(STR(?p), "http://www.wikidata.org/prop/direct/")) }} }}
+}}""",
+}
+"""The SPARQL a local client sends in place of ``wbsearchentities`` and ``wbgetentities``."""
+
+
+def _sparql_string(text: str) -> str:
+    """User text as a SPARQL string literal: control characters become spaces, quotes and backslashes escaped
+    (never ``\\u`` escapes, which SPARQL decodes before parsing)."""
+    clean = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def dump_store(path: Path, index: Path | None = None, on_entity: Callable[[int], None] | None = None) -> Any:
+    """A pyoxigraph store of a Wikidata JSON dump (see :meth:`Client.from_dump`)."""
+    import pyoxigraph as ox
+
+    from .atomic import staging_dir
+
+    if not path.is_file():
+        raise E.MissingFile(f"{path}: no such Wikidata dump file", path=str(path))
+    if index is None:
+        store = ox.Store()
+        store.bulk_extend(_dump_quads(path, on_entity))
+        return store
+    stat = path.stat()
+    key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    folder = index / f"wikidata-dump-{key}"
+    if not folder.is_dir():
+        index.mkdir(parents=True, exist_ok=True)
+        staged = staging_dir(folder)
+        try:
+            store = ox.Store(str(staged))
+            store.bulk_extend(_dump_quads(path, on_entity))
+            store.flush()
+            del store
+            os.rename(staged, folder)
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+    return ox.Store.read_only(str(folder))
+
+
+def _dump_lines(path: Path) -> Iterable[tuple[int, str]]:
+    import bz2
+    import gzip
+
+    opener: Any = gzip.open if path.suffix == ".gz" else bz2.open if path.suffix == ".bz2" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        yield from enumerate(f, start=1)
+
+
+def _dump_quads(path: Path, on_entity: Callable[[int], None] | None) -> Iterable[Any]:
+    """The triples of each dump entity, in the Query Service's model (truthy: best rank, no deprecated)."""
+    import pyoxigraph as ox
+
+    label, alt = ox.NamedNode(RDFS_LABEL), ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+    described = ox.NamedNode("http://schema.org/description")
+    date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+    count = 0
+    for number, line in _dump_lines(path):
+        text = line.strip().rstrip(",")
+        if text in ("", "[", "]"):
+            continue
+        try:
+            entity = json.loads(text)
+            qid = entity["id"]
+        except (ValueError, KeyError, TypeError, RecursionError):
+            raise WikidataError(f"{path}, line {number}: not a Wikidata entity in JSON (a dump has one entity "
+                                "a line, between '[' and ']')") from None
+        if not isinstance(qid, str) or not _QID.match(qid):
+            continue  # properties and lexemes say nothing lod asks about
+        s = ox.NamedNode(WD_ENTITY + qid)
+        for field_name, pred in (("labels", label), ("descriptions", described)):
+            for tag, term in (entity.get(field_name) or {}).items():
+                if isinstance(term, dict) and isinstance(term.get("value"), str) and _LANG.match(tag.lower()):
+                    yield ox.Quad(s, pred, ox.Literal(term["value"], language=tag.lower()))
+        for tag, terms in (entity.get("aliases") or {}).items():
+            for term in terms if isinstance(terms, list) and _LANG.match(tag.lower()) else ():
+                if isinstance(term, dict) and isinstance(term.get("value"), str):
+                    yield ox.Quad(s, alt, ox.Literal(term["value"], language=tag.lower()))
+        for prop, statements in (entity.get("claims") or {}).items():
+            if not isinstance(statements, list) or not re.fullmatch(r"P[1-9]\d*", prop):
+                continue
+            ranks = {st.get("rank") for st in statements if isinstance(st, dict)}
+            best = "preferred" if "preferred" in ranks else "normal"
+            for st in statements:
+                if not isinstance(st, dict) or st.get("rank", "normal") != best:
+                    continue
+                value = ((st.get("mainsnak") or {}).get("datavalue") or {}).get("value")
+                obj: Any = None
+                if isinstance(value, dict) and isinstance(value.get("id"), str) and _QID.match(value["id"]):
+                    obj = ox.NamedNode(WD_ENTITY + value["id"])
+                elif isinstance(value, str):
+                    obj = ox.Literal(value)
+                elif isinstance(value, dict) and isinstance(value.get("time"), str):
+                    when = re.fullmatch(r"\+?(-?\d{4,})-(\d\d)-(\d\d)(T.*)", value["time"])
+                    if when:
+                        y, m, d, rest = when.groups()
+                        obj = ox.Literal(f"{y}-{m if m != '00' else '01'}-{d if d != '00' else '01'}{rest}",
+                                         datatype=date)
+                if obj is not None:
+                    yield ox.Quad(s, ox.NamedNode(WDT_NS + prop), obj)
+        count += 1
+        if on_entity is not None:
+            on_entity(count)
 
 
 def parse_retry_after(value: str | None) -> float | None:
