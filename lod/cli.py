@@ -136,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     qs.add_argument("-o", "--output", help="batch file (default: stdout)")
     qs.add_argument("--create-unmatched", action="store_true",
                     help="create items for records without a QID (your decision for this batch)")
+    qs.add_argument("--allow-unsourced", action="store_true",
+                    help="write statements even for records whose facts have no source (no info.url, no url)")
+    qs.add_argument("--links", metavar="FIRST_BATCH.lod.json",
+                    help="the second batch: the statements linking to the items the first batch created "
+                         "(once their QIDs are in the catalogue)")
 
     rec = sub.add_parser("reconcile", help="find Wikidata QIDs for records (a review file), or --apply one")
     rec.add_argument("catalogue", help="catalogue file (YAML keeps its comments when QIDs are applied)")
@@ -416,17 +421,69 @@ def _reconcile(args: argparse.Namespace) -> int:
 
 def _quickstatements(args: argparse.Namespace) -> int:
     from . import example_path
-    from .statements import quickstatements
+    from .statements import UNSOURCED, quickstatements
 
-    batch = quickstatements(_load(args, Path(args.catalogue) if args.catalogue else example_path()),
-                            create_unmatched=args.create_unmatched)
+    links_for = None
+    if args.links:
+        state = _read_batch_state(Path(args.links))
+        links_for = state["created"]
+    catalogue = _load(args, Path(args.catalogue) if args.catalogue else example_path())
+    batch = quickstatements(catalogue, create_unmatched=args.create_unmatched, allow_unsourced=args.allow_unsourced,
+                            links_for=links_for)
+    unsourced = [rid for rid, why in batch.skipped if why == UNSOURCED]
+    for rid, why in batch.skipped:
+        if why != UNSOURCED:
+            print(f"lod: skipped record {rid!r}: {why}", file=sys.stderr)
+    if unsourced:
+        print(f"lod: {len(unsourced)} record(s) not written, their facts have no source "
+              f"({', '.join(unsourced[:5])}{' …' if len(unsourced) > 5 else ''}): give the catalogue an info.url "
+              "(where its facts come from) or the records a url, or pass --allow-unsourced", file=sys.stderr)
+    if not batch.lines:
+        print("lod: nothing to write" + (f"; {args.output} left as it was" if args.output and Path(args.output).exists()
+                                         else ""), file=sys.stderr)
+        return EXIT_INVALID if unsourced else EXIT_OK
     if args.output:
-        print(f"wrote {write_atomic(args.output, batch.text().encode())} ({len(batch.lines)} lines)", file=sys.stderr)
+        print(f"lod: wrote {write_atomic(args.output, batch.text().encode())} ({len(batch.lines)} lines)",
+              file=sys.stderr)
     else:
         sys.stdout.write(batch.text())
-    for rid, why in batch.skipped:
-        print(f"lod: skipped record {rid!r}: {why}", file=sys.stderr)
-    return EXIT_OK
+    if links_for is None and batch.created:
+        later = [rid for rid in batch.created if rid not in set(batch.complete)]
+        print(f"lod: the batch creates {len(batch.created)} item(s); "
+              + "; ".join(part for part in (
+                  f"complete in this batch (LAST chain): {', '.join(batch.complete)}" if batch.complete else "",
+                  f"statements of {', '.join(later)} wait for the second batch" if later else "") if part),
+              file=sys.stderr)
+        if batch.deferred:
+            if args.output:
+                state_path = Path(str(args.output) + ".lod.json")
+                write_atomic(state_path, (json.dumps({"generator": "lod", "batch": Path(args.output).name,
+                                                      "created": batch.created, "deferred": batch.deferred},
+                                                     indent=1) + "\n").encode())
+                then = (f"then run lod quickstatements {args.catalogue or ''} --links {state_path} -o SECOND.qs "
+                        "for the second batch").replace("  ", " ")
+            else:
+                then = "write the first batch with -o FILE, which also writes what the second batch needs"
+            print(f"lod: {batch.deferred} statement(s) link to the new items (a film to its new director, an award "
+                  "to its winner) and need their QIDs: run this batch in QuickStatements, find the new items "
+                  f"(lod reconcile) and write their QIDs in (lod reconcile --apply); {then}", file=sys.stderr)
+    return EXIT_INVALID if unsourced else EXIT_OK
+
+
+def _read_batch_state(path: Path) -> dict[str, Any]:
+    """The state file lod wrote beside a first batch (the records it creates)."""
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise E.MissingFile(f"{path}: no such file (lod writes it beside a first batch written with -o)",
+                            path=str(path)) from None
+    except (OSError, ValueError) as exc:
+        raise E.FileError(f"{path}: not a batch state file lod wrote ({exc})", path=str(path)) from None
+    if (not isinstance(state, dict) or state.get("generator") != "lod" or not isinstance(state.get("created"), list)
+            or not all(isinstance(r, str) for r in state["created"])):
+        raise E.FileError(f"{path}: not a batch state file lod wrote (it names the records the first batch "
+                          "created)", path=str(path))
+    return state
 
 
 def _bag(args: argparse.Namespace) -> int:

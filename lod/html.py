@@ -23,25 +23,100 @@ from .atomic import replace_dir, replaceable, staging_dir
 
 PAGE_KINDS = {"film": Film, "person": Person, "interview": Interview, "festival-edition": FestivalEdition}
 
-_CSS = """body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
-h1{margin-bottom:.2rem}.meta{color:#555}dt{font-weight:600}dd{margin:0 0 .5rem 0}
-.transcript{white-space:pre-wrap;border-top:1px solid #ddd;padding-top:1rem}nav a{margin-right:1rem}"""
+STYLESHEET = """/* lod html: one small stylesheet, system fonts, no scripts */
+:root{color-scheme:light dark;--muted:#5b5b66;--line:#d8d8de;--accent:#1f5fa8}
+@media (prefers-color-scheme:dark){:root{--muted:#a8a8b3;--line:#3a3a44;--accent:#8ab8f0}}
+body{font:1rem/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:48rem;margin:0 auto;padding:1.5rem 1rem 3rem}
+nav{border-bottom:1px solid var(--line);padding-bottom:.5rem;margin-bottom:1.5rem}
+nav a{margin-right:1rem}
+a{color:var(--accent)}
+h1{font-size:2rem;line-height:1.2;margin:0 0 .25rem}
+h2{font-size:1.2rem;margin:2rem 0 .5rem}
+.meta{color:var(--muted);margin:0 0 1rem}
+.poster{float:right;margin:0 0 1rem 1.5rem;max-width:14rem}
+.poster img{display:block;width:100%;height:auto;border:1px solid var(--line)}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:1rem 0}
+dt{font-weight:600;color:var(--muted)}
+dd{margin:0}
+ul.list{padding-left:1.2rem}
+.transcript{white-space:pre-wrap;border-top:1px solid var(--line);padding-top:1rem}
+@media (max-width:36rem){.poster{float:none;margin:0 0 1rem}dl{grid-template-columns:1fr}dt{margin-top:.4rem}}
+"""
+"""The site's only stylesheet (``style.css``): plain, readable, no web fonts, no scripts."""
+
+_LABELS = {
+    "en": {"films": "Films", "all": "All films", "interviews": "Interviews", "people": "People",
+           "festivals": "Festivals", "poster": "Poster of {}", "year": "Year", "released": "Released",
+           "runtime": "Running time", "minutes": "{} min", "countries": "Countries", "languages": "Languages",
+           "genres": "Genres", "directed": "Directed by", "written": "Written by", "produced": "Produced by",
+           "music": "Music by", "cast": "Cast", "as": "as", "crew": "Crew", "companies": "Production companies",
+           "premieres": "Screenings", "awards": "Awards", "nominations": "Nominations", "rating": "Rating",
+           "filmed": "Filmed at", "set": "Set in", "keywords": "Keywords", "streaming": "Streaming",
+           "until": "until", "from": "from", "occupation": "Occupation", "born": "Born", "died": "Died",
+           "nationality": "Nationality", "works_for": "Works for", "member_of": "Member of",
+           "aka": "Also known as", "filmography": "Films", "interviewer": "Interviewer", "with": "With",
+           "published_by": "Published by", "published": "Published", "about": "About", "mentions": "Mentions",
+           "festival": "Festival", "dates": "Dates", "place": "Place", "organizer": "Organised by",
+           "for": "for", "director": "director", "screenwriter": "screenwriter", "producer": "producer",
+           "composer": "composer", "actor": "actor",
+           "world": "World premiere", "international": "International premiere", "european": "European premiere",
+           "north-american": "North American premiere", "national": "National premiere",
+           "regional": "Regional premiere", "screening": "Screening",
+           "months": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                      "October", "November", "December")},
+    "ru": {"films": "Фильмы", "all": "Все фильмы", "interviews": "Интервью", "people": "Люди",
+           "festivals": "Фестивали", "poster": "Постер: {}", "year": "Год", "released": "Выход",
+           "runtime": "Продолжительность", "minutes": "{} мин", "countries": "Страны", "languages": "Языки",
+           "genres": "Жанры", "directed": "Режиссёр", "written": "Сценарий", "produced": "Продюсер",
+           "music": "Композитор", "cast": "В ролях", "as": "—", "crew": "Съёмочная группа",
+           "companies": "Производство", "premieres": "Показы", "awards": "Награды", "nominations": "Номинации",
+           "rating": "Возрастной рейтинг", "filmed": "Место съёмок", "set": "Место действия",
+           "keywords": "Ключевые слова", "streaming": "Онлайн", "until": "до", "from": "с",
+           "occupation": "Род занятий", "born": "Родился(-ась)", "died": "Умер(-ла)", "nationality": "Гражданство",
+           "works_for": "Работает в", "member_of": "Член", "aka": "Другие имена", "filmography": "Фильмы",
+           "interviewer": "Интервьюер", "with": "С кем", "published_by": "Издатель", "published": "Опубликовано",
+           "about": "О чём", "mentions": "Упоминаются", "festival": "Фестиваль", "dates": "Даты",
+           "place": "Место", "organizer": "Организатор", "for": "за", "director": "режиссёр",
+           "screenwriter": "сценарист", "producer": "продюсер", "composer": "композитор", "actor": "актёр",
+           "world": "Мировая премьера", "international": "Международная премьера",
+           "european": "Европейская премьера", "north-american": "Североамериканская премьера",
+           "national": "Национальная премьера", "regional": "Региональная премьера", "screening": "Показ",
+           "months": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+                      "октября", "ноября", "декабря"),
+           "months_alone": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+                            "октябрь", "ноябрь", "декабрь")},
+}
+"""Page wording by language (the base language of ``--lang``); any other language is written in English."""
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
-
-def human_date(value: str) -> str:
+def human_date(value: str, lang: str = "en") -> str:
     """``--05-16`` -> ``16 May``; ``2024-05-16`` -> ``16 May 2024``; ``2020-11`` -> ``November 2020``."""
+    months = _labels(lang)["months"]
     if value.startswith("--"):
-        return f"{int(value[5:7])} {_MONTHS[int(value[2:4]) - 1]}"
+        return f"{int(value[5:7])} {months[int(value[2:4]) - 1]}"
     parts = value.split("T")[0].split("-")
     if len(parts) == 3 and all(parts):
-        return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        return f"{int(parts[2])} {months[int(parts[1]) - 1]} {parts[0]}"
     if len(parts) == 2 and all(parts):
-        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        alone = _labels(lang).get("months_alone", months)  # a month with its year: nominative in Russian
+        return f"{alone[int(parts[1]) - 1]} {parts[0]}"
     return value
+
+
+def _labels(lang: str) -> dict[str, Any]:
+    return _LABELS.get(lang.split("-")[0].lower(), _LABELS["en"])
+
+
+def language_name(tag: str, lang: str) -> str:
+    """A language tag as a reader says it, in the page's language (``kk`` -> ``Kazakh``); the tag if unknown."""
+    try:
+        import langcodes
+
+        name = langcodes.Language.get(tag).display_name(lang)
+    except (ImportError, LookupError, ValueError):
+        return tag
+    return name[:1].upper() + name[1:] if name and not name.lower().startswith("unknown") else tag
 
 
 def page_path(kind: str, rid: str) -> str:
@@ -49,16 +124,17 @@ def page_path(kind: str, rid: str) -> str:
 
 
 class SiteWriter:
-    """Renders pages of one catalogue in one language."""
+    """Renders pages of one catalogue in one language: every fact the page's JSON-LD holds, visible."""
 
     def __init__(self, catalogue: Catalogue, *, lang: str = "en", base: str = DEFAULT_BASE) -> None:
         self.cat = catalogue
         self.site = Site(catalogue, lang=lang, base=base)
         self.lang = lang
+        self.words = _labels(lang)
 
     def pages(self) -> dict[str, str]:
-        """Relative path -> HTML, for every page of the site."""
-        out = {"index.html": self.index()}
+        """Relative path -> HTML, for every page of the site (and its stylesheet)."""
+        out = {"index.html": self.index(), "style.css": STYLESHEET}
         for kind, cls in PAGE_KINDS.items():
             for rec in self.cat.records():
                 if isinstance(rec, cls):
@@ -66,46 +142,59 @@ class SiteWriter:
         return out
 
     def index(self) -> str:
+        w = self.words
         films = list(self.cat.films)
-        body = ["<h1>Films</h1>", "<ul>"]
-        body += [f'<li><a href="{page_path("film", f.id)}">{escape(self.site.text(f.titles) or f.id)}</a></li>'
-                 for f in films]
+        body = [f"<h1>{escape(w['films'])}</h1>", '<ul class="list">']
+        body += [f'<li><a href="{page_path("film", f.id)}">{escape(self.site.text(f.titles) or f.id)}</a>'
+                 + (f" ({escape(f.date_created[:4])})" if f.date_created else "") + "</li>" for f in films]
         body.append("</ul>")
-        for kind, label in (("interview", "Interviews"), ("person", "People"), ("festival-edition", "Festivals")):
+        for kind, label in (("interview", w["interviews"]), ("person", w["people"]),
+                            ("festival-edition", w["festivals"])):
             recs = [r for r in self.cat.records() if isinstance(r, PAGE_KINDS[kind])]
-            body += [f"<h2>{label}</h2>", "<ul>"] + [
+            body += [f"<h2>{escape(label)}</h2>", '<ul class="list">'] + [
                 f'<li><a href="{page_path(kind, r.id)}">{escape(self._title(r))}</a></li>' for r in recs] + ["</ul>"]
-        return self._html("Films", "\n".join(body), self.site.carousel(films), root="")
+        return self._html(w["films"], "\n".join(body), self.site.carousel(films), root="")
 
     def page(self, rec: Record) -> str:
         data = self.site.page(rec)
         title = self._title(rec)
         body = [f"<h1>{escape(title)}</h1>"]
         facts: list[tuple[str, str]] = []
+        w = self.words
         if isinstance(rec, Film):
-            facts += [("Year", rec.date_created or ""), ("Directed by", self._names(rec.directors)),
-                      ("Written by", self._names(rec.screenwriters)), ("Produced by", self._names(rec.producers)),
-                      ("Cast", ", ".join(self._link(c.person) + (f" as {escape(c.character)}" if c.character else "")
-                                         for c in rec.cast)),
-                      ("Crew", ", ".join(f"{self._link(c.person)} ({escape(c.role)})" for c in rec.crew)),
-                      ("Awards", "; ".join(escape(a) for a in self.site.award_texts(rec.id))),
-                      ("Rating", ", ".join(escape(r.value) for r in rec.content_ratings)),
-                      ("Streaming", ", ".join(self._link(w.platform) + (f" until {escape(human_date(w.ends))}"
-                                                                                       if w.ends else "")
-                                              for w in rec.availability))]
+            if rec.image:
+                body.append(f'<figure class="poster"><img src="{escape(rec.image)}" alt="'
+                            f'{escape(w["poster"].format(title))}"></figure>')
+            others = [t.text for t in rec.titles if t.text != title]
+            if others:
+                body.append(f'<p class="meta">{escape(" · ".join(dict.fromkeys(others)))}</p>')
+            facts += self._film_facts(rec)
         elif isinstance(rec, Person):
-            facts += [("Occupation", escape(", ".join(rec.occupations))),
-                      ("Also known as", escape(", ".join(sorted({n.text for n in rec.names if n.text != title})))),
-                      ("Awards", "; ".join(escape(a) for a in self.site.award_texts(rec.id)))]
+            if rec.image:
+                body.append(f'<figure class="poster"><img src="{escape(rec.image)}" alt="{escape(title)}"></figure>')
+            facts += [(w["occupation"], escape(", ".join(rec.occupations))),
+                      (w["born"], ", ".join(x for x in (escape(human_date(rec.birth_date, self.lang))
+                                                         if rec.birth_date else "",
+                                                         self._link(rec.birth_place) if rec.birth_place else "") if x)),
+                      (w["died"], escape(human_date(rec.death_date, self.lang)) if rec.death_date else ""),
+                      (w["nationality"], self._names(rec.nationality)),
+                      (w["works_for"], self._names(rec.works_for)), (w["member_of"], self._names(rec.member_of)),
+                      (w["aka"], escape(", ".join(sorted({n.text for n in (*rec.names, *rec.alternate_names)
+                                                          if n.text != title})))),
+                      (w["filmography"], self._filmography(rec.id)),
+                      (w["awards"], self._outcomes(rec.id, "won")),
+                      (w["nominations"], self._outcomes(rec.id, "nominated"))]
         elif isinstance(rec, Interview):
-            facts += [("Interviewer", self._names(rec.interviewers)),
-                      ("With", self._names(rec.interviewees)),
-                      ("Published by", self._link(rec.publisher) if rec.publisher else ""),
-                      ("About", self._names(rec.about)), ("Mentions", self._names(rec.mentions))]
+            facts += [(w["interviewer"], self._names(rec.interviewers)),
+                      (w["with"], self._names(rec.interviewees)),
+                      (w["published_by"], self._link(rec.publisher) if rec.publisher else ""),
+                      (w["published"], escape(human_date(rec.date_published, self.lang)) if rec.date_published else ""),
+                      (w["about"], self._names(rec.about)), (w["mentions"], self._names(rec.mentions))]
         elif isinstance(rec, FestivalEdition):
-            facts += [("Festival", self._link(rec.festival)), ("Dates", escape(" – ".join(
-                human_date(d) for d in (rec.start_date, rec.end_date) if d))),
-                ("Place", self._link(rec.location) if rec.location else "")]
+            facts += [(w["festival"], self._link(rec.festival)), (w["dates"], escape(" – ".join(
+                human_date(d, self.lang) for d in (rec.start_date, rec.end_date) if d))),
+                (w["place"], self._link(rec.location) if rec.location else ""),
+                (w["organizer"], self._link(rec.organizer) if rec.organizer else "")]
         facts = [(k, v) for k, v in facts if v]
         if facts:
             body.append("<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
@@ -120,6 +209,87 @@ class SiteWriter:
             if text:
                 body.append(f'<div class="transcript">{escape(text)}</div>')
         return self._html(title, "\n".join(body), data, root="../")
+
+    def _film_facts(self, film: Film) -> list[tuple[str, str]]:
+        w, lang = self.words, self.lang
+        return [
+            (w["year"], escape(film.date_created or "")),
+            (w["released"], escape(human_date(film.date_published, lang)) if film.date_published else ""),
+            (w["runtime"], escape(w["minutes"].format(film.runtime_minutes)) if film.runtime_minutes else ""),
+            (w["countries"], self._names(film.countries)),
+            (w["languages"], escape(", ".join(language_name(t, lang) for t in film.original_languages))),
+            (w["genres"], escape(", ".join(film.genres))),
+            (w["directed"], self._names(film.directors)), (w["written"], self._names(film.screenwriters)),
+            (w["produced"], self._names(film.producers)), (w["music"], self._names(film.composers)),
+            (w["cast"], ", ".join(self._link(c.person) + (f" {escape(w['as'])} {escape(c.character)}"
+                                                         if c.character else "") for c in film.cast)),
+            (w["crew"], ", ".join(f"{self._link(c.person)} ({escape(c.role)})" for c in film.crew)),
+            (w["companies"], self._names(film.production_companies)),
+            (w["premieres"], "<br>".join(self._screening(s) for s in self.site.screenings(film.id))),
+            (w["awards"], self._outcomes(film.id, "won")),
+            (w["nominations"], self._outcomes(film.id, "nominated")),
+            (w["rating"], ", ".join(escape(r.value) + (f" ({self._link(r.issuer)})" if r.issuer else "")
+                                    for r in film.content_ratings)),
+            (w["filmed"], self._names(film.filming_locations)), (w["set"], self._names(film.narrative_locations)),
+            (w["keywords"], escape(", ".join(film.keywords))),
+            (w["streaming"], ", ".join(self._window(win) for win in film.availability)),
+        ]
+
+    def _screening(self, s: Any) -> str:
+        w = self.words
+        where = [self._link(r) for r in (s.edition, s.section) if r] + [self._link(p) for p in s.locations]
+        when = " – ".join(human_date(d, self.lang) for d in (s.start_date, s.end_date) if d)
+        return escape(w[s.premiere] if s.premiere else w["screening"]) + ": " + ", ".join(
+            where + ([escape(when)] if when else []))
+
+    def _outcomes(self, rid: str, status: str) -> str:
+        items = []
+        for o in self.cat.award_outcomes:
+            if rid not in o.recipients or o.status != status:
+                continue
+            award = self.cat[o.award]
+            text = escape(self.site.text(getattr(award, "names", ())) or award.id)
+            if o.category:
+                text += f" ({escape(o.category)})"
+            parts = [self._link(o.edition)] if o.edition else []
+            conferrer = getattr(award, "conferred_by", None)
+            if not parts and conferrer:
+                parts.append(self._link(conferrer))
+            if o.for_work and o.for_work != rid:
+                parts.append(f"{escape(self.words['for'])} {self._link(o.for_work)}")
+            if o.date and not o.edition:
+                parts.append(escape(human_date(o.date, self.lang)))
+            items.append(" — ".join([", ".join(parts), text]) if parts else text)
+        return "<br>".join(items)
+
+    def _filmography(self, person: str) -> str:
+        w = self.words
+        rows: dict[str, list[str]] = {}
+        for film in self.cat.films:
+            roles = [w[key] for key, ids in (("director", film.directors), ("screenwriter", film.screenwriters),
+                                             ("producer", film.producers), ("composer", film.composers))
+                     if person in ids]
+            roles += [w["actor"] + (f" ({escape(c.character)})" if c.character else "")
+                      for c in film.cast if c.person == person]
+            roles += [escape(c.role) for c in film.crew if c.person == person]
+            if roles:
+                rows[film.id] = roles
+        return "<br>".join(f"{self._link(fid)}" + (f" ({escape(self.cat[fid].date_created[:4])})"  # type: ignore[attr-defined]
+                                                   if getattr(self.cat[fid], "date_created", None) else "")
+                           + ": " + escape(", ".join(roles)) for fid, roles in rows.items())
+
+    def _window(self, win: Any) -> str:
+        w = self.words
+        text = self._link(win.platform)
+        if win.url:
+            text = f'<a href="{escape(win.url)}">{escape(self._title(self.cat[win.platform]))}</a>'
+        if win.starts:
+            text += f" {escape(w['from'])} {escape(human_date(win.starts, self.lang))}"
+        if win.ends:
+            text += f" {escape(w['until'])} {escape(human_date(win.ends, self.lang))}"
+        if win.regions:
+            text += f" ({escape(', '.join(win.regions))})"
+        return text
 
     def _title(self, rec: Record) -> str:
         names = getattr(rec, "titles", None) or getattr(rec, "names", None) or getattr(rec, "headlines", None) or ()
@@ -138,8 +308,11 @@ class SiteWriter:
 
     def _html(self, title: str, body: str, data: dict[str, Any], root: str) -> str:
         return (f'<!doctype html>\n<html lang="{escape(self.lang)}">\n<head>\n<meta charset="utf-8">\n'
-                f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n{script_tag(data)}\n</head>\n<body>\n"
-                f'<nav><a href="{root}index.html">All films</a></nav>\n{body}\n</body>\n</html>\n')
+                '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+                f'<title>{escape(title)}</title>\n<link rel="stylesheet" href="{root}style.css">\n'
+                f"{script_tag(data)}\n</head>\n<body>\n"
+                f'<nav><a href="{root}index.html">{escape(self.words["all"])}</a></nav>\n<main>\n{body}\n</main>\n'
+                "</body>\n</html>\n")
 
 
 SITE_MARKER = ".lod-site"
@@ -156,7 +329,7 @@ def is_site(folder: Path) -> bool:
     except (OSError, UnicodeDecodeError):
         return False
     ours = 'All films</a></nav>' in index and '<script type="application/ld+json">' in index
-    return ours and all(p.suffix == ".html" for p in folder.rglob("*") if p.is_file())
+    return ours and all(p.suffix in (".html", ".css") for p in folder.rglob("*") if p.is_file())
 
 
 def write_site(catalogue: Catalogue, out_dir: str | os.PathLike[str], *, lang: str = "en",

@@ -16,7 +16,7 @@ QuickStatements ``L``), alternate names aliases.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from hashlib import sha1
@@ -25,6 +25,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
+from . import errors as E
 from ._resources import read_text
 from .alignment import WD, table
 from .mapping import DEFAULT_BASE, Mapper, check_base
@@ -52,6 +53,7 @@ class Value:
     lang: str | None = None
     precision: int | None = None
     unit: str | None = None
+    record: str | None = None  # the catalogue record an item value stands for
 
     def __str__(self) -> str:
         return self.text
@@ -136,10 +138,19 @@ def property_types() -> dict[str, str]:
     return out
 
 
-def claims(catalogue: Catalogue) -> list[Claim]:
-    """Every Wikidata claim the catalogue supports, in a stable order."""
+NEW = "NEW:"
+"""The text of an item value standing for a record the batch creates: its QID is known only after the batch ran."""
+
+
+def claims(catalogue: Catalogue, created: Iterable[str] = ()) -> list[Claim]:
+    """Every Wikidata claim the catalogue supports, in a stable order.
+
+    Records in ``created`` (to be created, no QID yet) stand as values ``NEW:<id>``, so that the
+    statements linking to them can be told apart and deferred to a second batch.
+    """
     t = table()
     qids = {r.id: getattr(r, "qid", None) for r in catalogue.records()}
+    qids.update({rid: NEW + rid for rid in created if not qids.get(rid)})
     types = property_types()
     out: list[Claim] = []
     for rec in catalogue.records():
@@ -166,20 +177,36 @@ def claims(catalogue: Catalogue) -> list[Claim]:
                     out.append(Claim(rec.id, prop, value))
         if isinstance(rec, Film):
             out.extend(_film_claims(rec, qids, types))
+            if rec.date_published is None and (first := first_shown(rec, catalogue)):
+                if when := time_value(first):  # Wikidata's films carry P577 (publication), not only P571
+                    out.append(Claim(rec.id, pid("Film", "date_published"), when))
             out = _qualify_publication(out, rec, catalogue, qids)
     return out
+
+
+def first_shown(film: Film, catalogue: Catalogue) -> str | None:
+    """When the film was first shown: its publication date, else its earliest premiere, else its year."""
+    if film.date_published:
+        return film.date_published
+    premieres = sorted(s.start_date for s in catalogue.screenings if s.film == film.id and s.premiere and s.start_date)
+    return premieres[0] if premieres else film.date_created
+
+
+def _item(qids: dict[str, str | None], rid: str | None) -> Value | None:
+    qid = qids.get(rid) if isinstance(rid, str) else None
+    return Value("item", qid, record=rid) if qid else None  # a record without a QID is never invented one
 
 
 def _qualify_publication(out: list[Claim], film: Film, catalogue: Catalogue, qids: dict[str, str | None]
                          ) -> list[Claim]:
     """The publication date (P577) qualified by where the film was first shown (P291), if known."""
     premiere = next((s for s in catalogue.screenings if s.film == film.id and s.premiere == "world"), None)
-    places = [qids.get(p) for p in (premiere.locations if premiere else ())]
+    places = [_item(qids, p) for p in (premiere.locations if premiere else ())]
     place = next((q for q in places if q), None)
     date_pid = pid("Film", "date_published")
     if place is None:
         return out
-    return [Claim(c.record, c.pid, c.value, (*c.qualifiers, (pid("Film", "@published-in"), Value("item", place))),
+    return [Claim(c.record, c.pid, c.value, (*c.qualifiers, (pid("Film", "@published-in"), place)),
                   c.key) if c.record == film.id and c.pid == date_pid else c for c in out]
 
 
@@ -195,8 +222,7 @@ def _enum_qid(t: Any, cls: str, rec: Record) -> str | None:
 
 def _value(datatype: str, item: Any, qids: dict[str, str | None], name: str) -> Value | None:
     if datatype == "wikibase-item":
-        qid = qids.get(item) if isinstance(item, str) else None
-        return Value("item", qid) if qid else None  # a record without a QID is never invented one
+        return _item(qids, item)
     if datatype == "time" and isinstance(item, str):
         return time_value(item)
     if datatype == "url" and isinstance(item, str) and item.startswith(("http://", "https://")):
@@ -226,15 +252,15 @@ def _film_claims(film: Film, qids: dict[str, str | None], types: dict[str, str],
         yield Claim(film.id, pid("Film", "runtime_minutes"), Value("quantity", f"+{film.runtime_minutes}",
                                                                    unit=MINUTE))
     for credit in film.cast:  # cast member, qualified by the character's name
-        qid = qids.get(credit.person)
-        if qid:
+        person = _item(qids, credit.person)
+        if person:
             quals = ((pid("CastCredit", "character"), Value("string", credit.character)),) if credit.character else ()
-            yield Claim(film.id, pid("Film", "cast"), Value("item", qid), quals, key=credit.person)
+            yield Claim(film.id, pid("Film", "cast"), person, quals, key=credit.person)
     for crew in film.crew:  # crew roles with their own property (P344 director of photography…)
         row = table().values("CrewCredit", "role").get(crew.role)
-        qid = qids.get(crew.person)
-        if row is not None and row.wikidata.startswith("P") and qid:
-            yield Claim(film.id, row.wikidata, Value("item", qid), key=crew.person)
+        person = _item(qids, crew.person)
+        if row is not None and row.wikidata.startswith("P") and person:
+            yield Claim(film.id, row.wikidata, person, key=crew.person)
     for ident in film.identifiers:
         row = table().values("Identifier", "scheme").get(ident.scheme)  # external-id properties
         if row is not None and row.wikidata.startswith("P"):
@@ -242,7 +268,7 @@ def _film_claims(film: Film, qids: dict[str, str | None], types: dict[str, str],
 
 
 def _award_claims(outcome: AwardOutcome, qids: dict[str, str | None], catalogue: Catalogue) -> Iterator[Claim]:
-    award = qids.get(outcome.award)
+    award = _item(qids, outcome.award)
     if not award:
         return
     main = table().values("AwardOutcome", "status")[outcome.status].wikidata
@@ -252,18 +278,20 @@ def _award_claims(outcome: AwardOutcome, qids: dict[str, str | None], catalogue:
     conferrer = catalogue[outcome.award].conferred_by  # type: ignore[attr-defined]
     for qpid, rid in ((pid("Award", "conferred_by"), conferrer), (pid("AwardOutcome", "edition"), outcome.edition),
                       (pid("AwardOutcome", "for_work"), outcome.for_work)):
-        if rid and qids.get(rid):
-            quals.append((qpid, Value("item", qids[rid])))  # type: ignore[arg-type]
+        if value := _item(qids, rid):
+            quals.append((qpid, value))
     for recipient in outcome.recipients:
-        yield Claim(recipient, main, Value("item", award), tuple(quals), key=outcome.id)
+        yield Claim(recipient, main, award, tuple(quals), key=outcome.id)
 
 
 def reference_for(catalogue: Catalogue, rid: str) -> Reference:
-    """Where a record's facts come from: an interview about it (its URL), else the catalogue."""
+    """Where a record's facts come from: an interview about it (its URL), the record's own URL (a festival's
+    or an organisation's site), else the catalogue's ``info.url``; none of them: no source."""
     url = next((i.url for i in catalogue.interviews if i.url and (rid in (*i.about, *i.interviewees, *i.mentions)
                                                                   or rid == i.id)), None)
+    own = getattr(catalogue.index.get(rid), "url", None)
     info = catalogue.info
-    return Reference(url or (info.url if info else None), info.retrieved if info else None)
+    return Reference(url or own or (info.url if info else None), info.retrieved if info else None)
 
 
 # --- RDF ----------------------------------------------------------------------------------
@@ -313,39 +341,87 @@ def _digest(claim: Claim) -> str:
 
 @dataclass
 class Batch:
-    """A QuickStatements V1 batch, and the records it had to leave out (and why)."""
+    """A QuickStatements V1 batch, and what it had to leave out (and why).
+
+    ``created`` lists the records whose items the batch creates (``CREATE``, then ``LAST`` for
+    their labels and the statements whose values are known). ``deferred`` counts the statements
+    that link to those items (a film to its new director, an award to its new winner): their QIDs
+    exist only once QuickStatements has run the batch, so they go in a second batch,
+    :func:`quickstatements` with ``links_for=created``.
+    """
 
     lines: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    deferred: int = 0
+    complete: list[str] = field(default_factory=list)  # created items with no statement of theirs left for batch 2
 
     def text(self) -> str:
         return "".join(line + "\n" for line in self.lines)
 
 
-def quickstatements(catalogue: Catalogue, *, create_unmatched: bool = False,
-                    existing: Any = None) -> Batch:
+UNSOURCED = ("no source for its statements: give the catalogue an info.url (where its facts come from), or the "
+             "record a url, or pass allow_unsourced=True (lod quickstatements --allow-unsourced)")
+
+
+def quickstatements(catalogue: Catalogue, *, create_unmatched: bool = False, existing: Any = None,
+                    allow_unsourced: bool = False, links_for: Sequence[str] | None = None) -> Batch:
     """QuickStatements V1 for the catalogue.
 
     Records with a QID get their statements; records without one are created (``CREATE`` /
     ``LAST``) only if marked ``new_wikidata_item`` or when ``create_unmatched`` records the user's
-    decision for the whole batch; the others are skipped ("reconcile first"). ``existing(qid)``,
-    when given, returns the (property, value) pairs Wikidata already has: those are left out.
-    Every statement carries its sources (``S854`` reference URL, ``S813`` retrieved).
+    decision for the whole batch; the others are skipped ("reconcile first"). A new film without
+    an English description gets one ("2023 film by Aizhan Kassymbek"). ``existing(qid)``, when
+    given, returns the (property, value) pairs Wikidata already has: those are left out.
+
+    Every statement carries its sources (``S854`` reference URL, ``S813`` retrieved); a record
+    whose facts have no source is skipped, saying so, unless ``allow_unsourced``.
+
+    Statements whose value is an item this batch creates cannot be written before its QID exists
+    (QuickStatements' ``LAST`` names only the item just created): they are counted in
+    ``Batch.deferred``. Once the batch has run and the new QIDs are in the catalogue, call again
+    with ``links_for=batch.created`` for the second batch: exactly those statements.
     """
     batch = Batch()
+    second = links_for is not None
+    if second:
+        unknown = [rid for rid in links_for or () if not getattr(catalogue.index.get(rid), "qid", None)]
+        if unknown:
+            raise E.InputError(f"the first batch created {', '.join(unknown)}, but the catalogue has no QID for "
+                               f"{'it' if len(unknown) == 1 else 'them'} yet: find the new items (lod reconcile) and "
+                               "write their QIDs in (lod reconcile --apply) before the second batch",
+                               record=unknown[0], field="qid")
+        batch.created = list(links_for or ())
+    else:
+        batch.created = [r.id for r in catalogue.records() if hasattr(r, "qid") and r.qid is None
+                         and (r.new_wikidata_item or create_unmatched)]  # type: ignore[attr-defined]
+    new = set(batch.created)
+    written: list[str] = []
     by_record: dict[str, list[Claim]] = {}
-    for claim in claims(catalogue):
+    deferred: list[tuple[str, set[str]]] = []  # (record the statement is on, the new records it links to)
+    for claim in claims(catalogue, created=() if second else batch.created):
+        values = (claim.value, *(q for _, q in claim.qualifiers))
+        linked = {v.record for v in values if v.record in new}
+        if bool(linked) != second:
+            if linked:
+                deferred.append((claim.record, linked))  # type: ignore[arg-type]
+            continue
         by_record.setdefault(claim.record, []).append(claim)
     for rec in catalogue.records():
         if not hasattr(rec, "qid"):
             continue  # award outcomes and selections are statements on other items, not items
         mine = by_record.get(rec.id, [])
         qid = rec.qid
-        if qid is None and not (rec.new_wikidata_item or create_unmatched):  # type: ignore[attr-defined]
+        if second and not mine:
+            continue
+        if qid is None and rec.id not in new:
             batch.skipped.append((rec.id, "no QID and no decision to create a new item: reconcile first"))
             continue
         if any(c.value.kind == "item" for c in mine) is False and qid is None and not _labels(rec):
             batch.skipped.append((rec.id, "nothing to say on Wikidata"))
+            continue
+        if not allow_unsourced and not reference_for(catalogue, rec.id).url:
+            batch.skipped.append((rec.id, UNSOURCED))
             continue
         try:
             lines = _record_lines(catalogue, rec, qid, mine, existing)
@@ -353,7 +429,26 @@ def quickstatements(catalogue: Catalogue, *, create_unmatched: bool = False,
             batch.skipped.append((rec.id, str(exc)))
             continue
         batch.lines.extend(lines)
+        written.append(rec.id)
+    if not second:  # only the items really created; a statement linking to one left out waits for its QID
+        made = set(written) & new
+        batch.created = [rid for rid in batch.created if rid in made]
+        pending = [(on, linked) for on, linked in deferred if linked <= made]
+        batch.deferred = len(pending)
+        waiting = {on for on, _ in pending}
+        batch.complete = [rid for rid in batch.created if rid not in waiting]
     return batch
+
+
+def film_description(film: Film, catalogue: Catalogue) -> str:
+    """Wikidata's usual English description of a film: "2022 film by Charlotte Wells"."""
+    year = (first_shown(film, catalogue) or "")[:4]
+    names = []
+    for director in film.directors:
+        texts = getattr(catalogue.index.get(director), "names", ())
+        names.append(next((t.text for t in texts if t.lang.split("-")[0] == "en"), texts[0].text if texts else director))
+    by = (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else "".join(names)
+    return " ".join(part for part in (year, "film", f"by {by}" if by else "") if part)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -387,6 +482,8 @@ def _record_lines(catalogue: Catalogue, rec: Record, qid: str | None, mine: list
             if lang not in described:  # one description per language (Wikidata allows 250 characters)
                 described.add(lang)
                 lines.append(f'LAST\tD{lang}\t"{_qs_text(_shorten(text.text, 250))}"')
+        if isinstance(rec, Film) and not any(lang.split("-")[0] == "en" for lang in described):
+            lines.append(f'LAST\tDen\t"{_qs_text(_shorten(film_description(rec, catalogue), 250))}"')
     ref = reference_for(catalogue, rec.id)
     sources = []
     if ref.url:

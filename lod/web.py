@@ -25,10 +25,11 @@ from typing import Any
 
 from .mapping import DEFAULT_BASE, _iso_duration, check_base, node_iris, record_iri, via_iri
 from .model import (Award, AwardOutcome, Catalogue, Festival, FestivalEdition, Film, Interview, Organization,
-                    Person, Place, Record, Work)
+                    Person, Place, Record, Screening, Work)
 from .values import WIKIDATA_ENTITY, LangText
 
 CONTEXT = "https://schema.org"
+LOD = "https://w3id.org/lod-film/vocab#"
 XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
 INTERVIEW = WIKIDATA_ENTITY + "Q178651"
 _PLACE_TYPES = {"place": "Place", "country": "Country", "city": "City", "region": "AdministrativeArea",
@@ -52,10 +53,23 @@ class Site:
         self._iris: dict[str, str] = {}
         self._refs: dict[tuple[str, bool], dict[str, Any]] = {}  # shared by every page of the site
         self._won: dict[str, list[AwardOutcome]] = {}
+        self._outcomes: dict[str, list[AwardOutcome]] = {}  # won and nominated, by recipient
         for outcome in catalogue.award_outcomes:
-            if outcome.status == "won":
-                for rid in outcome.recipients:
+            for rid in outcome.recipients:
+                self._outcomes.setdefault(rid, []).append(outcome)
+                if outcome.status == "won":
                     self._won.setdefault(rid, []).append(outcome)
+        self._screenings: dict[str, list[Screening]] = {}
+        for screening in catalogue.screenings:
+            self._screenings.setdefault(screening.film, []).append(screening)
+        self._credits: dict[str, list[tuple[str, Film, Any]]] = {}  # person -> (role key, film, credit node)
+        for film in catalogue.films:
+            for key, ids in (("director", film.directors), ("author", film.screenwriters),
+                             ("producer", film.producers), ("musicBy", film.composers)):
+                for rid in ids:
+                    self._credits.setdefault(rid, []).append((key, film, None))
+            for credit, n in node_iris(self.iri(film.id), "cast", film.cast):
+                self._credits.setdefault(credit.person, []).append(("actor", film, (credit, str(n))))
 
     # --- pages ---------------------------------------------------------------------
     def page(self, record: Record | str) -> dict[str, Any]:
@@ -112,7 +126,57 @@ class Site:
         _put(node, "contentLocation", [self.ref(p) for p in film.narrative_locations])
         _put(node, "award", self.award_texts(film.id))
         _put(node, "potentialAction", [self._watch(w, n) for w, n in node_iris(iri, "availability", film.availability)])
+        reverse: dict[str, Any] = {}
+        _put(reverse, "workPresented", [self.screening(s) for s in self.screenings(film.id)])
+        _put(reverse, LOD + "recipient", [self.outcome(o) for o in self._outcomes.get(film.id, ())])
+        if reverse:
+            node["@reverse"] = reverse
         return node
+
+    def screenings(self, film_id: str) -> list[Screening]:
+        """The film's screenings, premieres first, then by date."""
+        return sorted(self._screenings.get(film_id, ()), key=lambda s: (s.premiere is None, s.start_date or "", s.id))
+
+    def screening(self, screening: Screening) -> dict[str, Any]:
+        """A screening (a premiere, say) as the export writes it: where, when, at which edition."""
+        node: dict[str, Any] = {"@type": "ScreeningEvent", "@id": self.iri(screening.id)}
+        _put(node, "startDate", screening.start_date)
+        _put(node, "endDate", screening.end_date)
+        _put(node, "location", [self.ref(p) for p in screening.locations])
+        _put(node, "superEvent", self.ref(screening.section) if screening.section else None)
+        if screening.edition:
+            node[LOD + "festivalEdition"] = self.ref(screening.edition)
+        if screening.premiere:
+            node[LOD + "premiereType"] = {"@id": _lod_iri("Screening", "premiere", screening.premiere)}
+        return node
+
+    def outcome(self, outcome: AwardOutcome) -> dict[str, Any]:
+        """An award won or a nomination, in lod's vocabulary (schema.org has no term for a nomination)."""
+        award = self.cat[outcome.award]
+        node: dict[str, Any] = {"@type": LOD + "AwardOutcome", "@id": self.iri(outcome.id),
+                                LOD + "outcomeStatus": {"@id": _lod_iri("AwardOutcome", "status", outcome.status)},
+                                LOD + "award": {"@id": self.iri(award.id),
+                                                **_opt("name", self.text(getattr(award, "names", ())))}}
+        if outcome.edition:
+            node[LOD + "festivalEdition"] = self.ref(outcome.edition)
+        if outcome.for_work:
+            node[LOD + "forWork"] = self.ref(outcome.for_work)
+        if outcome.date:
+            node[LOD + "pointInTime"] = outcome.date
+        return node
+
+    def credits(self, person_id: str) -> dict[str, Any]:
+        """The films a person made or played in, as ``@reverse`` of the film's properties."""
+        out: dict[str, Any] = {}
+        for key, film, cast in self._credits.get(person_id, ()):
+            if cast is None:
+                out.setdefault(key, []).append(self.ref(film.id))
+            else:
+                credit, role_iri = cast
+                role = {"@type": "PerformanceRole", "@id": role_iri, **_opt("characterName", credit.character),
+                        "@reverse": {"actor": self.ref(film.id)}}
+                out.setdefault("actor", []).append(role)
+        return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
 
     def person(self, person: Person, full: bool = False) -> dict[str, Any]:
         node = self._named(person, "Person", person.names, person, alternates=person.alternate_names if full else ())
@@ -128,6 +192,10 @@ class Site:
         _put(node, "image", person.image)
         _put(node, "description", self.text(person.description))
         _put(node, "award", self.award_texts(person.id))
+        reverse = self.credits(person.id)
+        _put(reverse, LOD + "recipient", [self.outcome(o) for o in self._outcomes.get(person.id, ())])
+        if reverse:
+            node["@reverse"] = reverse
         return node
 
     def interview(self, iv: Interview) -> dict[str, Any]:
@@ -252,6 +320,13 @@ class Site:
             node["actionAccessibilityRequirement"] = {"@type": "ActionAccessSpecification",
                                                       "@id": str(via_iri(str(node_iri))), **access}
         return node
+
+
+def _lod_iri(record: str, field: str, value: str) -> str:
+    """The IRI the alignment table gives an enumeration value (``lod:Nominated``, ``lod:WorldPremiere``)."""
+    from .alignment import table
+
+    return str(table().iri(table().values(record, field)[value].schema))
 
 
 def _pick(texts: Sequence[Any], lang: str) -> str | None:

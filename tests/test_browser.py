@@ -80,7 +80,7 @@ def test_every_page_parses_in_the_browser_to_what_lod_returned(served, browser, 
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    rels = sorted(SiteWriter(seed).pages())
+    rels = sorted(rel for rel in SiteWriter(seed).pages() if rel.endswith(".html"))
     assert len(rels) > 20
     for rel in rels:
         response = page.goto(f"{base}/seed/{rel}")
@@ -125,3 +125,62 @@ def test_hostile_content_round_trips_and_no_script_runs(served, browser, hostile
     assert page.evaluate("() => document.querySelectorAll('script').length") == 1  # only the ld+json one
     assert dialogs == []
     page.close()
+
+
+@pytest.fixture(scope="module")
+def full_site(tmp_path_factory):
+    """The full catalogue of test_web as a site, its poster a PNG served from the same loopback server."""
+    from PIL import Image
+
+    from test_web import full_catalogue
+
+    root = tmp_path_factory.mktemp("full")
+    server = _serve(root)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    Image.new("RGB", (300, 450), (200, 30, 40)).save(root / "poster.png")  # a red poster, easy to find
+    write_site(full_catalogue(poster=f"{base}/poster.png"), root / "site")
+    yield base
+    server.shutdown()
+
+
+def _colours(png: bytes, box: tuple[int, int, int, int] | None = None) -> set:
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    part = image.crop(box) if box else image
+    return {part.getpixel((x, y)) for x in range(part.width) for y in range(part.height)}
+
+
+def test_the_film_page_is_styled_shows_its_poster_and_is_not_blank(full_site, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 1000})
+    page.goto(f"{full_site}/site/film/f.html")
+    page.wait_for_load_state("load")
+    poster = page.locator("figure.poster img")
+    assert poster.evaluate("img => img.complete && img.naturalWidth") == 300  # the poster loaded
+    box = poster.bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 150
+    assert page.evaluate("() => getComputedStyle(document.body).maxWidth") == "768px"  # style.css applied
+    assert page.evaluate("() => document.styleSheets.length") == 1
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    shot = page.screenshot(path=str(ARTEFACTS / "film-full.png"))
+    page.close()
+    centre = (int(box["x"] + box["width"] / 2), int(box["y"] + box["height"] / 2))
+    assert _colours(shot, (*centre, centre[0] + 1, centre[1] + 1)) == {(200, 30, 40)}  # the poster is on screen
+    text_area = (0, 0, int(box["x"]) - 10, 1000)  # left of the poster: the title and the facts
+    assert len(_colours(shot, text_area)) > 20  # text was drawn (anti-aliased glyphs): not a blank page
+
+
+def test_pages_work_without_javascript(full_site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{full_site}/site/film/f.html")
+    assert page.locator("h1").inner_text() == "Madina"
+    facts = page.locator("dl").inner_text()
+    assert "World premiere" in facts and "Nominations" in facts and "93 min" in facts
+    page.locator("nav a").click()  # plain links: the index, then a person
+    page.locator("a", has_text="Aizhan Kassymbek").click()
+    assert page.locator("h1").inner_text() == "Aizhan Kassymbek"
+    assert "Best Director" in page.locator("dl").inner_text()
+    context.close()

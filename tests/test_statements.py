@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 import lod
-from lod.statements import quickstatements, wikidata_graph
+from lod.statements import UNSOURCED, quickstatements, wikidata_graph
 
 ITEM = r"Q[1-9]\d*"
 VALUE = (rf'(?:{ITEM}|"[^"\t\n]*"|[a-z]{{2,3}}(?:-[A-Za-z0-9]+)*:"[^"\t\n]*"|'
@@ -132,7 +136,7 @@ def test_a_statement_without_reference_is_reported(full):
 
 def test_text_quickstatements_cannot_carry_is_skipped_not_broken():
     cat = lod.Catalogue(people=[{"id": "q", "names": {"en": 'Say "cheese"'}, "new_wikidata_item": True}])
-    batch = quickstatements(cat)
+    batch = quickstatements(cat, allow_unsourced=True)  # this test is about quoting, not sources
     assert batch.lines == [] and batch.skipped and "double quote" in batch.skipped[0][1]
 
 
@@ -141,11 +145,14 @@ def test_publication_date_is_qualified_by_the_premiere_place():
                         films=[{"id": "f", "titles": {"en": "F"}, "qid": "Q300", "date_published": "2019-11"}],
                         screenings=[{"id": "s", "film": "f", "premiere": "world", "locations": ["la"]}])
     assert any(line.startswith("Q300\tP577\t+2019-11-00T00:00:00Z/10\tP291\tQ65")
-               for line in quickstatements(cat).lines)
+               for line in quickstatements(cat, allow_unsourced=True).lines)
 
 
 def test_seed_quickstatements_are_valid_v1_line_by_line(seed):
-    batch = quickstatements(seed, create_unmatched=True)
+    # the interviews give no URL: nothing is written without a source unless the user asks for it
+    refused = quickstatements(seed, create_unmatched=True)
+    assert refused.lines == [] and {why for _, why in refused.skipped} == {UNSOURCED, "nothing to say on Wikidata"}
+    batch = quickstatements(seed, create_unmatched=True, allow_unsourced=True)
     assert len(batch.lines) > 100
     assert [line for line in batch.lines if not valid_v1(line)] == []
     assert {rid for rid, _ in quickstatements(seed).skipped} >= {"madina", "welcome-to-the-usa", "assel-aushakimova"}
@@ -165,8 +172,96 @@ def test_language_codes_are_lower_case_and_one_description_per_language():
                                                  {"text": "портовый город", "lang": "ru"}]}],
                         films=[{"id": "f", "qid": "Q300", "titles": [{"text": "Ақтау", "lang": "kk-Cyrl",
                                                                        "kind": "original"}]}])
-    text = quickstatements(cat).text()
+    text = quickstatements(cat, allow_unsourced=True).text()
     assert 'LAST\tLkk-cyrl\t"Ақтау"' in text and 'Q300\tP1476\tkk-cyrl:"Ақтау"' in text
     descriptions = [line for line in text.splitlines() if line.startswith("LAST\tD")]
     assert [d.split("\t")[1] for d in descriptions] == ["Den", "Dru"]
     assert all(len(d.split("\t")[2]) <= 252 for d in descriptions) and descriptions[0].endswith('…"')
+
+
+# --- the command line: sources, and new items in two batches -----------------------------------
+
+TWO_BATCHES = """info:
+  id: c
+  names: {en: C}
+  url: https://festival.example/catalogue
+  retrieved: 2024-05-01
+places:
+  - {id: kz, names: {en: Kazakhstan}, place_type: country, qid: Q232}
+people:
+  - {id: p, names: {en: Known Actor}, qid: Q200}
+  - {id: d, names: {en: New Director}, nationality: [kz]}
+films:
+  - id: f
+    titles: [{text: New Film, lang: en}]
+    date_created: 2023
+    countries: [kz]
+    directors: [d]
+    cast: [{person: p, character: Madina}]
+screenings:
+  - {id: s, film: f, premiere: world, start_date: 2023-09-08}
+"""
+
+
+def qs_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "lod.cli", "quickstatements", *args], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+def test_new_items_come_in_two_batches_linked_once_their_qids_are_known(tmp_path):
+    cat = tmp_path / "cat.yaml"
+    cat.write_text(TWO_BATCHES, encoding="utf-8")
+    first = qs_cli(str(cat), "--create-unmatched", "-o", "b1.qs", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    lines = (tmp_path / "b1.qs").read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if not valid_v1(line)] == []
+    assert lines.count("CREATE") == 2
+    film = lines[:lines.index("CREATE", 1)]  # films come first: the film's block
+    assert 'LAST\tLen\t"New Film"' in film and 'LAST\tDen\t"2023 film by New Director"' in film
+    assert any(line.startswith("LAST\tP161\tQ200\tP4633\t\"Madina\"\tS854\t") for line in film)  # a known value
+    assert any(line.startswith("LAST\tP577\t+2023-09-08T00:00:00Z/11") for line in film)  # first shown
+    assert not any("\tP57\t" in line for line in lines)  # the director is new: no QID to link to yet
+    assert "1 statement(s) link to the new items" in first.stderr and "--links" in first.stderr
+    assert "complete in this batch (LAST chain): d" in first.stderr
+    state = json.loads((tmp_path / "b1.qs.lod.json").read_text(encoding="utf-8"))
+    assert state == {"generator": "lod", "batch": "b1.qs", "created": ["f", "d"], "deferred": 1}
+    # before the new QIDs are in the catalogue, the second batch cannot be made
+    early = qs_cli(str(cat), "--links", "b1.qs.lod.json", "-o", "b2.qs", cwd=tmp_path)
+    assert early.returncode == 1 and "no QID for them yet" in early.stderr and "lod reconcile" in early.stderr
+    assert not (tmp_path / "b2.qs").exists()
+    # QuickStatements ran the batch; a person accepts the two new items in a review file and applies it
+    review = tmp_path / "review.csv"
+    review.write_text("record,kind,name,rank,qid,label,description,score,evidence,accept,reject\n"
+                      "f,film,New Film,1,Q1001,New Film,2023 film by New Director,1.000,,x,\n"
+                      "d,person,New Director,1,Q1002,New Director,,0.800,,x,\n", encoding="utf-8")
+    applied = subprocess.run([sys.executable, "-m", "lod.cli", "reconcile", str(cat), "--apply", str(review)],
+                             capture_output=True, text=True)
+    assert applied.returncode == 0, applied.stderr
+    second = qs_cli(str(cat), "--links", "b1.qs.lod.json", "-o", "b2.qs", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert (tmp_path / "b2.qs").read_text(encoding="utf-8").splitlines() == [
+        "Q1001\tP57\tQ1002\tS854\t\"https://festival.example/catalogue\"\tS813\t+2024-05-01T00:00:00Z/11"]
+
+
+def test_unsourced_statements_are_refused_unless_asked(tmp_path):
+    cat = tmp_path / "cat.yaml"
+    cat.write_text(TWO_BATCHES.replace("  url: https://festival.example/catalogue\n", ""), encoding="utf-8")
+    (tmp_path / "old.qs").write_text("Q1\tP31\tQ5\n", encoding="utf-8")
+    refused = qs_cli(str(cat), "-o", "old.qs", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "not written, their facts have no source" in refused.stderr and "--allow-unsourced" in refused.stderr
+    assert (tmp_path / "old.qs").read_text(encoding="utf-8") == "Q1\tP31\tQ5\n"  # the earlier batch is kept
+    asked = qs_cli(str(cat), "--allow-unsourced", "-o", "new.qs", cwd=tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    assert (tmp_path / "new.qs").read_text(encoding="utf-8").splitlines() == [  # written, with no made-up source
+        "Q200\tP31\tQ5\tS813\t+2024-05-01T00:00:00Z/11", "Q232\tP31\tQ6256\tS813\t+2024-05-01T00:00:00Z/11"]
+
+
+def test_a_bad_batch_state_file_is_named(tmp_path):
+    cat = tmp_path / "cat.yaml"
+    cat.write_text(TWO_BATCHES, encoding="utf-8")
+    (tmp_path / "x.json").write_text('{"created": 3}', encoding="utf-8")
+    bad = qs_cli(str(cat), "--links", "x.json", cwd=tmp_path)
+    assert bad.returncode == 1 and "x.json: not a batch state file lod wrote" in bad.stderr
+    missing = qs_cli(str(cat), "--links", "nope.json", cwd=tmp_path)
+    assert missing.returncode == 2 and "nope.json" in missing.stderr

@@ -137,8 +137,12 @@ def test_every_site_page_carries_its_json_ld(seed):
     writer = SiteWriter(seed)
     pages = writer.pages()
     assert "index.html" in pages and "film/madina.html" in pages and "festival-edition/newfest-2020.html" in pages
+    assert set(pages) - {rel for rel in pages if rel.endswith(".html")} == {"style.css"}  # the one stylesheet
     for rel, html in pages.items():
-        assert html.count('<script type="application/ld+json">') == 1
+        if rel.endswith(".html"):
+            assert html.count('<script type="application/ld+json">') == 1
+            assert ('<link rel="stylesheet" href="style.css">' if "/" not in rel else
+                    '<link rel="stylesheet" href="../style.css">') in html
     assert web.script_tag(web.jsonld("madina", seed)) in pages["film/madina.html"]
     assert "Aigul Nurbulatova" in pages["film/madina.html"]  # visible credits
 
@@ -188,3 +192,66 @@ def test_a_site_written_before_the_marker_can_be_written_again(tmp_path, seed):
     with pytest.raises(lod.InputError, match="not a site lod wrote"):
         write_site(seed, site)
     assert (site / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+# --- pages show what the data holds -------------------------------------------------------------
+
+def full_catalogue(poster: str = "https://img.example/madina.jpg") -> lod.Catalogue:
+    """A film with everything a page can show: poster, runtime, countries, languages, companies, premiere,
+    an award won and a nomination, for the film and for a person."""
+    return lod.Catalogue(
+        people=[{"id": "d", "names": {"en": "Aizhan Kassymbek", "ru": "Айжан Касымбек"}, "occupations": ["director"],
+                 "nationality": ["kz"]},
+                {"id": "a", "names": {"en": "Madina Akylbek"}}],
+        organizations=[{"id": "co", "names": {"en": "Kazakhfilm"}}, {"id": "fest-org", "names": {"en": "goEast"}}],
+        places=[{"id": "kz", "names": {"en": "Kazakhstan", "ru": "Казахстан"}, "place_type": "country", "qid": "Q232"},
+                {"id": "wi", "names": {"en": "Wiesbaden"}, "place_type": "city"}],
+        films=[{"id": "f", "titles": [{"text": "Madina", "lang": "en"}, {"text": "Мадина", "lang": "kk-Cyrl",
+                                                                         "kind": "original"}],
+                "date_created": 2023, "image": poster, "runtime_minutes": 93, "countries": ["kz"],
+                "original_languages": ["kk", "ru"], "genres": ["drama"], "directors": ["d"],
+                "production_companies": ["co"], "cast": [{"person": "a", "character": "Madina"}]}],
+        festivals=[{"id": "g", "names": {"en": "goEast"}}],
+        festival_editions=[{"id": "e", "festival": "g", "names": {"en": "goEast 2024"}, "start_date": "2024-04-17",
+                            "location": "wi", "organizer": "fest-org"}],
+        screenings=[{"id": "s", "film": "f", "edition": "e", "premiere": "world", "start_date": "2024-04-18",
+                     "locations": ["wi"]}],
+        awards=[{"id": "gp", "names": {"en": "Grand Prize"}, "conferred_by": "fest-org"},
+                {"id": "bd", "names": {"en": "Best Director"}, "conferred_by": "fest-org"}],
+        award_outcomes=[{"id": "won", "award": "gp", "status": "won", "recipients": ["f"], "edition": "e"},
+                        {"id": "nom-f", "award": "bd", "status": "nominated", "recipients": ["f"], "edition": "e"},
+                        {"id": "nom-d", "award": "bd", "status": "nominated", "recipients": ["d"], "for_work": "f",
+                         "edition": "e"}])
+
+
+def test_nominations_premieres_and_credits_are_in_the_json_ld_and_only_the_exports_triples():
+    cat = full_catalogue()
+    export = lod.to_graph(cat)
+    film, person = web.jsonld("f", cat), web.jsonld("d", cat)
+    lodv = web.LOD
+    statuses = {o["@id"].rsplit("/", 1)[1]: o[lodv + "outcomeStatus"]["@id"] for o in film["@reverse"][lodv + "recipient"]}
+    assert statuses == {"won": lodv + "Won", "nom-f": lodv + "Nominated"}
+    assert person["@reverse"][lodv + "recipient"][lodv + "award"]["name"] == "Best Director"
+    assert person["@reverse"]["director"]["@id"] == film["@id"]  # the person's films, as the export says
+    premiere = film["@reverse"]["workPresented"]
+    assert premiere["startDate"] == "2024-04-18" and premiere[lodv + "premiereType"]["@id"] == lodv + "WorldPremiere"
+    for rid in ("f", "d", "a", "e"):
+        assert not_in_export(page_graph(web.jsonld(rid, cat)), export) == [], rid
+
+
+def test_the_film_page_shows_every_fact_its_json_ld_holds():
+    html = SiteWriter(full_catalogue()).page(full_catalogue()["f"])
+    for shown in ('<img src="https://img.example/madina.jpg" alt="Poster of Madina">', "93 min", "Kazakhstan",
+                  "Kazakh, Russian", "drama", "Kazakhfilm", "World premiere", "18 April 2024", "Wiesbaden",
+                  "Grand Prize", "<dt>Nominations</dt><dd>", "Best Director", "Мадина", "as Madina"):
+        assert shown in html, shown
+    person = SiteWriter(full_catalogue()).page(full_catalogue()["d"])
+    assert "<dt>Nominations</dt><dd>" in person and "Best Director" in person and "for <a" in person
+    assert "<dt>Films</dt><dd>" in person and "director" in person
+
+
+def test_pages_speak_the_pages_language():
+    cat = full_catalogue()
+    ru = SiteWriter(cat, lang="ru").page(cat["f"])
+    assert '<html lang="ru">' in ru and "Мировая премьера" in ru and "18 апреля 2024" in ru
+    assert "Казахстан" in ru and "казахский" in ru.lower() and "93 мин" in ru and "Номинации" in ru

@@ -210,7 +210,8 @@ films:
 
 def test_quickstatements_leave_out_what_wikidata_has(client):
     from lod.statements import quickstatements
-    cat = lod.Catalogue(people=[{"id": "d", "names": {"en": "Aizhan Kassymbek"}, "qid": "Q9001"}],
+    cat = lod.Catalogue(info={"id": "c", "names": {"en": "C"}, "url": "https://example.org/source"},
+                        people=[{"id": "d", "names": {"en": "Aizhan Kassymbek"}, "qid": "Q9001"}],
                         places=[{"id": "kz", "names": {"en": "Kazakhstan"}, "place_type": "country", "qid": "Q232"}],
                         films=[{"id": "f", "titles": {"en": "Madina"}, "qid": "Q9100", "directors": ["d"],
                                 "countries": ["kz"], "date_created": 2023}])
