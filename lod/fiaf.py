@@ -61,6 +61,8 @@ def _classes() -> dict[str, URIRef]:
         cls = _last_class(row.fiaf)
         if cls is not None:
             out[f"role:{role}"] = cls
+    for role, row in t.values("CompanyCredit", "role").items():
+        out[f"company:{role}"] = _last_class(row.fiaf) or F("ProducingActivity")
     for scheme, row in t.values("Identifier", "scheme").items():
         cls = _last_class(row.fiaf)
         if cls is not None:
@@ -138,6 +140,11 @@ def _work(m: Mapper, cls: dict[str, URIRef], cat: Catalogue, film: Film) -> Iter
             yield pe, F("hasActivity"), node
             yield node, RDF_TYPE, cls[field]
             yield node, F("hasAgent"), m.iri(agent)
+    for company, node in node_iris(w, "fiaf_company", film.company_credits):
+        yield pe, F("hasActivity"), node
+        yield node, RDF_TYPE, cls[f"company:{company.role}"]
+        yield node, RDFS.label, Literal(company.role)
+        yield node, F("hasAgent"), m.iri(company.organization)
     for credit, node in node_iris(w, "fiaf_cast", film.cast):
         yield pe, F("hasActivity"), node
         yield node, RDF_TYPE, cls["cast"]

@@ -62,6 +62,9 @@ _LABELS = {
            "world": "World premiere", "international": "International premiere", "european": "European premiere",
            "north-american": "North American premiere", "national": "National premiere",
            "regional": "Regional premiere", "screening": "Screening",
+           "company-roles": {"production": "production", "co-production": "co-production",
+                             "in-association-with": "in association with",
+                             "with-the-participation-of": "with the participation of", "presented-by": "presents"},
            "months": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                       "October", "November", "December")},
     "ru": {"films": "Фильмы", "all": "Все фильмы", "interviews": "Интервью", "people": "Люди",
@@ -81,6 +84,9 @@ _LABELS = {
            "world": "Мировая премьера", "international": "Международная премьера",
            "european": "Европейская премьера", "north-american": "Североамериканская премьера",
            "national": "Национальная премьера", "regional": "Региональная премьера", "screening": "Показ",
+           "company-roles": {"production": "производство", "co-production": "совместное производство",
+                             "in-association-with": "при участии", "with-the-participation-of": "при поддержке",
+                             "presented-by": "представляет"},
            "months": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
                       "октября", "ноября", "декабря"),
            "months_alone": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
@@ -224,7 +230,8 @@ class SiteWriter:
             (w["cast"], ", ".join(self._link(c.person) + (f" {escape(w['as'])} {escape(c.character)}"
                                                          if c.character else "") for c in film.cast)),
             (w["crew"], ", ".join(f"{self._link(c.person)} ({escape(c.role)})" for c in film.crew)),
-            (w["companies"], self._names(film.production_companies)),
+            (w["companies"], ", ".join([self._link(o) for o in film.production_companies] + [
+                f"{self._link(c.organization)} ({escape(w['company-roles'][c.role])})" for c in film.company_credits])),
             (w["premieres"], "<br>".join(self._screening(s) for s in self.site.screenings(film.id))),
             (w["awards"], self._outcomes(film.id, "won")),
             (w["nominations"], self._outcomes(film.id, "nominated")),
@@ -298,6 +305,12 @@ class SiteWriter:
     def _link(self, rid: str) -> str:
         rec = self.cat[rid]
         label = escape(self._title(rec))
+        outer = getattr(rec, "contained_in", None)
+        if outer:  # a place with the place it lies in: "Scotland (United Kingdom)"
+            label += f" ({escape(self._title(self.cat[outer]))})"
+        section_org = getattr(rec, "organizer", None) if rec.kind == "festival-section" else None
+        if section_org:  # a section another organisation runs: "Critics' Week (French Union of Film Critics)"
+            label += f" ({escape(self._title(self.cat[section_org]))})"
         for kind, cls in PAGE_KINDS.items():
             if isinstance(rec, cls):
                 return f'<a href="../{page_path(kind, rid)}">{label}</a>'

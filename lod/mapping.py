@@ -664,6 +664,9 @@ class Reader:
             return [str(o)[len(WD):] for o in objects if str(o).startswith(WD)]
         if fp.kind == "iri" and any(f.kind == "qid" and f.pred == fp.pred for f in p.fields):
             objects = [o for o in objects if not str(o).startswith(WD)]
+        if any(f.pred == fp.pred and f.kind != fp.kind and "node" in (f.kind, fp.kind) for f in p.fields):
+            # one predicate, two fields (schema:productionCompany: a company, or a Role node naming its part)
+            objects = [o for o in objects if (o in self.ids) == (fp.kind != "node")]
         if fp.kind == "node":
             assert fp.node is not None
             nodes = sorted(objects, key=lambda n: (self._position(n), str(n)))

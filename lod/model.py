@@ -120,6 +120,20 @@ class CrewCredit(Model):
     note: Texts = ()
 
 
+class CompanyCredit(Model):
+    """A company's part in making a film, as credited: ``role="co-production"``, ``"in-association-with"``.
+
+    ``production_companies`` lists companies with no part named; ``company_credits`` names it:
+    ``company_credits: [{organization: pastel, role: co-production}]``.
+    """
+
+    key_fields: ClassVar[tuple[str, ...]] = ("organization", "role")
+    organization: OrganizationRef
+    role: Literal["production", "co-production", "in-association-with", "with-the-participation-of",
+                  "presented-by"]
+    note: Texts = ()
+
+
 class ContentRating(Model):
     """An age or content rating, e.g. ``21+`` issued by a ministry of culture."""
 
@@ -272,6 +286,7 @@ class Film(Entity):
     cast: tuple[CastCredit, ...] = ()
     crew: tuple[CrewCredit, ...] = ()
     production_companies: Set[OrganizationRef] = ()
+    company_credits: tuple[CompanyCredit, ...] = ()
     content_ratings: Set[ContentRating] = ()
     funding: Set[Funding] = ()
     shooting_days: Count | None = None
@@ -359,6 +374,9 @@ class FestivalSection(Entity):
     kind = "festival-section"
     edition: EditionRef
     names: NonEmptyTexts
+    alternate_names: Texts = ()
+    organizer: OrganizationRef | None = None  # a section run by another organisation (Critics' Week at Cannes)
+    url: Url | None = None
 
 
 class Screening(Entity):

@@ -169,6 +169,8 @@ def claims(catalogue: Catalogue, created: Iterable[str] = ()) -> list[Claim]:
             if row is None or not row.wikidata.startswith("P") or name in LABEL_FIELDS + ("alternate_names",):
                 continue
             prop = row.wikidata
+            if name == "contained_in" and _country_in_country(rec, catalogue):
+                prop = pid("Place", "@in-country")  # Scotland in the United Kingdom: "country", not P131
             values = getattr(rec, name)
             items = values if isinstance(values, tuple) else (() if values is None else (values,))
             for item in items:
@@ -182,6 +184,11 @@ def claims(catalogue: Catalogue, created: Iterable[str] = ()) -> list[Claim]:
                     out.append(Claim(rec.id, pid("Film", "date_published"), when))
             out = _qualify_publication(out, rec, catalogue, qids)
     return out
+
+
+def _country_in_country(place: Record, catalogue: Catalogue) -> bool:
+    outer = catalogue.index.get(getattr(place, "contained_in", None) or "")
+    return getattr(place, "place_type", None) == "country" and getattr(outer, "place_type", None) == "country"
 
 
 def first_shown(film: Film, catalogue: Catalogue) -> str | None:
@@ -261,6 +268,11 @@ def _film_claims(film: Film, qids: dict[str, str | None], types: dict[str, str],
         person = _item(qids, crew.person)
         if row is not None and row.wikidata.startswith("P") and person:
             yield Claim(film.id, row.wikidata, person, key=crew.person)
+    for company in film.company_credits:  # the parts the table aligns (production, co-production: P272)
+        row = table().values("CompanyCredit", "role")[company.role]
+        org = _item(qids, company.organization)
+        if row.wikidata.startswith("P") and org:
+            yield Claim(film.id, row.wikidata, org, key=company.organization)
     for ident in film.identifiers:
         row = table().values("Identifier", "scheme").get(ident.scheme)  # external-id properties
         if row is not None and row.wikidata.startswith("P"):

@@ -112,7 +112,10 @@ class Site:
         _put(node, "author", [self.ref(p) for p in film.screenwriters])
         _put(node, "producer", [self.ref(p) for p in film.producers])
         _put(node, "musicBy", [self.ref(p) for p in film.composers])
-        _put(node, "productionCompany", [self.ref(o) for o in film.production_companies])
+        _put(node, "productionCompany", [self.ref(o) for o in film.production_companies] + [
+            {"@type": "Role", "@id": str(n), "productionCompany": self.ref(c.organization),
+             "roleName": {"@id": _lod_iri("CompanyCredit", "role", c.role)}}
+            for c, n in node_iris(iri, "company_credits", film.company_credits)])
         _put(node, "actor", [{"@type": "PerformanceRole", "@id": str(n), "actor": self.ref(c.person),
                               **({"characterName": c.character} if c.character else {})}
                              for c, n in node_iris(iri, "cast", film.cast)])
@@ -233,6 +236,10 @@ class Site:
 
     def place(self, place: Place, full: bool = False) -> dict[str, Any]:
         node = self._named(place, _PLACE_TYPES[place.place_type], place.names, place)
+        if place.contained_in:  # one level: Scotland in the United Kingdom, Almaty in Kazakhstan
+            outer = self.cat[place.contained_in]
+            node["containedInPlace"] = self._named(outer, _PLACE_TYPES[outer.place_type],  # type: ignore[attr-defined]
+                                                   outer.names, outer)  # type: ignore[attr-defined]
         if full:
             _put(node, "address", place.address)
         return node
