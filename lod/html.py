@@ -61,7 +61,8 @@ _LABELS = {
            "composer": "composer", "actor": "actor",
            "world": "World premiere", "international": "International premiere", "european": "European premiere",
            "north-american": "North American premiere", "national": "National premiere",
-           "regional": "Regional premiere", "screening": "Screening",
+           "regional": "Regional premiere", "screening": "Screening", "funding": "Funding",
+           "shooting": "Shooting", "days": "{} days", "dedication": "Dedication",
            "company-roles": {"production": "production", "co-production": "co-production",
                              "in-association-with": "in association with",
                              "with-the-participation-of": "with the participation of", "presented-by": "presents"},
@@ -84,6 +85,7 @@ _LABELS = {
            "world": "Мировая премьера", "international": "Международная премьера",
            "european": "Европейская премьера", "north-american": "Североамериканская премьера",
            "national": "Национальная премьера", "regional": "Региональная премьера", "screening": "Показ",
+           "funding": "Финансирование", "shooting": "Съёмки", "days": "{} дн.", "dedication": "Посвящение",
            "company-roles": {"production": "производство", "co-production": "совместное производство",
                              "in-association-with": "при участии", "with-the-participation-of": "при поддержке",
                              "presented-by": "представляет"},
@@ -228,8 +230,10 @@ class SiteWriter:
             (w["directed"], self._names(film.directors)), (w["written"], self._names(film.screenwriters)),
             (w["produced"], self._names(film.producers)), (w["music"], self._names(film.composers)),
             (w["cast"], ", ".join(self._link(c.person) + (f" {escape(w['as'])} {escape(c.character)}"
-                                                         if c.character else "") for c in film.cast)),
-            (w["crew"], ", ".join(f"{self._link(c.person)} ({escape(c.role)})" for c in film.crew)),
+                                                         if c.character else "") + self._note(c.note)
+                                  for c in film.cast)),
+            (w["crew"], ", ".join(f"{self._link(c.person)} ({escape(c.role)})" + self._note(c.note)
+                                  for c in film.crew)),
             (w["companies"], ", ".join([self._link(o) for o in film.production_companies] + [
                 f"{self._link(c.organization)} ({escape(w['company-roles'][c.role])})" for c in film.company_credits])),
             (w["premieres"], "<br>".join(self._screening(s) for s in self.site.screenings(film.id))),
@@ -237,10 +241,19 @@ class SiteWriter:
             (w["nominations"], self._outcomes(film.id, "nominated")),
             (w["rating"], ", ".join(escape(r.value) + (f" ({self._link(r.issuer)})" if r.issuer else "")
                                     for r in film.content_ratings)),
+            (w["funding"], "<br>".join(", ".join(x for x in (escape(f.kind or ""), self._link(f.funder) if f.funder else "",
+                                                             escape(self.site.text(f.note) or "")) if x)
+                                       for f in film.funding)),
+            (w["shooting"], escape(w["days"].format(film.shooting_days)) if film.shooting_days else ""),
+            (w["dedication"], escape(self.site.text(film.dedication) or "")),
             (w["filmed"], self._names(film.filming_locations)), (w["set"], self._names(film.narrative_locations)),
             (w["keywords"], escape(", ".join(film.keywords))),
             (w["streaming"], ", ".join(self._window(win) for win in film.availability)),
         ]
+
+    def _note(self, note: Any) -> str:
+        text = self.site.text(note)
+        return f' <span class="meta">({escape(text)})</span>' if text else ""
 
     def _screening(self, s: Any) -> str:
         w = self.words

@@ -117,14 +117,20 @@ class Site:
              "roleName": {"@id": _lod_iri("CompanyCredit", "role", c.role)}}
             for c, n in node_iris(iri, "company_credits", film.company_credits)])
         _put(node, "actor", [{"@type": "PerformanceRole", "@id": str(n), "actor": self.ref(c.person),
-                              **({"characterName": c.character} if c.character else {})}
+                              **({"characterName": c.character} if c.character else {}),
+                              **_opt("description", self.text(c.note))}
                              for c, n in node_iris(iri, "cast", film.cast)])
         _put(node, "contributor", [{"@type": "Role", "@id": str(n), "contributor": self.ref(c.person),
-                                    "roleName": c.role}
+                                    "roleName": c.role, **_opt("description", self.text(c.note))}
                                    for c, n in node_iris(iri, "crew", film.crew)])
         _put(node, "contentRating", [{"@type": "Rating", "@id": str(n), "ratingValue": r.value,
                                       **({"author": self.ref(r.issuer)} if r.issuer else {})}
                                      for r, n in node_iris(iri, "content_ratings", film.content_ratings)])
+        _put(node, "funding", [{"@type": "Grant", "@id": str(n), **_opt("funder", self.ref(f.funder) if f.funder else None),
+                                **_opt(LOD + "fundingKind", f.kind), **_opt("description", self.text(f.note))}
+                               for f, n in node_iris(iri, "funding", film.funding)])
+        _put(node, LOD + "shootingDays", film.shooting_days)
+        _put(node, LOD + "dedication", self.text(film.dedication))
         _put(node, "locationCreated", [self.ref(p) for p in film.filming_locations])
         _put(node, "contentLocation", [self.ref(p) for p in film.narrative_locations])
         _put(node, "award", self.award_texts(film.id))
