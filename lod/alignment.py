@@ -119,3 +119,31 @@ def table() -> Table:
         record, field, schema, wikidata, fiaf, also, via, note = (c.strip() for c in cells)
         rows.append(Row(record, field, schema, wikidata, fiaf, also, via, note, line=number))
     return Table(rows)
+
+
+@cache
+def schema_supertypes(cls: str) -> tuple[URIRef, ...]:
+    """The schema.org classes a lod class specialises, as ``vocab/lod.ttl`` states them (``rdfs:subClassOf``).
+
+    Every node typed with a lod class is also typed with these, so that a reader that knows only
+    schema.org (a search engine, a schema.org validator) sees ``schema:name`` and
+    ``schema:superEvent`` used within their domains.
+
+    >>> [str(t) for t in schema_supertypes(LOD + "FestivalSection")]
+    ['http://schema.org/Event']
+    """
+    if not cls.startswith(LOD):
+        return ()
+    return _lod_superclasses().get(cls, ())
+
+
+@cache
+def _lod_superclasses() -> dict[str, tuple[URIRef, ...]]:
+    import pyoxigraph as ox
+
+    found: dict[str, list[str]] = {}
+    for t in ox.parse(read_text("vocab", "lod.ttl").encode(), format=ox.RdfFormat.TURTLE):
+        if t.predicate.value == RDFS + "subClassOf" and t.object.value.startswith(SCHEMA):
+            found.setdefault(t.subject.value, []).append(t.object.value)
+    return {k: tuple(URIRef(v) for v in sorted(vs)) for k, vs in found.items()}
+

@@ -29,7 +29,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import errors as E
-from .alignment import LOD, PREFIXES, RDF, WD, XSD, AlignmentError, table
+from .alignment import LOD, PREFIXES, RDF, WD, XSD, AlignmentError, schema_supertypes, table
 from .model import (LISTS, RECORD_TYPES, Catalogue, CatalogueInfo, LangText, Record, RefTo, Title, _canon,
                     _tuple_item)
 from .values import Kind, date_datatype
@@ -91,7 +91,8 @@ def plan(cls: type[BaseModel]) -> ClassPlan:
         fields.append(_field_plan(cls, fname, info, row))
     has_type_field = any(f.kind == "enum-type" for f in fields)
     consts = tuple((t.iri(r.schema), _term(r.also)) for r in t.consts(name))
-    types = () if has_type_field else (t.iri(type_row.schema),)
+    main = t.iri(type_row.schema)
+    types = () if has_type_field else (main, *schema_supertypes(str(main)))  # lod:Award is also a schema:Intangible
     return ClassPlan(name, types, consts, tuple(fields))
 
 

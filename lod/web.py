@@ -24,8 +24,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .mapping import DEFAULT_BASE, _iso_duration, check_base, node_iris, record_iri, via_iri
-from .model import (Award, AwardOutcome, Catalogue, Festival, FestivalEdition, Film, Interview, Organization,
-                    Person, Place, Record, Screening, Work)
+from .model import (Award, AwardOutcome, Catalogue, Festival, FestivalEdition, FestivalSection, Film, Interview,
+                    Organization, Person, Place, Record, Screening, Work)
 from .values import WIKIDATA_ENTITY, LangText
 
 CONTEXT = "https://schema.org"
@@ -162,10 +162,9 @@ class Site:
     def outcome(self, outcome: AwardOutcome) -> dict[str, Any]:
         """An award won or a nomination, in lod's vocabulary (schema.org has no term for a nomination)."""
         award = self.cat[outcome.award]
-        node: dict[str, Any] = {"@type": LOD + "AwardOutcome", "@id": self.iri(outcome.id),
+        node: dict[str, Any] = {"@type": _lod_types("AwardOutcome"), "@id": self.iri(outcome.id),
                                 LOD + "outcomeStatus": {"@id": _lod_iri("AwardOutcome", "status", outcome.status)},
-                                LOD + "award": {"@id": self.iri(award.id),
-                                                **_opt("name", self.text(getattr(award, "names", ())))}}
+                                LOD + "award": self.ref(award.id)}
         if outcome.edition:
             node[LOD + "festivalEdition"] = self.ref(outcome.edition)
         if outcome.for_work:
@@ -283,8 +282,11 @@ class Site:
             node = self._named(rec, "Festival", rec.names, rec)
             _put(node, "startDate", rec.start_date)
             return node
-        if isinstance(rec, Award):
-            return {"@id": self.iri(rec.id)}  # lod:Award is not a schema.org type: the IRI only
+        if isinstance(rec, Award):  # lod:Award, and the schema.org class it specialises
+            return {"@type": _lod_types("Award"), "@id": self.iri(rec.id), **_opt("name", self.text(rec.names))}
+        if isinstance(rec, FestivalSection):
+            return {"@type": _lod_types("FestivalSection"), "@id": self.iri(rec.id),
+                    **_opt("name", self.text(rec.names))}
         names = getattr(rec, "names", ())
         return {"@id": self.iri(rec.id), **_opt("name", self.text(names))}
 
@@ -333,6 +335,14 @@ class Site:
             node["actionAccessibilityRequirement"] = {"@type": "ActionAccessSpecification",
                                                       "@id": str(via_iri(str(node_iri))), **access}
         return node
+
+
+def _lod_types(record: str) -> list[str]:
+    """A lod class and the schema.org classes it specialises, as a page writes them (``["…#Award", "Intangible"]``)."""
+    from .alignment import schema_supertypes, table
+
+    main = str(table().iri(table().row(record, "@type").schema))
+    return [main, *(str(t)[len("http://schema.org/"):] for t in schema_supertypes(main))]
 
 
 def _lod_iri(record: str, field: str, value: str) -> str:
