@@ -23,10 +23,10 @@ from .errors import (BadDate, BadId, BadIRI, BadLanguageTag, BadQID, BadValue, C
                      WriteError, WrongReferenceType)
 from .load import catalogue_from_data, load_catalogue
 from .mapping import DEFAULT_BASE, from_graph, record_iri, to_graph, triples
-from .model import (Award, AwardOutcome, CastCredit, Catalogue, CatalogueInfo, ContentRating, CrewCredit, Entity,
-                    Festival, FestivalEdition, FestivalSection, Film, Funding, Identifier, Image, Interview,
-                    Organization, Person, Place, Programme, Record, Screening, Selection, StreamingWindow, Title,
-                    Work)
+from .model import (REGISTRY, Award, AwardOutcome, CastCredit, Catalogue, CatalogueInfo, CompanyCredit,
+                    ContentRating, CrewCredit, Entity, Festival, FestivalEdition, FestivalSection, Film, Funding,
+                    Identifier, Image, Interview, Organization, Person, Place, Programme, Record, RecordKind, Screening,
+                    Selection, StreamingWindow, Title, Work)
 from .validation import PROFILES, Report, ValidationResult, ValidationRunError, validate, validate_batched
 from .values import LangText
 from .writers import dump, dumps, jsonld_context, parse, read_graph, serialize
@@ -43,7 +43,7 @@ __all__ = [
     "Catalogue", "CatalogueInfo", "Record", "Entity", "Film", "Person", "Organization", "Place", "Work",
     "Interview", "Award", "AwardOutcome", "Festival", "FestivalEdition", "FestivalSection", "Screening",
     "Programme", "Selection", "Title", "LangText", "CastCredit", "CrewCredit", "ContentRating", "Funding",
-    "StreamingWindow", "Identifier", "Image",
+    "StreamingWindow", "Identifier", "Image", "CompanyCredit", "REGISTRY", "RecordKind",
     # errors
     "LodError", "InputError", "CatalogueError", "BadDate", "BadLanguageTag", "BadQID", "BadIRI", "BadId",
     "EmptyText", "UnknownReference", "WrongReferenceType", "DuplicateId", "MissingField", "UnknownField",

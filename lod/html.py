@@ -17,11 +17,12 @@ from typing import Any
 
 from . import errors as E
 from .mapping import DEFAULT_BASE
-from .model import Catalogue, FestivalEdition, Film, Interview, Person, Record
+from .model import REGISTRY, Catalogue, FestivalEdition, Film, Interview, Person, Record
 from .web import Site, script_tag
 from .atomic import replace_dir, replaceable, staging_dir
 
-PAGE_KINDS = {"film": Film, "person": Person, "interview": Interview, "festival-edition": FestivalEdition}
+PAGE_KINDS = {k.kind: k.cls for k in REGISTRY if k.page}
+"""The kinds of record with a page of their own (from the registry), by kind."""
 
 STYLESHEET = """/* lod html: one small stylesheet, system fonts, no scripts */
 :root{color-scheme:light dark;--muted:#5b5b66;--line:#d8d8de;--accent:#1f5fa8}

@@ -433,19 +433,70 @@ class CatalogueInfo(Model):
     retrieved: PartialDate | None = None
 
 
-RECORD_TYPES: tuple[type[Record], ...] = (
-    Film, Person, Organization, Place, Work, Interview, Award, AwardOutcome, Festival,
-    FestivalEdition, FestivalSection, Screening, Programme, Selection,
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of record, as data: what every stage asks about a kind is here, or in the alignment table.
+
+    The registry's order is the order of the catalogue's lists everywhere: in files, in
+    :meth:`Catalogue.records`, in the JSON Schema and in JSON Lines written by lod.
+    """
+
+    list_name: str
+    cls: type[Record]
+    page: bool = False
+    """Whether it gets a page of its own on the static site (``lod html``)."""
+    reconcile: bool = False
+    """Whether ``lod reconcile`` looks it up on Wikidata (its candidates must be instances of its class)."""
+    lookup: bool = False
+    """Whether other records' triples need it (award texts name the award and the edition): streaming keeps
+    such records at hand."""
+
+    @property
+    def kind(self) -> str:
+        """The IRI segment and the ``kind`` of its records: ``festival-edition``."""
+        return self.cls.kind
+
+    @property
+    def name(self) -> str:
+        """The class name, as the alignment table's rows name it: ``FestivalEdition``."""
+        return self.cls.__name__
+
+    @property
+    def wikidata_class(self) -> str | None:
+        """The Wikidata class of its ``@type`` row in the alignment table (``Q11424``), if any."""
+        from .alignment import table
+
+        row = table().find(self.name, "@type")
+        return row.wikidata[3:] if row is not None and row.wikidata.startswith("wd:Q") else None
+
+
+REGISTRY: tuple[RecordKind, ...] = (
+    RecordKind("films", Film, page=True, reconcile=True),
+    RecordKind("people", Person, page=True, reconcile=True),
+    RecordKind("organizations", Organization),
+    RecordKind("places", Place),
+    RecordKind("works", Work),
+    RecordKind("interviews", Interview, page=True),
+    RecordKind("awards", Award, reconcile=True, lookup=True),
+    RecordKind("award_outcomes", AwardOutcome),
+    RecordKind("festivals", Festival, reconcile=True),
+    RecordKind("festival_editions", FestivalEdition, page=True, reconcile=True, lookup=True),
+    RecordKind("festival_sections", FestivalSection),
+    RecordKind("screenings", Screening),
+    RecordKind("programmes", Programme),
+    RecordKind("selections", Selection),
 )
+"""Every kind of record lod knows, in catalogue order. Adding a kind: a class above, a row here, its rows
+in ``vocab/alignment.tsv``, a list on :class:`Catalogue` (checked against this registry at import)."""
+
+RECORD_TYPES: tuple[type[Record], ...] = tuple(k.cls for k in REGISTRY)
 """Every record class, in the order the catalogue lists them."""
 
-LISTS: dict[str, type[Record]] = {
-    "films": Film, "people": Person, "organizations": Organization, "places": Place, "works": Work,
-    "interviews": Interview, "awards": Award, "award_outcomes": AwardOutcome, "festivals": Festival,
-    "festival_editions": FestivalEdition, "festival_sections": FestivalSection,
-    "screenings": Screening, "programmes": Programme, "selections": Selection,
-}
+LISTS: dict[str, type[Record]] = {k.list_name: k.cls for k in REGISTRY}
 """Catalogue list name -> record class."""
+
+BY_KIND: dict[str, RecordKind] = {k.kind: k for k in REGISTRY}
+"""Record kind (``film``) -> its registry entry."""
 
 ALIASES = {"organisations": "organizations", "programs": "programmes"}
 
@@ -513,6 +564,10 @@ class Catalogue(Model):
 
     def __len__(self) -> int:
         return sum(len(getattr(self, name)) for name in LISTS)
+
+
+if tuple(name for name in Catalogue.model_fields if name != "info") != tuple(LISTS):  # pragma: no cover
+    raise TypeError(f"Catalogue's lists {list(Catalogue.model_fields)} differ from the registry's {list(LISTS)}")
 
 
 # --- reference checking ------------------------------------------------------------

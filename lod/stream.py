@@ -58,7 +58,7 @@ from .atomic import publish_file, spill_dir, temp_beside
 from .decode import load_json
 from .fastwrite import grouped, writer_for
 from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
-from .model import ALIASES, LISTS, CatalogueInfo, Record, _refs_of, a_kind, input_errors
+from .model import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, _refs_of, a_kind, input_errors
 from .writers import EXTENSIONS, format_name, format_of_suffix
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -185,7 +185,7 @@ def _order(where: str) -> tuple[int, str]:
     return (int(tail), "") if tail.isdigit() else (0, tail)
 
 
-_LOOKUP_KINDS = {"award", "festival-edition"}
+_LOOKUP_KINDS = {k.kind for k in REGISTRY if k.lookup}
 
 
 def _raw_id(raw: Any) -> str | None:
@@ -905,13 +905,11 @@ def jsonl_line(name: str, record: Any) -> str:
 def write_jsonl(data: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
     """Write a catalogue mapping (as a catalogue file holds it) as JSON Lines, atomically.
 
-    Records that others refer to most (places, organisations, people) come first, as the
-    catalogue lists them; any order streams.
+    The lists come in the registry's order (:data:`lod.model.REGISTRY`); any order streams.
     """
     from .writers import write_atomic
 
-    order = ["info", "places", "organizations", "people", "festivals", "festival_editions", "festival_sections",
-             "awards", "works", "films", "screenings", "award_outcomes", "interviews", "programmes", "selections"]
+    order = ["info", *LISTS]  # the registry's order, as every catalogue file lists them
     lines: list[str] = []
     for name in order + [k for k in data if k not in order]:
         value = data.get(name)

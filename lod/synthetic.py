@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .model import Catalogue
+from .model import LISTS, Catalogue
 
 _GIVEN = ["Aizhan", "Assel", "Madina", "Daniyar", "Saltanat", "Alibek", "Aigul", "Olga", "Marlen", "Zhanna",
           "Nesibeli", "Gulzada", "Zhanar", "Saodat", "Todd", "Greta"]
@@ -119,8 +119,8 @@ def synthetic_data(n_films: int, seed: int = 7) -> dict[str, Any]:
     return data
 
 
-_LIST_ORDER = ("films", "people", "organizations", "places", "festivals", "festival_editions", "festival_sections",
-               "awards", "award_outcomes", "screenings", "interviews")
+_LIST_ORDER = tuple(name for name in LISTS if name not in ("works", "programmes", "selections"))
+"""The lists the synthetic catalogue fills, in the registry's order."""
 
 
 def write_synthetic_jsonl(n_films: int, path: str | os.PathLike[str], seed: int = 7, faulty_every: int = 0) -> Path:

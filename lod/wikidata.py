@@ -37,7 +37,7 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import errors as E
-from .model import Award, Catalogue, Festival, FestivalEdition, Film, Person, Record
+from .model import REGISTRY, Catalogue, Film, Person, Record
 
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
@@ -47,9 +47,9 @@ _QID = re.compile(r"Q[1-9]\d*\Z")
 FILM_OCCUPATIONS = frozenset({"Q2526255", "Q33999", "Q10800557", "Q28389", "Q3282637", "Q222344"})
 """film director, actor, film actor, screenwriter, film producer, cinematographer"""
 
-TYPES: dict[type, str] = {Person: "Q5", Film: "Q11424", FestivalEdition: "Q27787439", Festival: "Q220505",
-                          Award: "Q618779"}
-"""The Wikidata class a candidate must be an instance of (or of a subclass of), by record type."""
+TYPES: dict[type, str] = {k.cls: k.wikidata_class for k in REGISTRY if k.reconcile and k.wikidata_class}
+"""The Wikidata class a candidate must be an instance of (or of a subclass of), by record type: the kinds the
+registry reconciles, with their class from the alignment table's ``@type`` rows."""
 
 
 class WikidataError(E.LodError):
