@@ -227,66 +227,117 @@ def _node_key(node: BaseModel, fallback: int) -> str:
 
 # --- records -> triples -------------------------------------------------------------
 
-class Mapper:
-    """Maps the records of one catalogue to triples under one base IRI.
+class Terms:
+    """How the one walker (:class:`Mapper`) makes terms: rdflib terms (:data:`RDFLIB_TERMS`) or plain strings
+    and tuples (:data:`PLAIN_TERMS`, the streaming path's, several times cheaper). The walk is the same;
+    ``tests/test_roundtrip.py::test_both_term_factories_give_the_same_triples`` compares them directly.
+    """
 
-    Terms are rdflib's. Every literal and value IRI is made by one of the small ``_lang``,
-    ``_plain``… methods, so :class:`FastMapper` can make plain strings and tuples instead
-    while walking the records in exactly the same way.
+    rdf_type: Any = RDF_TYPE
+    position: Any = POSITION
+
+    def lang(self, text: str, lang: str) -> Any:
+        return Literal(text, lang=lang)
+
+    def plain(self, text: str) -> Any:
+        return Literal(text)
+
+    def integer(self, number: int) -> Any:
+        return Literal(number)
+
+    def typed(self, lexical: str, datatype: str) -> Any:
+        return Literal(lexical, datatype=URIRef(datatype))
+
+    def true(self) -> Any:
+        return Literal(True)
+
+    def iri(self, iri: str) -> Any:
+        return URIRef(iri)
+
+    def node(self, node: URIRef) -> Any:
+        """A minted IRI (a record's, a nested node's) in this factory's form."""
+        return node
+
+    def plan(self, cls: type[BaseModel]) -> ClassPlan:
+        """The class's mapping plan with its vocabulary terms in this factory's form."""
+        return plan(cls)
+
+
+class _PlainTerms(Terms):
+    """IRIs as plain ``str``, literals as ``(lexical, language, datatype)`` tuples: no rdflib term is made."""
+
+    rdf_type = str(RDF_TYPE)  # rdflib's URIRef never equals the same text as a plain str
+    position = str(POSITION)
+
+    def lang(self, text: str, lang: str) -> Lit:
+        return (text, lang, None)
+
+    def plain(self, text: str) -> Lit:
+        return (text, None, None)
+
+    def integer(self, number: int) -> Lit:
+        return (str(number), None, _XSD_INTEGER)
+
+    def typed(self, lexical: str, datatype: str) -> Lit:
+        return (lexical, None, datatype)
+
+    def true(self) -> Lit:
+        return _TRUE
+
+    def iri(self, iri: str) -> str:
+        return iri
+
+    def node(self, node: URIRef) -> Any:
+        return str(node)
+
+    def plan(self, cls: type[BaseModel]) -> ClassPlan:
+        return _fast_plan(cls)
+
+
+RDFLIB_TERMS = Terms()
+"""rdflib terms (``URIRef``, ``Literal``): for :func:`to_graph` and everything that wants an rdflib graph."""
+
+
+class Mapper:
+    """Maps the records of one catalogue to triples under one base IRI: the one walk over the plan.
+
+    ``terms`` says how terms are made (:data:`RDFLIB_TERMS`, the default, or :data:`PLAIN_TERMS`); the
+    walk, the order of the triples and the IRIs are the same either way.
     """
 
     def __init__(self, catalogue: Catalogue | None, base: str = DEFAULT_BASE, *,
-                 kinds: Mapping[str, str] | None = None, lookup: Callable[[str], Record] | None = None) -> None:
+                 kinds: Mapping[str, str] | None = None, lookup: Callable[[str], Record] | None = None,
+                 terms: Terms = RDFLIB_TERMS) -> None:
         self.base = check_base(base)
         self.catalogue = catalogue
+        self.terms = terms
+        plain = isinstance(terms, _PlainTerms)
         if catalogue is not None:
-            self._iris: Mapping[str, URIRef] = {r.id: record_iri(self.base, r.kind, r.id) for r in catalogue.records()}
+            self._iris: Mapping[str, Any] = {r.id: terms.node(record_iri(self.base, r.kind, r.id))
+                                             for r in catalogue.records()}
             self._lookup: Callable[[str], Record] = catalogue.__getitem__
         else:
             # streaming: the kinds of every record (read ahead) name the IRIs; ``lookup`` gives the
             # few records another record's triples need (an award outcome's award and edition)
             if kinds is None or lookup is None:
                 raise TypeError("Mapper needs a catalogue, or kinds and lookup")
-            self._iris = _IriIndex(self.base, kinds)
+            index = _IriIndex(self.base, kinds)
+            index.plain = plain
+            self._iris = index
             self._lookup = lookup
         # nested node IRI -> (record id, field path such as "cast[1]"), filled while mapping
         self.node_paths: dict[URIRef, tuple[str, str]] = {}
         self._current: str | None = None
+        t = terms  # the walk calls these once per value: bound methods, looked up once
+        self._lang, self._plain, self._int, self._typed = t.lang, t.plain, t.integer, t.typed
+        self._true, self._iri, self._node_iri, self._plan = t.true, t.iri, t.node, t.plan
+        self._rdf_type, self._position = t.rdf_type, t.position
 
-    # terms: rdflib's here; FastMapper overrides these
-    def _lang(self, text: str, lang: str) -> Any:
-        return Literal(text, lang=lang)
-
-    def _plain(self, text: str) -> Any:
-        return Literal(text)
-
-    def _int(self, number: int) -> Any:
-        return Literal(number)
-
-    def _typed(self, lexical: str, datatype: str) -> Any:
-        return Literal(lexical, datatype=URIRef(datatype))
-
-    def _true(self) -> Any:
-        return Literal(True)
-
-    def _iri(self, iri: str) -> Any:
-        return URIRef(iri)
-
-    def _const(self, term: Node) -> Any:
-        return term
+    def _const(self, term: Any) -> Any:
+        return term  # the plan holds constants in its factory's form already
 
     def iri(self, record_id: str) -> URIRef:
         return self._iris[record_id]
-
-    # vocabulary terms: the plan's URIRefs here; FastMapper gives the same IRIs as plain strs
-    _rdf_type: Any = RDF_TYPE
-    _position: Any = POSITION
-
-    def _plan(self, cls: type[BaseModel]) -> ClassPlan:
-        return plan(cls)
-
-    def _node_iri(self, node: URIRef) -> Any:
-        return node
 
     def triples(self) -> Iterator[Triple]:
         """Every triple of the catalogue (unsorted; the writers sort)."""
@@ -438,63 +489,14 @@ _XSD_INTEGER = XSD + "integer"
 _TRUE: Lit = ("true", None, XSD + "boolean")
 
 
-class FastMapper(Mapper):
-    """The same walk as :class:`Mapper`, with plain strings for IRIs and tuples for literals.
+PLAIN_TERMS: Terms = _PlainTerms()
+"""Plain strings for IRIs and tuples for literals: the streaming export writes these triples directly."""
 
-    No rdflib term is made, which makes mapping several times cheaper; the streaming export
-    writes these triples directly. The test suite proves both mappers give the same triples.
-    """
 
-    def _lang(self, text: str, lang: str) -> Lit:
-        return (text, lang, None)
-
-    def _plain(self, text: str) -> Lit:
-        return (text, None, None)
-
-    def _int(self, number: int) -> Lit:
-        return (str(number), None, _XSD_INTEGER)
-
-    def _typed(self, lexical: str, datatype: str) -> Lit:
-        return (lexical, None, datatype)
-
-    def _true(self) -> Lit:
-        return _TRUE
-
-    def _iri(self, iri: str) -> str:
-        return iri
-
-    def _const(self, term: Any) -> Any:
-        return term  # the fast plan holds constants in fast form already
-
-    # rdflib's URIRef never equals the same text as a plain str, so every IRI is a plain str here
-    _rdf_type = str(RDF_TYPE)
-    _position = str(POSITION)
-
-    def __init__(self, catalogue: Catalogue | None, base: str = DEFAULT_BASE, *,
-                 kinds: Mapping[str, str] | None = None, lookup: Callable[[str], Record] | None = None) -> None:
-        super().__init__(catalogue, base, kinds=kinds, lookup=lookup)
-        if isinstance(self._iris, _IriIndex):
-            self._iris.plain = True
-        else:
-            self._iris = {rid: str(iri) for rid, iri in self._iris.items()}  # type: ignore[misc]
-
-    def _plan(self, cls: type[BaseModel]) -> ClassPlan:
-        return _fast_plan(cls)
-
-    def _node_iri(self, node: URIRef) -> Any:
-        return str(node)
-
-    def triples(self) -> Iterator[FastTriple]:  # type: ignore[override]
-        return super().triples()  # type: ignore[return-value]
-
-    def record_triples(self, rec: Record) -> Iterator[FastTriple]:  # type: ignore[override]
-        return super().record_triples(rec)  # type: ignore[return-value]
-
-    def record_list(self, rec: Record) -> list[FastTriple]:  # type: ignore[override]
-        return super().record_list(rec)  # type: ignore[return-value]
-
-    def info_triples(self, info: CatalogueInfo) -> Iterator[FastTriple]:  # type: ignore[override]
-        return super().info_triples(info)  # type: ignore[return-value]
+def FastMapper(catalogue: Catalogue | None, base: str = DEFAULT_BASE, *,  # noqa: N802 - the old class name
+               kinds: Mapping[str, str] | None = None, lookup: Callable[[str], Record] | None = None) -> Mapper:
+    """The :class:`Mapper` with :data:`PLAIN_TERMS` (what was a subclass of its own; the name stays)."""
+    return Mapper(catalogue, base, kinds=kinds, lookup=lookup, terms=PLAIN_TERMS)
 
 
 @cache

@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 from rdflib import URIRef
@@ -318,7 +318,7 @@ class Streamer:
     def info_triples(self) -> list[FastTriple]:
         if self.info is None or self.info_problem is not None:
             return []  # a catalogue block with a problem is reported, not written
-        return grouped(self.mapper.info_triples(self.info))
+        return grouped(cast("Iterator[FastTriple]", self.mapper.info_triples(self.info)))  # plain terms
 
     # records -> checked models
 
@@ -386,7 +386,7 @@ class Streamer:
             else:
                 rec, refs = loaded
                 try:
-                    triples = grouped(self.mapper.record_triples(rec))
+                    triples = grouped(cast("Iterator[FastTriple]", self.mapper.record_triples(rec)))
                 except E.InputError as exc:  # a record it needs (an outcome's award) does not load
                     result.problems.append(Problem(rec.id, where, f"record {rec.id!r}: refers to a record that "
                                                                   f"does not load: {exc}"))

@@ -19,11 +19,11 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
@@ -217,7 +217,7 @@ def fast_validator(profiles: tuple[str, ...], shapes_dir: str | None = None) -> 
 
 def _validate_fast(source: Catalogue | Graph, names: tuple[str, ...], base: str,
                    shapes_dir: str | os.PathLike[str] | None) -> Report:
-    from .mapping import FastMapper
+    from .mapping import FastMapper, FastTriple
     from .shacl import FastData
 
     shapes_key = None if shapes_dir is None else str(Path(shapes_dir).resolve())
@@ -225,7 +225,7 @@ def _validate_fast(source: Catalogue | Graph, names: tuple[str, ...], base: str,
     if isinstance(source, Catalogue):
         mapper = FastMapper(source, base)
         with gc_paused():
-            data = FastData(mapper.triples())
+            data = FastData(cast("Iterator[FastTriple]", mapper.triples()))  # plain terms: see lod.mapping.Terms
         results_graph = engine.run(data)
         from .stream import _PositionLookup
 

@@ -122,3 +122,23 @@ def test_https_schema_org_input_is_normalised(seed):
     nt = lod.dumps(seed, format="nt").replace("<http://schema.org/", "<https://schema.org/")
     assert "http://schema.org/" not in nt
     assert lod.from_graph(lod.parse(nt, "nt")) == seed
+
+
+@pytest.mark.parametrize("which", ["seed", "synthetic", "aftersun"])
+def test_both_term_factories_give_the_same_triples(seed, which):
+    """The one walker with rdflib terms and with plain terms: the same triples, in the same order."""
+    from lod.mapping import PLAIN_TERMS, RDFLIB_TERMS, Mapper, fast_term
+
+    if which == "seed":
+        cat = seed
+    elif which == "synthetic":
+        cat = synthetic_catalogue(60)
+    else:
+        from test_model_gaps import AFTERSUN
+        cat = lod.catalogue_from_data(AFTERSUN)
+    rich = list(Mapper(cat, terms=RDFLIB_TERMS).triples())
+    plain = list(Mapper(cat, terms=PLAIN_TERMS).triples())
+    assert len(rich) == len(plain) > 50
+    assert [(str(s), str(p), fast_term(o)) for s, p, o in rich] == plain
+    assert all(type(s) is str and type(p) is str for s, p, _ in plain)
+    assert all(type(o) in (str, tuple) for _, _, o in plain)
