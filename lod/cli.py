@@ -434,40 +434,49 @@ def _quickstatements(args: argparse.Namespace) -> int:
     for rid, why in batch.skipped:
         if why != UNSOURCED:
             print(f"lod: skipped record {rid!r}: {why}", file=sys.stderr)
-    if unsourced:
-        print(f"lod: {len(unsourced)} record(s) not written, their facts have no source "
+    kept = f"; {args.output} left as it was" if args.output and Path(args.output).exists() else ""
+    if unsourced:  # refused as a whole: a batch with some records silently missing is worse than none
+        print(f"lod: nothing written: {len(unsourced)} record(s) have no source for their facts "
               f"({', '.join(unsourced[:5])}{' …' if len(unsourced) > 5 else ''}): give the catalogue an info.url "
-              "(where its facts come from) or the records a url, or pass --allow-unsourced", file=sys.stderr)
+              f"(where its facts come from) or the records a url, or pass --allow-unsourced{kept}", file=sys.stderr)
+        return EXIT_INVALID
     if not batch.lines:
-        print("lod: nothing to write" + (f"; {args.output} left as it was" if args.output and Path(args.output).exists()
-                                         else ""), file=sys.stderr)
-        return EXIT_INVALID if unsourced else EXIT_OK
+        print("lod: nothing to write" + kept, file=sys.stderr)
+        return EXIT_OK
     if args.output:
         print(f"lod: wrote {write_atomic(args.output, batch.text().encode())} ({len(batch.lines)} lines)",
               file=sys.stderr)
     else:
         sys.stdout.write(batch.text())
-    if links_for is None and batch.created:
+    if links_for is not None:
+        return EXIT_OK
+    state_path = Path(str(args.output) + ".lod.json") if args.output else None
+    if batch.created:
         later = [rid for rid in batch.created if rid not in set(batch.complete)]
         print(f"lod: the batch creates {len(batch.created)} item(s); "
               + "; ".join(part for part in (
                   f"complete in this batch (LAST chain): {', '.join(batch.complete)}" if batch.complete else "",
                   f"statements of {', '.join(later)} wait for the second batch" if later else "") if part),
               file=sys.stderr)
-        if batch.deferred:
-            if args.output:
-                state_path = Path(str(args.output) + ".lod.json")
-                write_atomic(state_path, (json.dumps({"generator": "lod", "batch": Path(args.output).name,
-                                                      "created": batch.created, "deferred": batch.deferred},
-                                                     indent=1) + "\n").encode())
-                then = (f"then run lod quickstatements {args.catalogue or ''} --links {state_path} -o SECOND.qs "
-                        "for the second batch").replace("  ", " ")
-            else:
-                then = "write the first batch with -o FILE, which also writes what the second batch needs"
-            print(f"lod: {batch.deferred} statement(s) link to the new items (a film to its new director, an award "
-                  "to its winner) and need their QIDs: run this batch in QuickStatements, find the new items "
-                  f"(lod reconcile) and write their QIDs in (lod reconcile --apply); {then}", file=sys.stderr)
-    return EXIT_INVALID if unsourced else EXIT_OK
+    if batch.deferred and state_path is not None:
+        write_atomic(state_path, (json.dumps({"generator": "lod", "batch": Path(args.output).name,
+                                              "created": batch.created, "deferred": batch.deferred},
+                                             indent=1) + "\n").encode())
+        then = (f"then run lod quickstatements {args.catalogue or ''} --links {state_path} -o SECOND.qs "
+                "for the second batch").replace("  ", " ")
+    elif batch.deferred:
+        then = "write the first batch with -o FILE, which also writes what the second batch needs"
+    if batch.deferred:
+        print(f"lod: {batch.deferred} statement(s) link to the new items (a film to its new director, an award "
+              "to its winner) and need their QIDs: run this batch in QuickStatements, find the new items "
+              f"(lod reconcile) and write their QIDs in (lod reconcile --apply); {then}", file=sys.stderr)
+    elif state_path is not None and state_path.is_file():
+        try:  # an earlier first batch's state no longer describes this batch: lod's own file, removed
+            if json.loads(state_path.read_text(encoding="utf-8")).get("generator") == "lod":
+                state_path.unlink()
+        except (OSError, ValueError, AttributeError):
+            pass
+    return EXIT_OK
 
 
 def _read_batch_state(path: Path) -> dict[str, Any]:

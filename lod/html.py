@@ -47,7 +47,7 @@ ul.list{padding-left:1.2rem}
 
 _LABELS = {
     "en": {"films": "Films", "all": "All films", "interviews": "Interviews", "people": "People",
-           "festivals": "Festivals", "poster": "Poster of {}", "year": "Year", "released": "Released",
+           "festivals": "Festivals", "poster": "Poster of {}", "images": "Images", "year": "Year", "released": "Released",
            "runtime": "Running time", "minutes": "{} min", "countries": "Countries", "languages": "Languages",
            "genres": "Genres", "directed": "Directed by", "written": "Written by", "produced": "Produced by",
            "music": "Music by", "cast": "Cast", "as": "as", "crew": "Crew", "companies": "Production companies",
@@ -70,7 +70,7 @@ _LABELS = {
            "months": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                       "October", "November", "December")},
     "ru": {"films": "Фильмы", "all": "Все фильмы", "interviews": "Интервью", "people": "Люди",
-           "festivals": "Фестивали", "poster": "Постер: {}", "year": "Год", "released": "Выход",
+           "festivals": "Фестивали", "poster": "Постер: {}", "images": "Изображения", "year": "Год", "released": "Выход",
            "runtime": "Продолжительность", "minutes": "{} мин", "countries": "Страны", "languages": "Языки",
            "genres": "Жанры", "directed": "Режиссёр", "written": "Сценарий", "produced": "Продюсер",
            "music": "Композитор", "cast": "В ролях", "as": "—", "crew": "Съёмочная группа",
@@ -194,11 +194,15 @@ class SiteWriter:
                       (w["awards"], self._outcomes(rec.id, "won")),
                       (w["nominations"], self._outcomes(rec.id, "nominated"))]
         elif isinstance(rec, Interview):
+            if rec.url:
+                body.append(f'<p class="meta"><a href="{escape(rec.url)}">{escape(rec.url)}</a></p>')
             facts += [(w["interviewer"], self._names(rec.interviewers)),
                       (w["with"], self._names(rec.interviewees)),
                       (w["published_by"], self._link(rec.publisher) if rec.publisher else ""),
                       (w["published"], escape(human_date(rec.date_published, self.lang)) if rec.date_published else ""),
-                      (w["about"], self._names(rec.about)), (w["mentions"], self._names(rec.mentions))]
+                      (w["languages"], escape(", ".join(language_name(t, self.lang) for t in rec.languages))),
+                      (w["about"], self._names(rec.about)), (w["mentions"], self._names(rec.mentions)),
+                      (w["images"], "<br>".join(self._image(im) for im in rec.images))]
         elif isinstance(rec, FestivalEdition):
             facts += [(w["festival"], self._link(rec.festival)), (w["dates"], escape(" – ".join(
                 human_date(d, self.lang) for d in (rec.start_date, rec.end_date) if d))),
@@ -252,6 +256,15 @@ class SiteWriter:
             (w["streaming"], ", ".join(self._window(win) for win in film.availability)),
         ]
 
+    def _image(self, image: Any) -> str:
+        caption = escape(self.site.text(image.caption) or "")
+        parts = [f'<a href="{escape(image.url)}">{caption or escape(image.url)}</a>' if image.url else caption]
+        if image.creator:
+            parts.append(self._link(image.creator))
+        if image.depicts:
+            parts.append(self._names(image.depicts))
+        return " — ".join(p for p in parts if p)
+
     def _note(self, note: Any) -> str:
         text = self.site.text(note)
         return f' <span class="meta">({escape(text)})</span>' if text else ""
@@ -290,9 +303,9 @@ class SiteWriter:
             roles = [w[key] for key, ids in (("director", film.directors), ("screenwriter", film.screenwriters),
                                              ("producer", film.producers), ("composer", film.composers))
                      if person in ids]
-            roles += [w["actor"] + (f" ({escape(c.character)})" if c.character else "")
+            roles += [w["actor"] + (f" ({c.character})" if c.character else "")
                       for c in film.cast if c.person == person]
-            roles += [escape(c.role) for c in film.crew if c.person == person]
+            roles += [c.role for c in film.crew if c.person == person]  # plain text: escaped once, below
             if roles:
                 rows[film.id] = roles
         return "<br>".join(f"{self._link(fid)}" + (f" ({escape(self.cat[fid].date_created[:4])})"  # type: ignore[attr-defined]

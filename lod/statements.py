@@ -158,12 +158,13 @@ def claims(catalogue: Catalogue, created: Iterable[str] = ()) -> list[Claim]:
             if isinstance(rec, AwardOutcome):
                 out.extend(_award_claims(rec, qids, catalogue))
             continue
+        mine: list[Claim] = []
         cls = type(rec).__name__
         type_row = t.find(cls, "@type")
         p31 = _enum_qid(t, cls, rec) or (type_row.wikidata[3:] if type_row and type_row.wikidata.startswith("wd:Q")
                                          else None)
         if p31:
-            out.append(Claim(rec.id, pid("Entity", "@instance-of"), Value("item", p31)))
+            mine.append(Claim(rec.id, pid("Entity", "@instance-of"), Value("item", p31)))
         for name, info in type(rec).model_fields.items():
             row = t.find(cls, name)
             if row is None or not row.wikidata.startswith("P") or name in LABEL_FIELDS + ("alternate_names",):
@@ -176,13 +177,18 @@ def claims(catalogue: Catalogue, created: Iterable[str] = ()) -> list[Claim]:
             for item in items:
                 value = _value(types.get(prop, ""), item, qids, name)
                 if value is not None:
-                    out.append(Claim(rec.id, prop, value))
+                    mine.append(Claim(rec.id, prop, value))
         if isinstance(rec, Film):
-            out.extend(_film_claims(rec, qids, types))
-            if rec.date_published is None and (first := first_shown(rec, catalogue)):
-                if when := time_value(first):  # Wikidata's films carry P577 (publication), not only P571
-                    out.append(Claim(rec.id, pid("Film", "date_published"), when))
-            out = _qualify_publication(out, rec, catalogue, qids)
+            mine.extend(_film_claims(rec, qids, types))
+            if rec.date_published is None:  # Wikidata's films carry P577 (publication), not only P571
+                mine.extend(_publications(rec, catalogue, qids))
+            else:
+                mine = _qualify_publication(mine, rec, catalogue, qids)
+        seen: set[tuple[str, Value, tuple[tuple[str, Value], ...]]] = set()
+        for claim in mine:  # one statement per value (a company in production_companies and company_credits)
+            if (claim.pid, claim.value, claim.qualifiers) not in seen:
+                seen.add((claim.pid, claim.value, claim.qualifiers))
+                out.append(claim)
     return out
 
 
@@ -191,12 +197,40 @@ def _country_in_country(place: Record, catalogue: Catalogue) -> bool:
     return getattr(place, "place_type", None) == "country" and getattr(outer, "place_type", None) == "country"
 
 
+def premieres(film: Film, catalogue: Catalogue) -> list[tuple[str, Any]]:
+    """The film's premieres with a known date (the screening's, else its festival edition's), earliest first."""
+    out = []
+    for s in catalogue.screenings:
+        if s.film != film.id or not s.premiere:
+            continue
+        edition = catalogue.index.get(s.edition) if s.edition else None
+        when = s.start_date or getattr(edition, "start_date", None)
+        if when:
+            out.append((when, s))
+    return sorted(out, key=lambda pair: (pair[0], pair[1].id))
+
+
 def first_shown(film: Film, catalogue: Catalogue) -> str | None:
-    """When the film was first shown: its publication date, else its earliest premiere, else its year."""
+    """When the film was first shown: its publication date, else its earliest dated premiere, else its year."""
     if film.date_published:
         return film.date_published
-    premieres = sorted(s.start_date for s in catalogue.screenings if s.film == film.id and s.premiere and s.start_date)
-    return premieres[0] if premieres else film.date_created
+    dated = premieres(film, catalogue)
+    return dated[0][0] if dated else film.date_created
+
+
+def _publications(film: Film, catalogue: Catalogue, qids: dict[str, str | None]) -> list[Claim]:
+    """P577 without a ``date_published``: one value per dated premiere, each qualified by that premiere's own
+    place (P291), as Wikidata records releases; with no dated premiere, the film's year, unqualified."""
+    date_pid, place_pid = pid("Film", "date_published"), pid("Film", "@published-in")
+    out = []
+    for when, screening in premieres(film, catalogue):
+        value = time_value(when)
+        place = next((q for q in (_item(qids, p) for p in screening.locations) if q), None)
+        if value is not None:
+            out.append(Claim(film.id, date_pid, value, ((place_pid, place),) if place else (), key=screening.id))
+    if not out and film.date_created and (year := time_value(film.date_created)):
+        out.append(Claim(film.id, date_pid, year))
+    return out
 
 
 def _item(qids: dict[str, str | None], rid: str | None) -> Value | None:
@@ -206,7 +240,7 @@ def _item(qids: dict[str, str | None], rid: str | None) -> Value | None:
 
 def _qualify_publication(out: list[Claim], film: Film, catalogue: Catalogue, qids: dict[str, str | None]
                          ) -> list[Claim]:
-    """The publication date (P577) qualified by where the film was first shown (P291), if known."""
+    """The publication date (P577) given as ``date_published``, qualified by where the world premiere was (P291)."""
     premiere = next((s for s in catalogue.screenings if s.film == film.id and s.premiere == "world"), None)
     places = [_item(qids, p) for p in (premiere.locations if premiere else ())]
     place = next((q for q in places if q), None)
@@ -445,7 +479,10 @@ def quickstatements(catalogue: Catalogue, *, create_unmatched: bool = False, exi
     if not second:  # only the items really created; a statement linking to one left out waits for its QID
         made = set(written) & new
         batch.created = [rid for rid in batch.created if rid in made]
-        pending = [(on, linked) for on, linked in deferred if linked <= made]
+        has_qid = {r.id for r in catalogue.records() if getattr(r, "qid", None)}
+        # a statement the second batch will write: its subject is an item (created now, or with a QID) and
+        # every new item it links to is created now
+        pending = [(on, linked) for on, linked in deferred if linked <= made and (on in made or on in has_qid)]
         batch.deferred = len(pending)
         waiting = {on for on, _ in pending}
         batch.complete = [rid for rid in batch.created if rid not in waiting]

@@ -70,6 +70,8 @@ class Site:
                     self._credits.setdefault(rid, []).append((key, film, None))
             for credit, n in node_iris(self.iri(film.id), "cast", film.cast):
                 self._credits.setdefault(credit.person, []).append(("actor", film, (credit, str(n))))
+            for crew, n in node_iris(self.iri(film.id), "crew", film.crew):
+                self._credits.setdefault(crew.person, []).append(("contributor", film, (crew, str(n))))
 
     # --- pages ---------------------------------------------------------------------
     def page(self, record: Record | str) -> dict[str, Any]:
@@ -179,11 +181,15 @@ class Site:
         for key, film, cast in self._credits.get(person_id, ()):
             if cast is None:
                 out.setdefault(key, []).append(self.ref(film.id))
-            else:
+            elif key == "actor":
                 credit, role_iri = cast
                 role = {"@type": "PerformanceRole", "@id": role_iri, **_opt("characterName", credit.character),
                         "@reverse": {"actor": self.ref(film.id)}}
                 out.setdefault("actor", []).append(role)
+            else:  # crew: the Role node between the film and the person
+                crew, role_iri = cast
+                out.setdefault("contributor", []).append({"@type": "Role", "@id": role_iri, "roleName": crew.role,
+                                                          "@reverse": {"contributor": self.ref(film.id)}})
         return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
 
     def person(self, person: Person, full: bool = False) -> dict[str, Any]:

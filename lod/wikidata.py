@@ -336,7 +336,9 @@ class Client:
                     hit["description"] = row[key]["value"]
             if row.get("kind", {}).get("value") == "alias" and row["matched"]["value"] not in hit["aliases"]:
                 hit["aliases"].append(row["matched"]["value"])
-        ranked = sorted(hits.values(), key=lambda h: (len(h["id"]), h["id"]))[:limit]
+        # every exact hit goes on to be scored (the live API's relevance order has no local equivalent, and
+        # cutting by QID would drop recent items first); LOCAL_HITS only bounds a very common name
+        ranked = sorted(hits.values(), key=lambda h: (len(h["id"]), h["id"]))[:max(limit, LOCAL_HITS)]
         return [hit.model_dump(by_alias=True) for hit in _SearchAnswer.model_validate({"search": ranked}).search]
 
     def _entities_local(self, qids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -456,10 +458,10 @@ LOCAL_QUERIES = {
     "search": _PREFIXES + """SELECT ?item ?matched ?kind ?label ?label_en ?description ?description_en WHERE {{
   VALUES ?matched {{ {names} }}
   {{ ?item rdfs:label ?matched BIND("label" AS ?kind) }} UNION {{ ?item skos:altLabel ?matched BIND("alias" AS ?kind) }}
-  OPTIONAL {{ ?item rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "{lang}")) }}
-  OPTIONAL {{ ?item rdfs:label ?label_en FILTER(LANGMATCHES(LANG(?label_en), "en")) }}
-  OPTIONAL {{ ?item schema:description ?description FILTER(LANGMATCHES(LANG(?description), "{lang}")) }}
-  OPTIONAL {{ ?item schema:description ?description_en FILTER(LANGMATCHES(LANG(?description_en), "en")) }}
+  OPTIONAL {{ ?item rdfs:label ?label FILTER(LANG(?label) = "{lang}") }}
+  OPTIONAL {{ ?item rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }}
+  OPTIONAL {{ ?item schema:description ?description FILTER(LANG(?description) = "{lang}") }}
+  OPTIONAL {{ ?item schema:description ?description_en FILTER(LANG(?description_en) = "en") }}
 }}""",
     "entities": _PREFIXES + """SELECT ?asked ?target ?p ?o WHERE {{
   VALUES ?asked {{ {items} }}
@@ -469,7 +471,10 @@ LOCAL_QUERIES = {
              UNION {{ ?target ?p ?o FILTER(STRSTARTS(STR(?p), "http://www.wikidata.org/prop/direct/")) }} }}
 }}""",
 }
-"""The SPARQL a local client sends in place of ``wbsearchentities`` and ``wbgetentities``."""
+"""The SPARQL a local client sends in place of ``wbsearchentities`` and ``wbgetentities``. Labels and
+descriptions are taken in exactly the page language, else exactly English (``en-gb`` is not ``en``)."""
+LOCAL_HITS = 200
+"""At most this many exact hits of one name are scored (Wikidata has a few hundred items named "Madina")."""
 
 
 def _sparql_string(text: str) -> str:
@@ -514,8 +519,14 @@ def _dump_lines(path: Path) -> Iterable[tuple[int, str]]:
     import gzip
 
     opener: Any = gzip.open if path.suffix == ".gz" else bz2.open if path.suffix == ".bz2" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        yield from enumerate(f, start=1)
+    number = 0
+    try:
+        with opener(path, "rt", encoding="utf-8") as f:
+            for number, line in enumerate(f, start=1):
+                yield number, line
+    except (OSError, EOFError, UnicodeDecodeError) as exc:  # cut off mid-download, not gzip, not UTF-8
+        raise WikidataError(f"{path}, line {number + 1}: cannot read the dump ({exc}); is the file complete?"
+                            ) from None
 
 
 def _dump_quads(path: Path, on_entity: Callable[[int], None] | None) -> Iterable[Any]:
@@ -526,6 +537,13 @@ def _dump_quads(path: Path, on_entity: Callable[[int], None] | None) -> Iterable
     described = ox.NamedNode("http://schema.org/description")
     date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
     count = 0
+
+    def literal(value: str, tag: str) -> Any:
+        try:
+            return ox.Literal(value, language=tag)
+        except ValueError:  # a tag Wikidata allows and BCP 47 does not: the name is left out
+            return None
+
     for number, line in _dump_lines(path):
         text = line.strip().rstrip(",")
         if text in ("", "[", "]"):
@@ -542,11 +560,13 @@ def _dump_quads(path: Path, on_entity: Callable[[int], None] | None) -> Iterable
         for field_name, pred in (("labels", label), ("descriptions", described)):
             for tag, term in (entity.get(field_name) or {}).items():
                 if isinstance(term, dict) and isinstance(term.get("value"), str) and _LANG.match(tag.lower()):
-                    yield ox.Quad(s, pred, ox.Literal(term["value"], language=tag.lower()))
+                    if (lit := literal(term["value"], tag.lower())) is not None:
+                        yield ox.Quad(s, pred, lit)
         for tag, terms in (entity.get("aliases") or {}).items():
             for term in terms if isinstance(terms, list) and _LANG.match(tag.lower()) else ():
                 if isinstance(term, dict) and isinstance(term.get("value"), str):
-                    yield ox.Quad(s, alt, ox.Literal(term["value"], language=tag.lower()))
+                    if (lit := literal(term["value"], tag.lower())) is not None:
+                        yield ox.Quad(s, alt, lit)
         for prop, statements in (entity.get("claims") or {}).items():
             if not isinstance(statements, list) or not re.fullmatch(r"P[1-9]\d*", prop):
                 continue

@@ -249,7 +249,7 @@ def test_unsourced_statements_are_refused_unless_asked(tmp_path):
     (tmp_path / "old.qs").write_text("Q1\tP31\tQ5\n", encoding="utf-8")
     refused = qs_cli(str(cat), "-o", "old.qs", cwd=tmp_path)
     assert refused.returncode == 1
-    assert "not written, their facts have no source" in refused.stderr and "--allow-unsourced" in refused.stderr
+    assert "nothing written: 2 record(s) have no source" in refused.stderr and "--allow-unsourced" in refused.stderr
     assert (tmp_path / "old.qs").read_text(encoding="utf-8") == "Q1\tP31\tQ5\n"  # the earlier batch is kept
     asked = qs_cli(str(cat), "--allow-unsourced", "-o", "new.qs", cwd=tmp_path)
     assert asked.returncode == 0, asked.stderr
@@ -265,3 +265,58 @@ def test_a_bad_batch_state_file_is_named(tmp_path):
     assert bad.returncode == 1 and "x.json: not a batch state file lod wrote" in bad.stderr
     missing = qs_cli(str(cat), "--links", "nope.json", cwd=tmp_path)
     assert missing.returncode == 2 and "nope.json" in missing.stderr
+
+
+def test_each_publication_date_has_its_own_premieres_place():
+    cat = lod.Catalogue(
+        info={"id": "c", "names": {"en": "C"}, "url": "https://example.org/src"},
+        places=[{"id": "berlin", "names": {"en": "Berlin"}, "place_type": "city", "qid": "Q64"},
+                {"id": "almaty", "names": {"en": "Almaty"}, "place_type": "city", "qid": "Q35493"}],
+        festivals=[{"id": "berlinale", "names": {"en": "Berlinale"}}],
+        festival_editions=[{"id": "b23", "festival": "berlinale", "names": {"en": "Berlinale 2023"},
+                            "start_date": "2023-02-16"}],
+        films=[{"id": "f", "titles": {"en": "F"}, "qid": "Q9100", "date_created": 2023}],
+        screenings=[{"id": "wp", "film": "f", "premiere": "world", "edition": "b23", "locations": ["berlin"]},
+                    {"id": "np", "film": "f", "premiere": "national", "start_date": "2023-10-05",
+                     "locations": ["almaty"]}])
+    p577 = sorted(line.split("\tS854")[0] for line in quickstatements(cat).lines if "\tP577\t" in line)
+    assert p577 == ["Q9100\tP577\t+2023-02-16T00:00:00Z/11\tP291\tQ64",  # the world premiere: its edition's date
+                    "Q9100\tP577\t+2023-10-05T00:00:00Z/11\tP291\tQ35493"]
+
+
+def test_a_company_in_both_lists_is_one_statement():
+    cat = lod.Catalogue(info={"id": "c", "names": {"en": "C"}, "url": "https://example.org/src"},
+                        organizations=[{"id": "o", "names": {"en": "O"}, "qid": "Q1"}],
+                        films=[{"id": "f", "titles": {"en": "F"}, "qid": "Q509", "production_companies": ["o"],
+                                "company_credits": [{"organization": "o", "role": "production"}]}])
+    assert sum(line.startswith("Q509\tP272\tQ1\t") for line in quickstatements(cat).lines) == 1
+    assert len(set(wikidata_graph(cat).objects(None, lod.mapping.URIRef("http://www.wikidata.org/prop/P272")))) == 1
+
+
+def test_a_first_batch_counts_only_what_the_second_will_write_and_replaces_its_state(tmp_path):
+    cat = tmp_path / "cat.yaml"
+    extra = "  - {id: s2, film: f, premiere: national, locations: [kz]}\n"  # a screening: no QID, never created
+    cat.write_text(TWO_BATCHES + extra, encoding="utf-8")
+    first = qs_cli(str(cat), "--create-unmatched", "-o", "b1.qs", cwd=tmp_path)
+    state = json.loads((tmp_path / "b1.qs.lod.json").read_text(encoding="utf-8"))
+    assert first.returncode == 0 and state["deferred"] == 1  # only f -> d; the screenings are skipped items
+    # the same catalogue with every QID in: nothing waits, and the old state file no longer describes b1.qs
+    done = TWO_BATCHES.replace("{id: d, names: {en: New Director}", "{id: d, names: {en: New Director}, qid: Q2")
+    done = done.replace("  - id: f\n", "  - id: f\n    qid: Q3\n")
+    cat.write_text(done, encoding="utf-8")
+    again = qs_cli(str(cat), "--create-unmatched", "-o", "b1.qs", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert not (tmp_path / "b1.qs.lod.json").exists()
+
+
+def test_a_batch_with_some_records_unsourced_is_refused_whole(tmp_path):
+    cat = tmp_path / "cat.yaml"
+    cat.write_text("""festivals:
+  - {id: g, names: {en: goEast}, qid: Q400, url: "https://www.filmmuseum.de/goeast"}
+people:
+  - {id: p, names: {en: Somebody}, qid: Q200}
+""", encoding="utf-8")
+    (tmp_path / "old.qs").write_text("OLD BATCH\n", encoding="utf-8")
+    run = qs_cli(str(cat), "-o", "old.qs", cwd=tmp_path)
+    assert run.returncode == 1 and "nothing written: 1 record(s)" in run.stderr and "(p)" in run.stderr
+    assert (tmp_path / "old.qs").read_text(encoding="utf-8") == "OLD BATCH\n"

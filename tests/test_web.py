@@ -255,3 +255,26 @@ def test_pages_speak_the_pages_language():
     ru = SiteWriter(cat, lang="ru").page(cat["f"])
     assert '<html lang="ru">' in ru and "Мировая премьера" in ru and "18 апреля 2024" in ru
     assert "Казахстан" in ru and "казахский" in ru.lower() and "93 мин" in ru and "Номинации" in ru
+
+
+def test_a_filmography_is_escaped_once_and_crew_credits_are_in_the_json_ld():
+    cat = lod.Catalogue(people=[{"id": "dop", "names": {"en": "D. O. P."}}],
+                        films=[{"id": "f", "titles": {"en": "F"}, "cast": [{"person": "dop",
+                                "character": "Sophie's mum & dad"}], "crew": [{"person": "dop", "role": "<b>dop</b>"}]}])
+    html = SiteWriter(cat).page(cat["dop"])
+    assert "actor (Sophie&#x27;s mum &amp; dad)" in html and "&lt;b&gt;dop&lt;/b&gt;" in html
+    assert "&amp;amp;" not in html and "&amp;#x27;" not in html
+    person = web.jsonld("dop", cat)
+    assert person["@reverse"]["contributor"]["roleName"] == "<b>dop</b>"
+    assert not_in_export(page_graph(person), lod.to_graph(cat)) == []
+
+
+def test_an_interview_page_links_the_article_and_shows_its_languages_and_images():
+    cat = lod.Catalogue(
+        people=[{"id": "p", "names": {"en": "Aizhan Kassymbek"}}],
+        interviews=[{"id": "i", "headlines": {"en": "An interview"}, "url": "https://klassiki.example/i",
+                     "languages": ["en", "ru"], "interviewees": ["p"],
+                     "images": [{"url": "https://img.example/1.jpg", "caption": {"en": "On set"}, "depicts": ["p"]}]}])
+    html = SiteWriter(cat).page(cat["i"])
+    assert '<a href="https://klassiki.example/i">' in html and "English, Russian" in html
+    assert '<a href="https://img.example/1.jpg">On set</a>' in html

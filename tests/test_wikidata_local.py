@@ -190,3 +190,46 @@ def test_review_rows_from_a_local_endpoint_in_python(endpoint):
     rows = review_rows(Client.local(endpoint), catalogue)
     assert {r["record"] for r in rows} == {"aizhan", "madina-a", "madina"}
     assert all(r["qid"] for r in rows)  # nothing pending: the endpoint answered every record
+
+
+def _dump_file(path, entities):
+    path.write_text("[\n" + ",\n".join(json.dumps(e) for e in entities) + "\n]\n", encoding="utf-8")
+    return path
+
+
+def _item(qid, label, claims=None, **labels):
+    return {"type": "item", "id": qid, "labels": {"en": {"language": "en", "value": label},
+                                                  **{k.replace("_", "-"): {"language": k.replace("_", "-"), "value": v}
+                                                     for k, v in labels.items()}},
+            "claims": claims or {}}
+
+
+def test_a_common_name_does_not_push_the_right_item_out_before_scoring(tmp_path):
+    film = {"P31": [{"mainsnak": {"datavalue": {"value": {"id": "Q11424"}}}, "rank": "normal"}],
+            "P577": [{"mainsnak": {"datavalue": {"value": {"time": "+2023-00-00T00:00:00Z"}}}, "rank": "normal"}]}
+    entities = [_item(f"Q{100 + i}", "Madina") for i in range(8)] + [_item("Q123456789", "Madina", film),
+                                                                     _item("Q11424", "film")]
+    client = Client.from_dump(_dump_file(tmp_path / "many.json", entities))
+    cat = lod.Catalogue(films=[{"id": "m", "titles": {"en": "Madina"}, "date_created": 2023}])
+    assert client.candidates(cat["m"], cat)[0].qid == "Q123456789"  # the 2023 film, though its QID is the longest
+
+
+def test_labels_are_taken_in_exactly_the_language_asked(tmp_path):
+    entity = _item("Q9", "Madina", en_gb="Zzz")
+    entity["descriptions"] = {"en-ca": {"language": "en-ca", "value": "Canadian"},
+                              "en": {"language": "en", "value": "the film"}}
+    hit = Client.from_dump(_dump_file(tmp_path / "d.json", [entity])).search("Madina", "en")[0]
+    assert (hit["label"], hit["description"]) == ("Madina", "the film")
+
+
+def test_a_dump_cut_off_mid_download_is_named_not_a_traceback(tmp_path, cat):
+    whole = gzip.compress(dump_of(FIXTURE.read_text(encoding="utf-8")).encode())
+    cut = tmp_path / "cut.json.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(WikidataError, match=r"cut\.json\.gz, line \d+: cannot read the dump"):
+        Client.from_dump(cut)
+    run = reconcile(cat, tmp_path / "r.csv", "--dump", str(cut), "--cache", str(tmp_path / "c"))
+    assert run.returncode == 2 and "is the file complete?" in run.stderr and "Traceback" not in run.stderr
+    odd = _item("Q9", "Madina")
+    odd["labels"]["ab-c"] = {"language": "ab-c", "value": "x"}  # a tag pyoxigraph refuses: that name is left out
+    assert Client.from_dump(_dump_file(tmp_path / "odd.json", [odd])).search("Madina", "en")[0]["id"] == "Q9"
