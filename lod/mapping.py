@@ -448,19 +448,57 @@ class Mapper:
             out.append((s, extra, term))
 
     def _award_text(self, outcome: Any, out: list[Triple]) -> None:
-        """schema.org's only award property is text: "NewFest 2020 — Grand Jury Prize, …"."""
+        """schema.org's only award property is text: "NewFest 2020 — Grand Jury Prize, …" (see :func:`award_texts`)."""
         if outcome.status != "won":
             return
         award = self._lookup(outcome.award)
-        edition = self._lookup(outcome.edition) if outcome.edition else None
+        context = self._lookup(outcome.edition) if outcome.edition else (
+            self._lookup(award.conferred_by) if getattr(award, "conferred_by", None) else None)  # type: ignore[attr-defined]
         pred = self._node_iri(table().iri(table().row("AwardOutcome", "@award-text").schema))
-        for name in award.names:  # type: ignore[attr-defined]
-            text = name.text
-            if edition is not None:
-                ed = next((n for n in edition.names if n.lang == name.lang), edition.names[0])  # type: ignore[attr-defined]
-                text = f"{ed.text} — {text}"
+        for text, lang in award_texts(award, context, outcome.date):
+            term = self._lang(text, lang) if lang else self._plain(text)
             for rid in outcome.recipients:
-                out.append((self.iri(rid), pred, self._lang(text, name.lang)))
+                out.append((self.iri(rid), pred, term))
+
+
+def award_texts(award: Any, context: Any, date: str | None) -> list[tuple[str, str | None]]:
+    """The text of an award won, as ``schema:award`` writes it: which award, from whom, when.
+
+    ``context`` is the festival edition it was given at, else the award's conferrer (an organisation or
+    a festival); the year is added when the context's name does not already say it. One literal per
+    language the award is named in, each in one language only: a language in which the context has no
+    name is left out, and identical texts are written once. When no language is shared, one literal
+    without a language tag says it all (rather than an English edition name tagged Swedish).
+
+    >>> from lod import Award, Organization
+    >>> academy = Organization(id="ampas", names={"en": "Academy of Motion Picture Arts and Sciences"})
+    >>> award_texts(Award(id="a", names={"en": "Best Actor", "sv": "Bästa manliga huvudroll"}), academy, "2024")
+    [('Academy of Motion Picture Arts and Sciences — Best Actor, 2024', 'en')]
+    """
+    names = list(getattr(context, "names", ())) if context is not None else []
+    out: list[tuple[str, str | None]] = []
+    seen: set[str] = set()
+
+    def say(award_name: str, context_name: str | None) -> str:
+        text = f"{context_name} — {award_name}" if context_name else award_name
+        year = (date or "")[:4]
+        return f"{text}, {year}" if year and year not in (context_name or "") else text
+
+    for name in award.names:
+        if names:
+            match = next((n for n in names if n.lang == name.lang), None) or next(
+                (n for n in names if n.lang.split("-")[0] == name.lang.split("-")[0]), None)
+            if match is None:
+                continue  # the context has no name in this language: no literal that mixes two
+            text = say(name.text, match.text)
+        else:
+            text = say(name.text, None)
+        if text not in seen:
+            seen.add(text)
+            out.append((text, name.lang))
+    if not out and award.names:  # no language in common: one untagged literal
+        out.append((say(award.names[0].text, names[0].text if names else None), None))
+    return out
 
 
 class _IriIndex(Mapping[str, URIRef]):

@@ -448,8 +448,8 @@ class RecordKind:
     reconcile: bool = False
     """Whether ``lod reconcile`` looks it up on Wikidata (its candidates must be instances of its class)."""
     lookup: bool = False
-    """Whether other records' triples need it (award texts name the award and the edition): streaming keeps
-    such records at hand."""
+    """Whether other records' triples need it (award texts name the award, the edition or the conferrer):
+    streaming keeps such records at hand."""
 
     @property
     def kind(self) -> str:
@@ -473,13 +473,13 @@ class RecordKind:
 REGISTRY: tuple[RecordKind, ...] = (
     RecordKind("films", Film, page=True, reconcile=True),
     RecordKind("people", Person, page=True, reconcile=True),
-    RecordKind("organizations", Organization),
+    RecordKind("organizations", Organization, lookup=True),
     RecordKind("places", Place),
     RecordKind("works", Work),
     RecordKind("interviews", Interview, page=True),
     RecordKind("awards", Award, reconcile=True, lookup=True),
     RecordKind("award_outcomes", AwardOutcome),
-    RecordKind("festivals", Festival, reconcile=True),
+    RecordKind("festivals", Festival, reconcile=True, lookup=True),
     RecordKind("festival_editions", FestivalEdition, page=True, reconcile=True, lookup=True),
     RecordKind("festival_sections", FestivalSection),
     RecordKind("screenings", Screening),

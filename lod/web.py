@@ -308,13 +308,19 @@ class Site:
         return _pick(texts, self.lang)
 
     def award_texts(self, rid: str) -> list[str]:
+        """The ``schema:award`` texts of a record's wins, one per award in the page's language (as the export)."""
+        from .mapping import award_texts
+
         out = []
         for outcome in self._won.get(rid, ()):
             award = self.cat[outcome.award]
-            name = self.text(award.names) or award.id  # type: ignore[attr-defined]
-            if outcome.edition:
-                name = f"{self.text(self.cat[outcome.edition].names)} — {name}"  # type: ignore[attr-defined]
-            out.append(name)
+            conferrer = getattr(award, "conferred_by", None)
+            context = self.cat[outcome.edition] if outcome.edition else (self.cat[conferrer] if conferrer else None)
+            texts = award_texts(award, context, outcome.date)
+            primary = self.lang.split("-")[0].lower()
+            best = next((t for t, lang in texts if lang == self.lang), None) or next(
+                (t for t, lang in texts if lang and lang.split("-")[0].lower() == primary), None)
+            out.append(best or texts[0][0])
         return out
 
     def _named(self, rec: Any, type_: str, names: Sequence[Any], entity: Any,
