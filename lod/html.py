@@ -64,6 +64,12 @@ _LABELS = {
            "north-american": "North American premiere", "national": "National premiere",
            "regional": "Regional premiere", "screening": "Screening", "funding": "Funding",
            "shooting": "Shooting", "days": "{} days", "dedication": "Dedication",
+           "releases": "Releases", "shortlisted": "Shortlisted", "submitted": "Submitted", "based_on": "Based on",
+           "series": "Series", "after": "after", "before": "before", "budget": "Budget", "box_office": "Box office",
+           "sources": "Sources", "alumni_of": "Educated at", "spouse": "Spouse", "knows": "Knows",
+           "colleagues": "Colleagues",
+           "release-types": {"theatrical": "in cinemas", "festival": "at festivals", "television": "on television",
+                             "home-video": "on home video", "streaming": "streaming"},
            "company-roles": {"production": "production", "co-production": "co-production",
                              "in-association-with": "in association with",
                              "with-the-participation-of": "with the participation of", "presented-by": "presents"},
@@ -87,6 +93,12 @@ _LABELS = {
            "european": "Европейская премьера", "north-american": "Североамериканская премьера",
            "national": "Национальная премьера", "regional": "Региональная премьера", "screening": "Показ",
            "funding": "Финансирование", "shooting": "Съёмки", "days": "{} дн.", "dedication": "Посвящение",
+           "releases": "Прокат", "shortlisted": "Шорт-лист", "submitted": "Выдвижение", "based_on": "По мотивам",
+           "series": "Серия", "after": "после", "before": "до", "budget": "Бюджет", "box_office": "Сборы",
+           "sources": "Источники", "alumni_of": "Образование", "spouse": "Супруг(а)", "knows": "Знакомые",
+           "colleagues": "Коллеги",
+           "release-types": {"theatrical": "в кинотеатрах", "festival": "на фестивалях", "television": "на телевидении",
+                             "home-video": "на видео", "streaming": "онлайн"},
            "company-roles": {"production": "производство", "co-production": "совместное производство",
                              "in-association-with": "при участии", "with-the-participation-of": "при поддержке",
                              "presented-by": "представляет"},
@@ -188,11 +200,15 @@ class SiteWriter:
                       (w["died"], escape(human_date(rec.death_date, self.lang)) if rec.death_date else ""),
                       (w["nationality"], self._names(rec.nationality)),
                       (w["works_for"], self._names(rec.works_for)), (w["member_of"], self._names(rec.member_of)),
+                      (w["alumni_of"], self._names(rec.alumni_of)), (w["spouse"], self._names(rec.spouses)),
+                      (w["knows"], self._names(rec.knows)), (w["colleagues"], self._names(rec.colleagues)),
                       (w["aka"], escape(", ".join(sorted({n.text for n in (*rec.names, *rec.alternate_names)
                                                           if n.text != title})))),
                       (w["filmography"], self._filmography(rec.id)),
                       (w["awards"], self._outcomes(rec.id, "won")),
-                      (w["nominations"], self._outcomes(rec.id, "nominated"))]
+                      (w["nominations"], self._outcomes(rec.id, "nominated")),
+                      (w["shortlisted"], self._outcomes(rec.id, "shortlisted")),
+                      (w["sources"], self._sources(rec))]
         elif isinstance(rec, Interview):
             if rec.url:
                 body.append(f'<p class="meta"><a href="{escape(rec.url)}">{escape(rec.url)}</a></p>')
@@ -242,19 +258,46 @@ class SiteWriter:
             (w["companies"], ", ".join([self._link(o) for o in film.production_companies] + [
                 f"{self._link(c.organization)} ({escape(w['company-roles'][c.role])})" for c in film.company_credits])),
             (w["premieres"], "<br>".join(self._screening(s) for s in self.site.screenings(film.id))),
+            (w["releases"], "<br>".join(self._release(r) for r in self.cat.releases if r.film == film.id)),
             (w["awards"], self._outcomes(film.id, "won")),
             (w["nominations"], self._outcomes(film.id, "nominated")),
+            (w["shortlisted"], self._outcomes(film.id, "shortlisted")),
+            (w["submitted"], self._outcomes(film.id, "submitted")),
+            (w["based_on"], self._names(film.based_on)),
+            (w["series"], " · ".join(x for x in (
+                f"{escape(w['after'])} {self._link(film.follows)}" if film.follows else "",
+                self._link(film.series) if film.series else "",
+                f"{escape(w['before'])} {self._link(film.followed_by)}" if film.followed_by else "") if x)),
+            (w["budget"], self._money(film.budget)), (w["box_office"], self._money(film.box_office)),
             (w["rating"], ", ".join(escape(r.value) + (f" ({self._link(r.issuer)})" if r.issuer else "")
                                     for r in film.content_ratings)),
             (w["funding"], "<br>".join(", ".join(x for x in (escape(f.kind or ""), self._link(f.funder) if f.funder else "",
                                                              escape(self.site.text(f.note) or "")) if x)
                                        for f in film.funding)),
             (w["shooting"], escape(w["days"].format(film.shooting_days)) if film.shooting_days else ""),
-            (w["dedication"], escape(self.site.text(film.dedication) or "")),
+            (w["dedication"], " — ".join(x for x in (escape(self.site.text(film.dedication) or ""),
+                                                      self._names(film.dedicatees)) if x)),
             (w["filmed"], self._names(film.filming_locations)), (w["set"], self._names(film.narrative_locations)),
             (w["keywords"], escape(", ".join(film.keywords))),
             (w["streaming"], ", ".join(self._window(win) for win in film.availability)),
+            (w["sources"], self._sources(film)),
         ]
+
+    def _money(self, amount: Any) -> str:
+        return escape(f"{amount.amount:,} {amount.currency}".replace(",", "\u202f")) if amount is not None else ""
+
+    def _sources(self, rec: Any) -> str:
+        return "<br>".join(f'<a href="{escape(src.url)}">{escape(src.title or src.url)}</a>'
+                           + (f" ({escape(human_date(src.retrieved, self.lang))})" if src.retrieved else "")
+                           for src in getattr(rec, "sources", ()))
+
+    def _release(self, r: Any) -> str:
+        w = self.words
+        parts = [escape(w["release-types"][r.release_type]) if r.release_type else ""]
+        parts += [self._names(r.countries), escape(human_date(r.date, self.lang)) if r.date else ""]
+        parts += [self._link(r.distributor) if r.distributor else "", self._link(r.platform) if r.platform else ""]
+        title = self.site.text(r.titles)
+        return ", ".join(p for p in parts if p) + (f" — <i>{escape(title)}</i>" if title else "")
 
     def _image(self, image: Any) -> str:
         caption = escape(self.site.text(image.caption) or "")
@@ -285,10 +328,8 @@ class SiteWriter:
             text = escape(self.site.text(getattr(award, "names", ())) or award.id)
             if o.category:
                 text += f" ({escape(o.category)})"
-            parts = [self._link(o.edition)] if o.edition else []
-            conferrer = getattr(award, "conferred_by", None)
-            if not parts and conferrer:
-                parts.append(self._link(conferrer))
+            where = o.edition or o.ceremony or getattr(award, "conferred_by", None)
+            parts = [self._link(where)] if where else []
             if o.for_work and o.for_work != rid:
                 parts.append(f"{escape(self.words['for'])} {self._link(o.for_work)}")
             if o.date and not o.edition:

@@ -452,8 +452,8 @@ class Mapper:
         if outcome.status != "won":
             return
         award = self._lookup(outcome.award)
-        context = self._lookup(outcome.edition) if outcome.edition else (
-            self._lookup(award.conferred_by) if getattr(award, "conferred_by", None) else None)  # type: ignore[attr-defined]
+        where = outcome.edition or outcome.ceremony or getattr(award, "conferred_by", None)
+        context = self._lookup(where) if where else None
         pred = self._node_iri(table().iri(table().row("AwardOutcome", "@award-text").schema))
         for text, lang in award_texts(award, context, outcome.date):
             term = self._lang(text, lang) if lang else self._plain(text)
@@ -464,8 +464,8 @@ class Mapper:
 def award_texts(award: Any, context: Any, date: str | None) -> list[tuple[str, str | None]]:
     """The text of an award won, as ``schema:award`` writes it: which award, from whom, when.
 
-    ``context`` is the festival edition it was given at, else the award's conferrer (an organisation or
-    a festival); the year is added when the context's name does not already say it. One literal per
+    ``context`` is the festival edition it was given at, else the ceremony (an event), else the award's
+    conferrer (an organisation or a festival); the year is added when the context's name does not already say it. One literal per
     language the award is named in, each in one language only: a language in which the context has no
     name is left out, and identical texts are written once. When no language is shared, one literal
     without a language tag says it all (rather than an English edition name tagged Swedish).

@@ -26,7 +26,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, field_validator, model_validator)
 
 from . import errors as E
-from .values import TEXTS_SCHEMA, QID, Count, WIKIDATA_ENTITY, Id, LangTag, LangText, Minutes, PartialDate, Text, Url, SameAsIri, names_a_record, lang_list, text_shorthand
+from .values import TEXTS_SCHEMA, QID, Count, _count, WIKIDATA_ENTITY, Id, LangTag, LangText, Minutes, PartialDate, Text, Url, SameAsIri, names_a_record, lang_list, text_shorthand
 
 T = TypeVar("T")
 
@@ -73,6 +73,12 @@ ProgrammeRef = Annotated[Id, RefTo(("Programme", "FestivalEdition", "FestivalSec
 RecipientRef = Annotated[Id, RefTo(("Film", "Person", "Organization"))]
 SectionRef = Annotated[Id, RefTo(("FestivalSection",))]
 SubjectRef = Annotated[Id, RefTo(("Film", "Person", "Organization", "Place", "Work", "Festival", "FestivalEdition"))]
+BasedOnRef = Annotated[Id, RefTo(("Work", "Film"))]
+WorkRef = Annotated[Id, RefTo(("Work",))]
+CeremonyRef = Annotated[Id, RefTo(("Event", "FestivalEdition"))]
+DedicateeRef = Annotated[Id, RefTo(("Person", "Organization", "Place", "Film", "Work", "Event"))]
+ParticipantRef = Annotated[Id, RefTo(("Person", "Organization"))]
+PartnerRef = Annotated[Id, RefTo(("Organization", "Festival"))]
 
 
 class Model(BaseModel):
@@ -132,6 +138,24 @@ class CompanyCredit(Model):
     role: Literal["production", "co-production", "in-association-with", "with-the-participation-of",
                   "presented-by"]
     note: Texts = ()
+
+
+class MonetaryAmount(Model):
+    """An amount of money in a currency: ``{amount: 1500000, currency: USD}`` (ISO 4217 code, whole units)."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("amount", "currency")
+    amount: Annotated[int, BeforeValidator(_count), Field(ge=0, lt=10**15)]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    note: Texts = ()
+
+
+class Source(Model):
+    """Where a record's facts come from: a web page, and when it was read (Wikidata's S854 and S813)."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("url",)
+    url: Url
+    retrieved: PartialDate | None = None
+    title: Text | None = None
 
 
 class ContentRating(Model):
@@ -215,6 +239,7 @@ class Entity(Record):
     identifiers: Set[Identifier] = ()
     same_as: Annotated[Set[SameAsIri], AfterValidator(_no_wikidata)] = ()
     description: Texts = ()
+    sources: tuple[Source, ...] = ()
 
 
 class Person(Entity):
@@ -231,6 +256,10 @@ class Person(Entity):
     nationality: Set[PlaceRef] = ()
     works_for: Set[OrganizationRef] = ()
     member_of: Set[OrganizationRef] = ()
+    alumni_of: Set[OrganizationRef] = ()
+    spouses: Set[PersonRef] = ()
+    knows: Set[PersonRef] = ()
+    colleagues: Set[PersonRef] = ()
 
 
 class Organization(Entity):
@@ -242,6 +271,9 @@ class Organization(Entity):
     kinds: Set[Text] = ()
     location: PlaceRef | None = None
     url: Url | None = None
+    parent: OrganizationRef | None = None
+    leaders: Set[PersonRef] = ()
+    partners: Set[PartnerRef] = ()
 
 
 class Place(Entity):
@@ -260,10 +292,11 @@ class Work(Entity):
 
     kind = "work"
     names: NonEmptyTexts
-    work_type: Literal["creative_work", "book", "legislation", "article"] = "creative_work"
+    work_type: Literal["creative_work", "book", "legislation", "article", "film_series"] = "creative_work"
     creators: Set[AgentRef] = ()
     date_created: PartialDate | None = None
     country: PlaceRef | None = None
+    about: Set[SubjectRef] = ()
 
 
 class Film(Entity):
@@ -294,6 +327,13 @@ class Film(Entity):
     narrative_locations: Set[PlaceRef] = ()
     availability: Set[StreamingWindow] = ()
     dedication: Texts = ()
+    dedicatees: Set[DedicateeRef] = ()
+    based_on: Set[BasedOnRef] = ()
+    series: WorkRef | None = None
+    follows: FilmRef | None = None
+    followed_by: FilmRef | None = None
+    budget: MonetaryAmount | None = None
+    box_office: MonetaryAmount | None = None
 
 
 class Interview(Entity):
@@ -331,14 +371,19 @@ class Award(Entity):
 
 
 class AwardOutcome(Record):
-    """An award won or a nomination: who, for which work, at which edition, when."""
+    """An award won, a nomination, a shortlisting or a national submission: who, for which work, where, when.
+
+    ``ceremony`` is the event it was decided at when that is not a festival edition (the 92nd Academy
+    Awards, an :class:`Event`); ``edition`` a festival edition.
+    """
 
     kind = "award-outcome"
     award: AwardRef
-    status: Literal["won", "nominated"]
+    status: Literal["won", "nominated", "shortlisted", "submitted"]
     recipients: Annotated[Set[RecipientRef], Field(min_length=1)]
     for_work: FilmRef | None = None
     edition: EditionRef | None = None
+    ceremony: CeremonyRef | None = None
     date: PartialDate | None = None
     category: Text | None = None
     description: Texts = ()
@@ -390,6 +435,39 @@ class Screening(Entity):
     end_date: PartialDate | None = None
     locations: Set[PlaceRef] = ()
     premiere: Literal["world", "international", "european", "north-american", "national", "regional"] | None = None
+
+
+class Event(Entity):
+    """An event that is neither a festival nor a screening: an award ceremony, a trial, a gathering."""
+
+    kind = "event"
+    names: NonEmptyTexts
+    alternate_names: Texts = ()
+    start_date: PartialDate | None = None
+    end_date: PartialDate | None = None
+    location: PlaceRef | None = None
+    organizer: AgentRef | None = None
+    participants: Set[ParticipantRef] = ()
+    part_of: EventSeriesRef | None = None
+    url: Url | None = None
+
+
+class Release(Record):
+    """A film's release in a country or on a platform: when, how, by whom, under which title.
+
+    Not a Wikidata item: on Wikidata it is the film's publication date (P577, qualified by the country,
+    P291) and its distributor (P750).
+    """
+
+    kind = "release"
+    film: FilmRef
+    release_type: Literal["theatrical", "festival", "television", "home-video", "streaming"] | None = None
+    date: PartialDate | None = None
+    countries: Set[PlaceRef] = ()
+    distributor: OrganizationRef | None = None
+    platform: OrganizationRef | None = None
+    titles: Texts = ()
+    description: Texts = ()
 
 
 class Programme(Entity):
@@ -482,7 +560,9 @@ REGISTRY: tuple[RecordKind, ...] = (
     RecordKind("festivals", Festival, reconcile=True, lookup=True),
     RecordKind("festival_editions", FestivalEdition, page=True, reconcile=True, lookup=True),
     RecordKind("festival_sections", FestivalSection),
+    RecordKind("events", Event, page=False, reconcile=False, lookup=True),
     RecordKind("screenings", Screening),
+    RecordKind("releases", Release),
     RecordKind("programmes", Programme),
     RecordKind("selections", Selection),
 )
@@ -526,7 +606,9 @@ class Catalogue(Model):
     festivals: Annotated[tuple[Festival, ...], AfterValidator(_by_id)] = ()
     festival_editions: Annotated[tuple[FestivalEdition, ...], AfterValidator(_by_id)] = ()
     festival_sections: Annotated[tuple[FestivalSection, ...], AfterValidator(_by_id)] = ()
+    events: Annotated[tuple[Event, ...], AfterValidator(_by_id)] = ()
     screenings: Annotated[tuple[Screening, ...], AfterValidator(_by_id)] = ()
+    releases: Annotated[tuple[Release, ...], AfterValidator(_by_id)] = ()
     programmes: Annotated[tuple[Programme, ...], AfterValidator(_by_id)] = ()
     selections: Annotated[tuple[Selection, ...], AfterValidator(_by_id)] = ()
 

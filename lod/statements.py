@@ -29,7 +29,7 @@ from . import errors as E
 from ._resources import read_text
 from .alignment import WD, table
 from .mapping import DEFAULT_BASE, Mapper, check_base
-from .model import AwardOutcome, Catalogue, Film, Record
+from .model import AwardOutcome, Catalogue, Film, MonetaryAmount, Record, Release
 from .values import date_datatype
 
 WDT = "http://www.wikidata.org/prop/direct/"
@@ -154,9 +154,11 @@ def claims(catalogue: Catalogue, created: Iterable[str] = ()) -> list[Claim]:
     types = property_types()
     out: list[Claim] = []
     for rec in catalogue.records():
-        if not hasattr(rec, "qid"):  # award outcomes and selections are statements on items, not items
+        if not hasattr(rec, "qid"):  # award outcomes, releases, selections: statements on items, not items
             if isinstance(rec, AwardOutcome):
                 out.extend(_award_claims(rec, qids, catalogue))
+            elif isinstance(rec, Release):
+                out.extend(_release_claims(rec, qids))
             continue
         mine: list[Claim] = []
         cls = type(rec).__name__
@@ -268,6 +270,10 @@ def _value(datatype: str, item: Any, qids: dict[str, str | None], name: str) -> 
         return time_value(item)
     if datatype == "url" and isinstance(item, str) and item.startswith(("http://", "https://")):
         return Value("url", item)
+    if datatype == "quantity" and isinstance(item, MonetaryAmount):  # in the currency's item (USD: Q4917)
+        row = table().values("MonetaryAmount", "currency").get(item.currency)
+        unit = row.wikidata[3:] if row is not None and row.wikidata.startswith("wd:Q") else None
+        return Value("quantity", f"+{item.amount}", unit=unit) if unit else None
     if datatype == "monolingualtext" and hasattr(item, "lang"):
         return Value("mono", item.text, lang=item.lang)
     if datatype == "string" and isinstance(item, (str, int)) and name not in ("kinds",):
@@ -318,11 +324,14 @@ def _award_claims(outcome: AwardOutcome, qids: dict[str, str | None], catalogue:
     if not award:
         return
     main = table().values("AwardOutcome", "status")[outcome.status].wikidata
+    if not main.startswith("P"):
+        return  # shortlisted, submitted: Wikidata has no property of their own; nothing is forced into one
     quals: list[tuple[str, Value]] = []
     if outcome.date and (date := time_value(outcome.date)):
         quals.append((pid("AwardOutcome", "date"), date))
     conferrer = catalogue[outcome.award].conferred_by  # type: ignore[attr-defined]
     for qpid, rid in ((pid("Award", "conferred_by"), conferrer), (pid("AwardOutcome", "edition"), outcome.edition),
+                      (pid("AwardOutcome", "ceremony"), outcome.ceremony),
                       (pid("AwardOutcome", "for_work"), outcome.for_work)):
         if value := _item(qids, rid):
             quals.append((qpid, value))
@@ -330,9 +339,22 @@ def _award_claims(outcome: AwardOutcome, qids: dict[str, str | None], catalogue:
         yield Claim(recipient, main, award, tuple(quals), key=outcome.id)
 
 
+def _release_claims(release: Release, qids: dict[str, str | None]) -> Iterator[Claim]:
+    """A release on the film's item: its date (P577) and distributor (P750), each qualified by the countries."""
+    places = tuple((pid("Release", "countries"), v) for v in (_item(qids, c) for c in release.countries) if v)
+    if release.date and (when := time_value(release.date)):
+        yield Claim(release.film, pid("Release", "date"), when, places, key=release.id)
+    if distributor := _item(qids, release.distributor):
+        yield Claim(release.film, pid("Release", "distributor"), distributor, places, key=release.id)
+
+
 def reference_for(catalogue: Catalogue, rid: str) -> Reference:
-    """Where a record's facts come from: an interview about it (its URL), the record's own URL (a festival's
-    or an organisation's site), else the catalogue's ``info.url``; none of them: no source."""
+    """Where a record's facts come from: the record's own first source (``sources``), an interview about it
+    (its URL), the record's own URL (a festival's or an organisation's site), else the catalogue's
+    ``info.url``; none of them: no source."""
+    rec = catalogue.index.get(rid)
+    for source in getattr(rec, "sources", ()):
+        return Reference(source.url, source.retrieved)
     url = next((i.url for i in catalogue.interviews if i.url and (rid in (*i.about, *i.interviewees, *i.mentions)
                                                                   or rid == i.id)), None)
     own = getattr(catalogue.index.get(rid), "url", None)

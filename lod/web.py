@@ -24,17 +24,25 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .mapping import DEFAULT_BASE, _iso_duration, check_base, node_iris, record_iri, via_iri
-from .model import (Award, AwardOutcome, Catalogue, Festival, FestivalEdition, FestivalSection, Film, Interview,
-                    Organization, Person, Place, Record, Screening, Work)
+from .model import (Award, AwardOutcome, Catalogue, Event, Festival, FestivalEdition, FestivalSection, Film,
+                    Interview, Organization, Person, Place, Record, Release, Screening, Work)
 from .values import WIKIDATA_ENTITY, LangText
 
 CONTEXT = "https://schema.org"
 LOD = "https://w3id.org/lod-film/vocab#"
 XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
 INTERVIEW = WIKIDATA_ENTITY + "Q178651"
-_PLACE_TYPES = {"place": "Place", "country": "Country", "city": "City", "region": "AdministrativeArea",
-                "landmark": "LandmarksOrHistoricalBuildings"}
-_WORK_TYPES = {"creative_work": "CreativeWork", "book": "Book", "legislation": "Legislation", "article": "Article"}
+
+
+def _schema_types(record: str, field: str) -> dict[str, str]:
+    """An enumeration's schema.org classes from the alignment table, as a page writes them: ``{"city": "City"}``."""
+    from .alignment import table
+
+    return {value: row.schema.split(":", 1)[1] for value, row in table().values(record, field).items()}
+
+
+_PLACE_TYPES = _schema_types("Place", "place_type")
+_WORK_TYPES = _schema_types("Work", "work_type")
 
 
 class Site:
@@ -62,6 +70,9 @@ class Site:
         self._screenings: dict[str, list[Screening]] = {}
         for screening in catalogue.screenings:
             self._screenings.setdefault(screening.film, []).append(screening)
+        self._releases: dict[str, list[Release]] = {}
+        for release in catalogue.releases:
+            self._releases.setdefault(release.film, []).append(release)
         self._credits: dict[str, list[tuple[str, Film, Any]]] = {}  # person -> (role key, film, credit node)
         for film in catalogue.films:
             for key, ids in (("director", film.directors), ("author", film.screenwriters),
@@ -133,12 +144,24 @@ class Site:
                                for f, n in node_iris(iri, "funding", film.funding)])
         _put(node, LOD + "shootingDays", film.shooting_days)
         _put(node, LOD + "dedication", self.text(film.dedication))
+        _put(node, LOD + "dedicatee", [self.ref(r) for r in film.dedicatees])
+        _put(node, "isBasedOn", [self.ref(r) for r in film.based_on])
+        _put(node, "isPartOf", self.ref(film.series) if film.series else None)
+        _put(node, LOD + "follows", self.ref(film.follows) if film.follows else None)
+        _put(node, LOD + "followedBy", self.ref(film.followed_by) if film.followed_by else None)
+        for key, amount in (("budget", film.budget), ("box_office", film.box_office)):
+            if amount is not None:
+                ((_, n),) = node_iris(iri, key, (amount,))
+                node[LOD + ("budget" if key == "budget" else "boxOffice")] = {
+                    "@type": "MonetaryAmount", "@id": str(n), "value": amount.amount, "currency": amount.currency}
         _put(node, "locationCreated", [self.ref(p) for p in film.filming_locations])
         _put(node, "contentLocation", [self.ref(p) for p in film.narrative_locations])
         _put(node, "award", self.award_texts(film.id))
+        _put(node, "subjectOf", self.sources(film, iri))
         _put(node, "potentialAction", [self._watch(w, n) for w, n in node_iris(iri, "availability", film.availability)])
         reverse: dict[str, Any] = {}
         _put(reverse, "workPresented", [self.screening(s) for s in self.screenings(film.id)])
+        _put(reverse, "workFeatured", [self.release(r) for r in self._releases.get(film.id, ())])
         _put(reverse, LOD + "recipient", [self.outcome(o) for o in self._outcomes.get(film.id, ())])
         if reverse:
             node["@reverse"] = reverse
@@ -161,6 +184,24 @@ class Site:
             node[LOD + "premiereType"] = {"@id": _lod_iri("Screening", "premiere", screening.premiere)}
         return node
 
+    def release(self, release: Release) -> dict[str, Any]:
+        """A release (schema:PublicationEvent) as the export writes it."""
+        node: dict[str, Any] = {"@type": "PublicationEvent", "@id": self.iri(release.id)}
+        _put(node, "name", self.text(release.titles))
+        _put(node, "startDate", release.date)
+        _put(node, "location", [self.ref(c) for c in release.countries])
+        _put(node, "publishedBy", self.ref(release.distributor) if release.distributor else None)
+        if release.platform:
+            node[LOD + "platform"] = self.ref(release.platform)
+        if release.release_type:
+            node[LOD + "releaseType"] = {"@id": _lod_iri("Release", "release_type", release.release_type)}
+        return node
+
+    def sources(self, rec: Any, iri: str) -> list[dict[str, Any]]:
+        """Where a record's facts come from (``schema:subjectOf`` web pages), as the export writes them."""
+        return [{"@type": "WebPage", "@id": str(n), "url": src.url, **_opt("name", src.title),
+                 **_opt(LOD + "retrieved", src.retrieved)} for src, n in node_iris(iri, "sources", rec.sources)]
+
     def outcome(self, outcome: AwardOutcome) -> dict[str, Any]:
         """An award won or a nomination, in lod's vocabulary (schema.org has no term for a nomination)."""
         award = self.cat[outcome.award]
@@ -169,6 +210,8 @@ class Site:
                                 LOD + "award": self.ref(award.id)}
         if outcome.edition:
             node[LOD + "festivalEdition"] = self.ref(outcome.edition)
+        if outcome.ceremony:
+            node[LOD + "ceremony"] = self.ref(outcome.ceremony)
         if outcome.for_work:
             node[LOD + "forWork"] = self.ref(outcome.for_work)
         if outcome.date:
@@ -203,6 +246,11 @@ class Site:
         _put(node, "nationality", [self.ref(c) for c in person.nationality])
         _put(node, "worksFor", [self.ref(o) for o in person.works_for])
         _put(node, "memberOf", [self.ref(o) for o in person.member_of])
+        _put(node, "alumniOf", [self.ref(o) for o in person.alumni_of])
+        _put(node, "spouse", [self.ref(p) for p in person.spouses])
+        _put(node, "knows", [self.ref(p) for p in person.knows])
+        _put(node, "colleague", [self.ref(p) for p in person.colleagues])
+        _put(node, "subjectOf", self.sources(person, self.iri(person.id)))
         _put(node, "image", person.image)
         _put(node, "description", self.text(person.description))
         _put(node, "award", self.award_texts(person.id))
@@ -290,6 +338,10 @@ class Site:
             return node
         if isinstance(rec, Award):  # lod:Award, and the schema.org class it specialises
             return {"@type": _lod_types("Award"), "@id": self.iri(rec.id), **_opt("name", self.text(rec.names))}
+        if isinstance(rec, Event):
+            node = self._named(rec, "Event", rec.names, rec)
+            _put(node, "startDate", rec.start_date)
+            return node
         if isinstance(rec, FestivalSection):
             return {"@type": _lod_types("FestivalSection"), "@id": self.iri(rec.id),
                     **_opt("name", self.text(rec.names))}
@@ -314,8 +366,8 @@ class Site:
         out = []
         for outcome in self._won.get(rid, ()):
             award = self.cat[outcome.award]
-            conferrer = getattr(award, "conferred_by", None)
-            context = self.cat[outcome.edition] if outcome.edition else (self.cat[conferrer] if conferrer else None)
+            where = outcome.edition or outcome.ceremony or getattr(award, "conferred_by", None)
+            context = self.cat[where] if where else None
             texts = award_texts(award, context, outcome.date)
             primary = self.lang.split("-")[0].lower()
             best = next((t for t, lang in texts if lang == self.lang), None) or next(

@@ -49,6 +49,13 @@ def test_synthetic_terms_exist_and_fit_their_domains(schemaorg):
     assert _check(lod.to_graph(synthetic_catalogue(40)), schemaorg) == []
 
 
+def test_the_new_fields_terms_exist_and_fit_their_domains(schemaorg):
+    from test_new_fields import DATA
+
+    graph = lod.to_graph(lod.catalogue_from_data(DATA))
+    assert _check(graph, schemaorg) == [] and _check(graph, schemaorg, schema_only=True) == []
+
+
 def test_the_check_itself_catches_a_wrong_domain_and_a_made_up_term(seed_graph, schemaorg):
     g = lod.parse(lod.dumps(seed_graph, format="nt"), "nt")
     person = next(g.subjects(RDF.type, URIRef(SCHEMA + "Person")))
@@ -64,6 +71,10 @@ def test_the_check_itself_catches_a_wrong_domain_and_a_made_up_term(seed_graph, 
 def test_every_record_type_appears_in_the_seed_or_synthetic_graphs(seed_graph):
     kinds = {str(s).split("/")[-2] for s in seed_graph.subjects(RDF.type, None) if "#" not in str(s)}
     kinds |= {str(s).split("/")[-2] for s in lod.to_graph(synthetic_catalogue(40)).subjects(RDF.type, None)
+              if "#" not in str(s)}
+    from test_new_fields import DATA  # releases and events: kinds neither the seed nor the synthetic one has
+
+    kinds |= {str(s).split("/")[-2] for s in lod.to_graph(lod.catalogue_from_data(DATA)).subjects(RDF.type, None)
               if "#" not in str(s)}
     expected = {cls.kind for cls in lod.model.RECORD_TYPES} | {"catalogue"}
     assert expected <= kinds, expected - kinds
