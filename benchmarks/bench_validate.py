@@ -38,15 +38,15 @@ def _catalogue(films: int):
 
 def worker(mode: str, films: int, profiles: str, batch_size: int, workers: int, out: str) -> None:
     import lod
-    from lod.validation import validate, validate_batched
+    from lod.validation import validate
 
     cat = _catalogue(films)
     triples = len(set(lod.triples(cat)))
     start = time.perf_counter()
     if mode == "whole":
-        report = validate(cat, profiles=profiles)
+        report = validate(cat, profiles=profiles, engine="pyshacl")
     else:
-        report = validate_batched(cat, profiles=profiles, batch_size=batch_size, workers=workers)
+        report = validate(cat, profiles=profiles, batch_size=batch_size, workers=workers, engine="pyshacl")
     seconds = time.perf_counter() - start
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024

@@ -32,7 +32,7 @@ from .mapping import DEFAULT_BASE, Mapper, Reader, Triple, check_base
 from .schema import catalogue_json_schema
 from .model import Catalogue
 from .stream import DEFAULT_BATCH, not_the_source, output_paths
-from .validation import ENGINES, Report, ValidationRunError, profile_names, validate, validate_batched
+from .validation import DEFAULT_ENGINE, ENGINES, Report, ValidationRunError, profile_names, validate
 from .wikidata import WIKIDATA_API, WIKIDATA_SPARQL
 from .atomic import write_all_atomic
 from .writers import format_name, read_graph, serialize_triples, sorted_triples, write_atomic
@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--workers", type=_positive, default=1, help="validate in batches across this many processes")
         p.add_argument("--batch-size", type=_positive,
                        help="records per batch (validation batches with --workers: 500; streaming: 2000)")
-        p.add_argument("--engine", choices=ENGINES, default="fast",
+        p.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
                        help="fast: lod's compiled shapes (default; shapes it cannot compile go to pyshacl); "
                             "pyshacl: the reference engine")
 
@@ -559,8 +559,8 @@ def _exact_records(graph: Any) -> tuple[Catalogue, str] | None:
 def _run_validation(catalogue: Catalogue, profiles: tuple[str, ...], base: str, args: argparse.Namespace) -> Report:
     shapes = getattr(args, "shapes", None)
     if args.workers > 1:
-        return validate_batched(catalogue, profiles, base, batch_size=args.batch_size or 500, workers=args.workers,
-                                shapes_dir=shapes, engine=args.engine)
+        return validate(catalogue, profiles, base, shapes_dir=shapes, engine=args.engine,
+                        batch_size=args.batch_size or 500, workers=args.workers)
     return validate(catalogue, profiles, base, shapes_dir=shapes, engine=args.engine)
 
 

@@ -33,6 +33,7 @@ from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sin
                      split, written_dependents)
 from .atomic import replace_dir, replaceable, staging_dir, usual_mode, write_atomic
 from .writers import EXTENSIONS, format_name, format_of_suffix
+from .validation import DEFAULT_ENGINE
 
 _STREAMERS: dict[Any, Streamer] = {}
 
@@ -153,7 +154,7 @@ def client_for(scheduler: Any) -> tuple[Any, Any]:
 def export(source: str | os.PathLike[str], output: str | os.PathLike[str], formats: list[str] | tuple[str, ...] = ("nt",),
            *, scheduler: Any = "local:2", partitions: int | None = None, base: str | None = None,
            profiles: tuple[str, ...] = ("core",), validate: bool = True, keep_going: bool = False,
-           engine: str = "fast", batch_size: int = DEFAULT_BATCH,
+           engine: str = DEFAULT_ENGINE, batch_size: int = DEFAULT_BATCH,
            transcripts: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Export a JSON Lines catalogue on Dask; returns the manifest (also written as ``manifest.json``).
 

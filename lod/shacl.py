@@ -326,7 +326,12 @@ class _Compiler:
             shape.checks.append((self.component(pred), self.check(node, pred, values[0])))  # type: ignore[arg-type]
         if shape.checks and reported and not shape.messages:
             raise Unsupported(f"{node} has no sh:message: its results would carry pyshacl's generated text")
-        for prop in g.objects(node, SH.property):
+        nested = list(g.objects(node, SH.property))
+        if nested and path_node is not None:
+            # a property shape's own sh:property applies to each value node, not to the focus node: until
+            # the compiled engine does that, such shapes go to pyshacl (W3C core property/property-001)
+            raise Unsupported(f"{node}: sh:property inside a property shape")
+        for prop in nested:
             shape.properties.append(self.shape(prop, reported))
         if (g.value(node, SH.qualifiedValueShape) is None) != (
                 g.value(node, SH.qualifiedMinCount) is None and g.value(node, SH.qualifiedMaxCount) is None):

@@ -60,6 +60,7 @@ from .fastwrite import grouped, writer_for
 from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
 from .model import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, _refs_of, a_kind, input_errors
 from .writers import EXTENSIONS, format_name, format_of_suffix
+from .validation import DEFAULT_ENGINE
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 DEFAULT_BATCH = 2000
@@ -252,7 +253,7 @@ class Streamer:
     """The passes of a streaming export; one part at a time, the same code in-process or on Dask."""
 
     def __init__(self, index: Index, *, base: str = DEFAULT_BASE, profiles: tuple[str, ...] = ("core",),
-                 validate: bool = True, engine: str = "fast", batch_size: int = DEFAULT_BATCH,
+                 validate: bool = True, engine: str = DEFAULT_ENGINE, batch_size: int = DEFAULT_BATCH,
                  shapes_dir: str | None = None, transcripts: str | None = None) -> None:
         self.index = index
         self.transcripts = transcripts
@@ -763,7 +764,7 @@ def output_paths(formats: list[str] | None, output: str | os.PathLike[str], stem
 
 def export(source: str | os.PathLike[str], output: str | os.PathLike[str], formats: Iterable[str] | None = None, *,
            base: str = DEFAULT_BASE, profiles: Iterable[str] = ("core",), validate: bool = True,
-           keep_going: bool = False, engine: str = "fast", batch_size: int = DEFAULT_BATCH,
+           keep_going: bool = False, engine: str = DEFAULT_ENGINE, batch_size: int = DEFAULT_BATCH,
            shapes_dir: str | None = None, quiet: bool = False, transcripts: str | os.PathLike[str] | None = None
            ) -> Summary:
     """Stream a catalogue file to RDF files under ``output`` (a folder, or a file for one format).
@@ -859,7 +860,7 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
 
 
 def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("core",), *, base: str = DEFAULT_BASE,
-                  engine: str = "fast", batch_size: int = DEFAULT_BATCH, shapes_dir: str | None = None,
+                  engine: str = DEFAULT_ENGINE, batch_size: int = DEFAULT_BATCH, shapes_dir: str | None = None,
                   quiet: bool = False, transcripts: str | os.PathLike[str] | None = None) -> Any:
     """Validate a catalogue file in batches, writing nothing: a :class:`lod.validation.Report`.
 

@@ -168,17 +168,31 @@ ENGINES = ("pyshacl", "fast")
 """Validation engines: pyshacl (the reference) and lod's compiled shapes (:mod:`lod.shacl`, same results)."""
 
 
+DEFAULT_ENGINE = "fast"
+"""The engine every path uses unless told otherwise: Python, the CLI, streaming and Dask alike."""
+
+
 def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",),
              base: str = DEFAULT_BASE, shapes_dir: str | os.PathLike[str] | None = None,
-             inference: str = "none", engine: str = "pyshacl") -> Report:
+             inference: str = "none", engine: str = DEFAULT_ENGINE, *, batch_size: int | None = None,
+             workers: int = 1) -> Report:
     """Validate a catalogue (mapped under ``base``) or an RDF graph against SHACL profiles.
 
     ``shapes_dir`` replaces lod's own ``shapes/`` folder (it must hold ``<profile>.ttl`` files).
     ``inference`` is off (``"none"``) unless asked: ``"rdfs"``, ``"owlrl"`` or ``"both"`` as pyshacl
     knows them (the data graph is then copied, not changed).
-    ``engine="fast"`` runs the shapes compiled by :mod:`lod.shacl` (many times faster, the same
-    results; shapes it cannot compile, and any inference, go to pyshacl).
+    ``engine="fast"`` (the default) runs the shapes compiled by :mod:`lod.shacl` (many times faster,
+    the same results; shapes it cannot compile, and any inference, go to pyshacl);
+    ``engine="pyshacl"`` runs the reference engine on everything.
+    ``batch_size`` validates a catalogue record by record in batches of that many records, with
+    ``workers`` processes: memory is bounded by the batch, and the results are the same.
     """
+    if batch_size is not None:
+        if not isinstance(source, Catalogue):
+            raise E.BadValue("batch_size needs a Catalogue (a graph is validated whole)", field="batch_size",
+                             value=batch_size)
+        return _validate_batches(source, profiles, base, batch_size=batch_size, workers=workers,
+                                 shapes_dir=shapes_dir, engine=engine)
     names = profile_names(profiles)
     if not isinstance(source, (Catalogue, Graph)):
         raise E.BadValue("validate takes a Catalogue or an rdflib Graph (load files with lod.load_catalogue or "
@@ -438,7 +452,18 @@ _WORKER: dict[str, Any] = {}
 
 def validate_batched(catalogue: Catalogue, profiles: str | Iterable[str] = ("core",), base: str = DEFAULT_BASE,
                      *, batch_size: int = 500, workers: int = 1,
-                     shapes_dir: str | os.PathLike[str] | None = None, engine: str = "pyshacl") -> Report:
+                     shapes_dir: str | os.PathLike[str] | None = None, engine: str = DEFAULT_ENGINE) -> Report:
+    """Deprecated: ``lod.validate(catalogue, …, batch_size=500)`` does the same."""
+    import warnings
+
+    warnings.warn("lod.validate_batched is deprecated: call lod.validate(catalogue, …, batch_size=…)",
+                  DeprecationWarning, stacklevel=2)
+    return validate(catalogue, profiles, base, shapes_dir, engine=engine, batch_size=batch_size, workers=workers)
+
+
+def _validate_batches(catalogue: Catalogue, profiles: str | Iterable[str] = ("core",), base: str = DEFAULT_BASE,
+                      *, batch_size: int = 500, workers: int = 1,
+                      shapes_dir: str | os.PathLike[str] | None = None, engine: str = DEFAULT_ENGINE) -> Report:
     """Validate record by record, in batches, optionally across worker processes.
 
     Each batch holds its records' own triples plus, as context, the descriptions of the records
@@ -449,7 +474,7 @@ def validate_batched(catalogue: Catalogue, profiles: str | Iterable[str] = ("cor
     """
     names = profile_names(profiles)
     if not isinstance(catalogue, Catalogue):
-        raise E.BadValue("validate_batched takes a Catalogue (validate a graph with lod.validate)",
+        raise E.BadValue("batched validation takes a Catalogue (a graph is validated whole)",
                          field="catalogue", value=type(catalogue).__name__)
     if batch_size < 1 or workers < 1:
         raise E.BadValue("batch_size and workers must be at least 1", field="batch_size",

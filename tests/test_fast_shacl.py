@@ -232,3 +232,54 @@ def test_ill_typed_literals_go_to_pyshacl():
            Literal("nope", datatype=XSD.boolean)))
     for profiles in (("core",), ("archive",)):
         assert lod.validate(g, profiles, engine="fast").results == lod.validate(g, profiles).results
+
+
+NESTED = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ; sh:message "person" ;
+  sh:property [ sh:path ex:address ; sh:message "address" ; sh:property ex:AddressCity ] .
+ex:AddressCity sh:path ex:city ; sh:class ex:City ; sh:message "the address's city must be a City" .
+"""
+NESTED_DATA = """@prefix ex: <http://example.org/> .
+ex:bad a ex:Person ; ex:address ex:a1 . ex:a1 ex:city ex:nowhere .
+ex:good a ex:Person ; ex:address ex:a2 . ex:a2 ex:city ex:berlin . ex:berlin a ex:City .
+"""
+
+
+def test_a_property_nested_in_a_property_shape_is_checked_on_each_value_not_the_focus():
+    """W3C core property/property-001, with messages so that nothing else sends it to pyshacl: the compiled
+    engine applied the nested shape to the person (so it conformed); now such shapes go to pyshacl."""
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    from lod.shacl import FastData, FastValidator
+
+    shapes, data = Graph().parse(data=NESTED, format="turtle"), Graph().parse(data=NESTED_DATA, format="turtle")
+    engine = FastValidator(shapes)
+    assert engine.fallback  # the shape is left to pyshacl, and said so
+    results = engine.run(FastData.from_graph(data))
+    foci = {str(results.value(r, SH.focusNode)) for r in results.subjects(SH.resultSeverity, None)}
+    assert foci == {"http://example.org/a1"}  # the bad person's address (the value node), as the W3C report says
+
+
+def test_one_default_engine_everywhere_and_one_batched_entry():
+    import inspect
+    import warnings
+
+    from lod import cli, stream, validation
+    from lod.synthetic import synthetic_catalogue
+
+    assert validation.DEFAULT_ENGINE == "fast"
+    for fn in (validation.validate, stream.export, stream.validate_file, stream.Streamer):
+        assert inspect.signature(fn).parameters["engine"].default == validation.DEFAULT_ENGINE, fn
+    parser = cli.build_parser()
+    assert parser.parse_args(["validate"]).engine == validation.DEFAULT_ENGINE
+    cat = synthetic_catalogue(30)
+    whole = lod.validate(cat, ("core", "web"))
+    batched = lod.validate(cat, ("core", "web"), batch_size=7)
+    key = lambda r: (r.severity, r.record, r.field, r.message, r.value, r.focus)  # noqa: E731
+    assert sorted(map(key, batched.results)) == sorted(map(key, whole.results)) and whole.results
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = lod.validate_batched(cat, ("core", "web"), batch_size=7)
+    assert any(issubclass(w.category, DeprecationWarning) for w in caught)
+    assert sorted(map(key, old.results)) == sorted(map(key, whole.results))

@@ -6,7 +6,7 @@ import pytest
 
 import lod
 from lod.synthetic import synthetic_data
-from lod.validation import PROFILES, validate, validate_batched
+from lod.validation import PROFILES, validate
 
 
 def keys(report):
@@ -16,10 +16,10 @@ def keys(report):
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_seed_batched_equals_whole_graph(seed, profile):
-    whole = validate(seed, profiles=(profile,))
-    for batch_size, workers in ((1, 1), (7, 1), (5, 2)):
-        batched = validate_batched(seed, profiles=(profile,), batch_size=batch_size, workers=workers)
-        assert keys(batched) == keys(whole), (profile, batch_size, workers)
+    whole = validate(seed, profiles=(profile,), engine="pyshacl")  # the reference, on the whole graph
+    for batch_size, workers, engine in ((1, 1, "pyshacl"), (7, 1, "fast"), (5, 2, "fast"), (5, 2, "pyshacl")):
+        batched = validate(seed, profiles=(profile,), batch_size=batch_size, workers=workers, engine=engine)
+        assert keys(batched) == keys(whole), (profile, batch_size, workers, engine)
         assert batched.conforms == whole.conforms
 
 
@@ -37,10 +37,11 @@ def flawed() -> lod.Catalogue:
 
 def test_flawed_synthetic_batched_equals_whole_graph(flawed):
     profiles = ("core", "web", "wikidata", "archive")
-    whole = validate(flawed, profiles=profiles)
+    whole = validate(flawed, profiles=profiles, engine="pyshacl")
     assert len(whole.violations) > 100  # the comparison compares something
-    batched = validate_batched(flawed, profiles=profiles, batch_size=40, workers=2)
+    batched = validate(flawed, profiles=profiles, batch_size=40, workers=2)
     assert keys(batched) == keys(whole)
+    assert keys(validate(flawed, profiles=profiles)) == keys(whole)  # the default engine, whole graph
     assert {r.record for r in whole.violations if "ends before" in r.message} == {
         f"film-{i}" for i in range(0, 150, 11)}
 

@@ -11,7 +11,7 @@ from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
 import lod
-from lod.validation import ValidationRunError, validate_batched
+from lod.validation import ValidationRunError
 
 S = Namespace("http://schema.org/")
 ID = "https://example.org/id/"
@@ -65,7 +65,7 @@ def test_the_catalogue_block_is_named_apart_from_records(tmp_path):
 def test_batch_size_must_be_positive(tmp_path, size):
     assert cli("validate", "--workers", "2", "--batch-size", size).returncode == 2
     with pytest.raises(lod.InputError):
-        validate_batched(lod.load_catalogue(lod.example_path()), batch_size=0)
+        lod.validate(lod.load_catalogue(lod.example_path()), batch_size=0)
 
 
 def test_workers_do_not_change_the_verdict_on_foreign_rdf(tmp_path):
@@ -176,7 +176,7 @@ def test_partial_loading_keeps_the_catalogue_block_when_its_publisher_goes():
 
 
 def test_batched_report_graph_has_one_report_that_agrees():
-    report = validate_batched(lod.load_catalogue(lod.example_path()), profiles="archive", batch_size=1)
+    report = lod.validate(lod.load_catalogue(lod.example_path()), profiles="archive", batch_size=1)
     (node,) = list(report.graph.subjects(RDF.type, SH.ValidationReport))
     assert report.graph.value(node, SH.conforms) == Literal(report.conforms)
     assert len(list(report.graph.objects(node, SH.result))) == len(report.results)
@@ -186,4 +186,4 @@ def test_clear_errors_for_wrong_arguments():
     with pytest.raises(lod.InputError):
         lod.validate("catalogue.yaml")  # type: ignore[arg-type]
     with pytest.raises(lod.InputError):
-        validate_batched(lod.to_graph(lod.Catalogue()))  # type: ignore[arg-type]
+        lod.validate(lod.to_graph(lod.Catalogue()), batch_size=10)
