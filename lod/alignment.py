@@ -20,6 +20,7 @@ from functools import cache
 from rdflib import URIRef
 
 from ._resources import read_text
+from .errors import AlignmentError  # re-exported: lod.alignment.AlignmentError, as before
 
 SCHEMA = "http://schema.org/"
 LOD = "https://w3id.org/lod-film/vocab#"
@@ -53,8 +54,6 @@ class Row:
     line: int
 
 
-class AlignmentError(Exception):
-    """The alignment table itself is malformed (a packaging or editing mistake)."""
 
 
 class Table:

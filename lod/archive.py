@@ -52,7 +52,7 @@ def make_bag(catalogue: Catalogue, outdir: str | os.PathLike[str], *, source_org
     if not source_org.strip() or "@" not in contact_email:
         raise E.BadValue("a bag needs a source organisation and a contact e-mail address", field="source_org",
                          value=f"{source_org!r} / {contact_email!r}")
-    graphs = {view: to_graph(catalogue, base, profile=view) for view in VIEWS}
+    graphs = {view: to_graph(catalogue, base, view=view) for view in VIEWS}
     reports = {f"{view}-{profile}": validate(graphs[view], profiles=(profile,)) for view, profile in CHECKS}
     conforms = all(r.conforms for r in reports.values())
     if not conforms and not allow_invalid:

@@ -2,7 +2,27 @@
 
 ``InputError`` and its subclasses describe bad input: each names the record, the
 field and the offending value. ``CatalogueError`` carries every problem found in a
-catalogue at once, so a curator fixes a file in one pass.
+catalogue at once, so a curator fixes a file in one pass. The whole tree (the classes
+defined elsewhere are named by module; ``tests/test_typing.py`` checks it is complete)::
+
+    LodError
+    ├── InputError (also ValueError)
+    │   ├── BadDate, BadLanguageTag, BadQID, BadIRI, BadId, EmptyText
+    │   ├── UnknownReference, WrongReferenceType, DuplicateId, MissingField, UnknownField
+    │   ├── BadValue
+    │   ├── FileError
+    │   │   ├── UnknownFormat (also BadValue)
+    │   │   └── MissingFile
+    │   └── CatalogueError
+    ├── RdfError (also ValueError)
+    ├── WriteError (also OSError)
+    ├── AlignmentError
+    ├── validation.ValidationRunError (also RuntimeError)
+    ├── wikidata.WikidataError
+    │   ├── wikidata.OfflineMiss
+    │   └── wikidata.Unreachable
+    ├── archive.BagError
+    └── publish.PublishError
 """
 
 from __future__ import annotations
@@ -146,6 +166,10 @@ class CatalogueError(InputError):
 
 class RdfError(LodError, ValueError):
     """An RDF document could not be parsed or does not describe lod records."""
+
+
+class AlignmentError(LodError):
+    """The alignment table itself is malformed (a packaging or editing mistake, not bad input)."""
 
 
 class WriteError(LodError, OSError):

@@ -1,7 +1,7 @@
 """The FIAFcore view of a catalogue, for film archives (https://fiafcore.org/ontology/).
 
 >>> import lod
->>> g = lod.to_graph(lod.load_catalogue(lod.example_path()), profile="fiaf")
+>>> g = lod.to_graph(lod.load_catalogue(lod.example_path()), view="fiaf")
 >>> len(g) > 100
 True
 

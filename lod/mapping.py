@@ -586,15 +586,27 @@ def triples(catalogue: Catalogue, base: str = DEFAULT_BASE) -> Iterator[Triple]:
     return Mapper(catalogue, base).triples()
 
 
-PROFILES = ("schema", "fiaf", "wikidata")
+VIEWS = ("schema", "fiaf", "wikidata")
 """RDF views: ``schema`` (schema.org aligned with Wikidata), ``fiaf`` (FIAFcore, for archives) and
-``wikidata`` (labels, truthy ``wdt:`` triples and full statements with qualifiers and references)."""
+``wikidata`` (labels, truthy ``wdt:`` triples and full statements with qualifiers and references).
+("Profiles" are the shape sets :func:`lod.validate` checks against: ``core``, ``web``…)"""
+PROFILES = VIEWS  # the old name of the views, kept for code that imported it
 
 
-def to_graph(catalogue: Catalogue, base: str = DEFAULT_BASE, profile: str = "schema") -> Graph:
-    """The catalogue as an :class:`rdflib.Graph`: schema.org (default) or the FIAFcore view."""
-    if profile not in PROFILES:
-        raise E.BadValue(f"unknown RDF profile; use one of {', '.join(PROFILES)}", field="profile", value=profile)
+def to_graph(catalogue: Catalogue, base: str = DEFAULT_BASE, view: str = "schema", *,
+             profile: str | None = None) -> Graph:
+    """The catalogue as an :class:`rdflib.Graph` in one of the :data:`VIEWS`: schema.org (default), the
+    FIAFcore view or the Wikidata view. ``profile=`` is the old name of ``view=`` (deprecated: a profile
+    is a shape set of :func:`lod.validate`)."""
+    if profile is not None:
+        import warnings
+
+        warnings.warn("to_graph(profile=…) is deprecated: call to_graph(view=…); profiles are lod.validate's "
+                      "shape sets", DeprecationWarning, stacklevel=2)
+        view = profile
+    if view not in VIEWS:
+        raise E.BadValue(f"unknown RDF view; use one of {', '.join(VIEWS)}", field="view", value=view)
+    profile = view
     g = Graph(bind_namespaces="none")
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)

@@ -26,7 +26,7 @@ def fiaf_terms() -> set[str]:
 
 @pytest.fixture(scope="module")
 def seed_fiaf(seed):
-    return lod.to_graph(seed, profile="fiaf")
+    return lod.to_graph(seed, view="fiaf")
 
 
 def _fiaf_iris(graph) -> set[str]:
@@ -34,7 +34,7 @@ def _fiaf_iris(graph) -> set[str]:
 
 
 def test_every_fiafcore_term_used_exists_in_the_ontology(seed_fiaf, fiaf_terms):
-    used = _fiaf_iris(seed_fiaf) | _fiaf_iris(lod.to_graph(synthetic_catalogue(40), profile="fiaf"))
+    used = _fiaf_iris(seed_fiaf) | _fiaf_iris(lod.to_graph(synthetic_catalogue(40), view="fiaf"))
     assert len(used) > 20
     assert used - fiaf_terms == set()
 
@@ -77,7 +77,7 @@ def test_manifestations_only_where_the_data_has_them(seed, seed_fiaf):
 @pytest.mark.parametrize("cat", ["seed", "synthetic"])
 def test_fiaf_view_conforms_to_the_archive_profile(seed, cat):
     catalogue = seed if cat == "seed" else synthetic_catalogue(60)
-    report = lod.validate(lod.to_graph(catalogue, profile="fiaf"), profiles=("archive",))
+    report = lod.validate(lod.to_graph(catalogue, view="fiaf"), profiles=("archive",))
     assert report.conforms, report.text()
 
 
@@ -111,13 +111,13 @@ MUTATIONS = {
 
 
 def test_full_fiaf_fixture_has_no_findings():
-    assert lod.validate(lod.to_graph(_full(), profile="fiaf"), profiles=("archive",)).results == []
+    assert lod.validate(lod.to_graph(_full(), view="fiaf"), profiles=("archive",)).results == []
 
 
 @pytest.mark.parametrize("name", list(MUTATIONS))
 def test_each_fiaf_constraint_gives_exactly_its_finding(name):
     mutate, severity, field = MUTATIONS[name]
-    g = lod.to_graph(_full(), profile="fiaf")
+    g = lod.to_graph(_full(), view="fiaf")
     mutate(g)
     report = lod.validate(g, profiles=("archive",))
     expected = [(severity, "f", field)]
@@ -129,11 +129,19 @@ def test_each_fiaf_constraint_gives_exactly_its_finding(name):
 def test_record_source_is_required_in_the_fiaf_view():
     cat = _full()
     bare = lod.Catalogue(**{n: getattr(cat, n) for n in lod.model.LISTS})
-    report = lod.validate(lod.to_graph(bare, profile="fiaf"), profiles=("archive",))
+    report = lod.validate(lod.to_graph(bare, view="fiaf"), profiles=("archive",))
     assert [(r.severity, r.record) for r in report.violations] == [("violation", "f")]
     assert "record source" in report.violations[0].message
 
 
 def test_unknown_rdf_profile_is_refused(seed):
     with pytest.raises(lod.InputError):
-        lod.to_graph(seed, profile="marc")
+        lod.to_graph(seed, view="marc")
+
+
+def test_the_old_profile_keyword_still_works_and_says_it_is_deprecated(seed):
+    with pytest.warns(DeprecationWarning, match="view="):
+        old = lod.to_graph(seed, profile="fiaf")
+    assert set(old) == set(lod.to_graph(seed, view="fiaf"))
+    with pytest.raises(lod.InputError, match="unknown RDF view"):
+        lod.to_graph(seed, view="marc")

@@ -105,7 +105,7 @@ def test_wikidata_gets_the_production_companies_only(cat):
 
 
 def test_the_fiaf_view_has_the_producing_activities(cat):
-    g = lod.to_graph(cat, profile="fiaf")
+    g = lod.to_graph(cat, view="fiaf")
     fiaf = "https://fiafcore.org/ontology/"
     agents = {str(o) for s, p, o in g if str(p) == fiaf + "hasAgent"}
     assert {str(lod.record_iri(BASE, "organization", o)) for o in ("pastel", "unified-theory", "bbc-film")} <= agents

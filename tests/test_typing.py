@@ -20,3 +20,26 @@ def _where(tmp_path: Path) -> Path:
     """A checkout (editable install) is checked from its root; an installed package from anywhere else."""
     root = Path(lod.__file__).resolve().parent.parent
     return root if (root / "pyproject.toml").is_file() else tmp_path
+
+
+def test_every_error_is_a_lod_error_and_the_tree_in_errors_names_it():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import lod
+    from lod import errors
+
+    found = {}
+    for info in pkgutil.iter_modules(lod.__path__):
+        module = importlib.import_module(f"lod.{info.name}")
+        for name, obj in vars(module).items():
+            if inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == module.__name__:
+                found[f"{info.name}.{name}"] = obj
+    internal = {"shacl.Unsupported"}  # control flow inside the compiler: it never leaves lod.shacl
+    assert {k for k, cls in found.items() if not issubclass(cls, lod.LodError)} == internal
+    tree = errors.__doc__ or ""
+    for key, cls in found.items():
+        if key not in internal:
+            name = key.split(".", 1)[1]
+            assert (name if key.startswith("errors.") else key) in tree, key
