@@ -258,7 +258,7 @@ class SiteWriter:
             (w["companies"], ", ".join([self._link(o) for o in film.production_companies] + [
                 f"{self._link(c.organization)} ({escape(w['company-roles'][c.role])})" for c in film.company_credits])),
             (w["premieres"], "<br>".join(self._screening(s) for s in self.site.screenings(film.id))),
-            (w["releases"], "<br>".join(self._release(r) for r in self.cat.releases if r.film == film.id)),
+            (w["releases"], "<br>".join(self._release(r) for r in self.site.releases_of(film.id))),
             (w["awards"], self._outcomes(film.id, "won")),
             (w["nominations"], self._outcomes(film.id, "nominated")),
             (w["shortlisted"], self._outcomes(film.id, "shortlisted")),
@@ -321,9 +321,7 @@ class SiteWriter:
 
     def _outcomes(self, rid: str, status: str) -> str:
         items = []
-        for o in self.cat.award_outcomes:
-            if rid not in o.recipients or o.status != status:
-                continue
+        for o in self.site.outcomes_of(rid, status):  # indexed by recipient: no scan of every outcome per page
             award = self.cat[o.award]
             text = escape(self.site.text(getattr(award, "names", ())) or award.id)
             if o.category:
@@ -339,16 +337,17 @@ class SiteWriter:
 
     def _filmography(self, person: str) -> str:
         w = self.words
+        label = {"director": w["director"], "author": w["screenwriter"], "producer": w["producer"],
+                 "musicBy": w["composer"]}
         rows: dict[str, list[str]] = {}
-        for film in self.cat.films:
-            roles = [w[key] for key, ids in (("director", film.directors), ("screenwriter", film.screenwriters),
-                                             ("producer", film.producers), ("composer", film.composers))
-                     if person in ids]
-            roles += [w["actor"] + (f" ({c.character})" if c.character else "")
-                      for c in film.cast if c.person == person]
-            roles += [c.role for c in film.crew if c.person == person]  # plain text: escaped once, below
-            if roles:
-                rows[film.id] = roles
+        for key, film, credit in self.site.credits_of(person):  # indexed by person: no scan of every film
+            if key == "actor":
+                role = w["actor"] + (f" ({credit[0].character})" if credit[0].character else "")
+            elif key == "contributor":
+                role = credit[0].role
+            else:
+                role = label[key]
+            rows.setdefault(film.id, []).append(role)  # plain text: escaped once, below
         return "<br>".join(f"{self._link(fid)}" + (f" ({escape(self.cat[fid].date_created[:4])})"  # type: ignore[attr-defined]
                                                    if getattr(self.cat[fid], "date_created", None) else "")
                            + ": " + escape(", ".join(roles)) for fid, roles in rows.items())

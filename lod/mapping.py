@@ -311,7 +311,7 @@ class Mapper:
         self.base = check_base(base)
         self.catalogue = catalogue
         self.terms = terms
-        plain = isinstance(terms, _PlainTerms)
+        plain = isinstance(terms.node(URIRef(self.base)), str)  # the factory's IRIs: plain strings or URIRefs
         if catalogue is not None:
             self._iris: Mapping[str, Any] = {r.id: terms.node(record_iri(self.base, r.kind, r.id))
                                              for r in catalogue.records()}
@@ -531,10 +531,13 @@ PLAIN_TERMS: Terms = _PlainTerms()
 """Plain strings for IRIs and tuples for literals: the streaming export writes these triples directly."""
 
 
-def FastMapper(catalogue: Catalogue | None, base: str = DEFAULT_BASE, *,  # noqa: N802 - the old class name
-               kinds: Mapping[str, str] | None = None, lookup: Callable[[str], Record] | None = None) -> Mapper:
-    """The :class:`Mapper` with :data:`PLAIN_TERMS` (what was a subclass of its own; the name stays)."""
-    return Mapper(catalogue, base, kinds=kinds, lookup=lookup, terms=PLAIN_TERMS)
+class FastMapper(Mapper):
+    """The :class:`Mapper` with :data:`PLAIN_TERMS`, under its old name: it overrides nothing (the walk is
+    :class:`Mapper`'s), so ``isinstance`` and subclasses written against the old class keep working."""
+
+    def __init__(self, catalogue: Catalogue | None, base: str = DEFAULT_BASE, *,
+                 kinds: Mapping[str, str] | None = None, lookup: Callable[[str], Record] | None = None) -> None:
+        super().__init__(catalogue, base, kinds=kinds, lookup=lookup, terms=PLAIN_TERMS)
 
 
 @cache

@@ -153,12 +153,17 @@ def claims(catalogue: Catalogue, created: Iterable[str] = ()) -> list[Claim]:
     qids.update({rid: NEW + rid for rid in created if not qids.get(rid)})
     types = property_types()
     out: list[Claim] = []
+    released = {r.film for r in catalogue.releases if r.date and r.release_type in PUBLISHING_RELEASES}
+    said: set[tuple[str, str, Value, tuple[tuple[str, Value], ...]]] = set()  # release statements, once each
     for rec in catalogue.records():
         if not hasattr(rec, "qid"):  # award outcomes, releases, selections: statements on items, not items
             if isinstance(rec, AwardOutcome):
                 out.extend(_award_claims(rec, qids, catalogue))
             elif isinstance(rec, Release):
-                out.extend(_release_claims(rec, qids))
+                for claim in _release_claims(rec, qids):  # two releases by one distributor: one P750
+                    if (claim.record, claim.pid, claim.value, claim.qualifiers) not in said:
+                        said.add((claim.record, claim.pid, claim.value, claim.qualifiers))
+                        out.append(claim)
             continue
         mine: list[Claim] = []
         cls = type(rec).__name__
@@ -183,7 +188,7 @@ def claims(catalogue: Catalogue, created: Iterable[str] = ()) -> list[Claim]:
         if isinstance(rec, Film):
             mine.extend(_film_claims(rec, qids, types))
             if rec.date_published is None:  # Wikidata's films carry P577 (publication), not only P571
-                mine.extend(_publications(rec, catalogue, qids))
+                mine.extend(_publications(rec, catalogue, qids, rec.id in released))
             else:
                 mine = _qualify_publication(mine, rec, catalogue, qids)
         seen: set[tuple[str, Value, tuple[tuple[str, Value], ...]]] = set()
@@ -220,9 +225,11 @@ def first_shown(film: Film, catalogue: Catalogue) -> str | None:
     return dated[0][0] if dated else film.date_created
 
 
-def _publications(film: Film, catalogue: Catalogue, qids: dict[str, str | None]) -> list[Claim]:
+def _publications(film: Film, catalogue: Catalogue, qids: dict[str, str | None], released: bool = False
+                  ) -> list[Claim]:
     """P577 without a ``date_published``: one value per dated premiere, each qualified by that premiere's own
-    place (P291), as Wikidata records releases; with no dated premiere, the film's year, unqualified."""
+    place (P291), as Wikidata records releases; with no dated premiere and no dated release (``released``),
+    the film's year, unqualified."""
     date_pid, place_pid = pid("Film", "date_published"), pid("Film", "@published-in")
     out = []
     for when, screening in premieres(film, catalogue):
@@ -230,7 +237,7 @@ def _publications(film: Film, catalogue: Catalogue, qids: dict[str, str | None])
         place = next((q for q in (_item(qids, p) for p in screening.locations) if q), None)
         if value is not None:
             out.append(Claim(film.id, date_pid, value, ((place_pid, place),) if place else (), key=screening.id))
-    if not out and film.date_created and (year := time_value(film.date_created)):
+    if not out and not released and film.date_created and (year := time_value(film.date_created)):
         out.append(Claim(film.id, date_pid, year))
     return out
 
@@ -339,13 +346,19 @@ def _award_claims(outcome: AwardOutcome, qids: dict[str, str | None], catalogue:
         yield Claim(recipient, main, award, tuple(quals), key=outcome.id)
 
 
+PUBLISHING_RELEASES = (None, "theatrical", "festival")
+"""The release types whose date is a publication date (P577) on Wikidata; a television, home video or
+streaming release is not written as one (lod has no checked QID for the distribution format, P437)."""
+
+
 def _release_claims(release: Release, qids: dict[str, str | None]) -> Iterator[Claim]:
-    """A release on the film's item: its date (P577) and distributor (P750), each qualified by the countries."""
+    """A release on the film's item: its date (P577, qualified by the countries, P291) when it is a cinema or
+    festival release, and its distributor (P750, unqualified: the countries are P577's qualifier)."""
     places = tuple((pid("Release", "countries"), v) for v in (_item(qids, c) for c in release.countries) if v)
-    if release.date and (when := time_value(release.date)):
+    if release.release_type in PUBLISHING_RELEASES and release.date and (when := time_value(release.date)):
         yield Claim(release.film, pid("Release", "date"), when, places, key=release.id)
     if distributor := _item(qids, release.distributor):
-        yield Claim(release.film, pid("Release", "distributor"), distributor, places, key=release.id)
+        yield Claim(release.film, pid("Release", "distributor"), distributor, key=release.id)
 
 
 def reference_for(catalogue: Catalogue, rid: str) -> Reference:

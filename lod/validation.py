@@ -74,7 +74,10 @@ class Report:
     results: list[ValidationResult]
     profiles: tuple[str, ...]
     graph: Graph = field(repr=False)
-    """The raw pyshacl results graph."""
+    """The SHACL results graph of the engine that ran. pyshacl's copies the shapes' triples in (a
+    ``sh:sourceShape`` blank node keeps its ``sh:path``, ``sh:message``…); the compiled engine's
+    (the default) holds the results only: a blank source shape is a node without its description there
+    (issue 12 asks for self-contained results). ``engine="pyshacl"`` when a saved report must carry it."""
 
     @property
     def violations(self) -> list[ValidationResult]:
@@ -187,7 +190,12 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
     ``batch_size`` validates a catalogue record by record in batches of that many records, with
     ``workers`` processes: memory is bounded by the batch, and the results are the same.
     """
+    if workers > 1 and batch_size is None:
+        batch_size = 500  # several workers share batches: the CLI's default size
     if batch_size is not None:
+        if inference != "none":
+            raise E.BadValue("inference needs the whole graph: validate without batch_size (and workers)",
+                             field="inference", value=inference)
         if not isinstance(source, Catalogue):
             raise E.BadValue("batch_size needs a Catalogue (a graph is validated whole)", field="batch_size",
                              value=batch_size)

@@ -167,6 +167,18 @@ class Site:
             node["@reverse"] = reverse
         return node
 
+    def outcomes_of(self, rid: str, status: str | None = None) -> list[AwardOutcome]:
+        """The award outcomes a record received (``status``: only those), as listed."""
+        return [o for o in self._outcomes.get(rid, ()) if status is None or o.status == status]
+
+    def credits_of(self, person_id: str) -> list[tuple[str, Film, Any]]:
+        """A person's credits, film by film in catalogue order: (property, film, (credit, node IRI) or None)."""
+        return list(self._credits.get(person_id, ()))
+
+    def releases_of(self, film_id: str) -> list[Release]:
+        """The film's releases, as listed."""
+        return list(self._releases.get(film_id, ()))
+
     def screenings(self, film_id: str) -> list[Screening]:
         """The film's screenings, premieres first, then by date."""
         return sorted(self._screenings.get(film_id, ()), key=lambda s: (s.premiere is None, s.start_date or "", s.id))
