@@ -28,14 +28,14 @@ from typing import Any
 
 from . import __version__, errors as E
 from .load import CATALOGUE_SUFFIXES, is_jsonld_file, load_catalogue, load_partial
-from .mapping import DEFAULT_BASE, Mapper, Reader, Triple, check_base
+from .mapping import DEFAULT_BASE, FastTriple, Mapper, Reader, check_base
 from .schema import catalogue_json_schema
 from .model import Catalogue
 from .stream import DEFAULT_BATCH, not_the_source, output_paths
 from .validation import DEFAULT_ENGINE, ENGINES, Report, ValidationRunError, profile_names, validate
 from .wikidata import WIKIDATA_API, WIKIDATA_SPARQL
 from .atomic import write_all_atomic
-from .writers import format_name, read_graph, serialize_triples, sorted_triples, write_atomic
+from .writers import catalogue_triples, format_name, read_graph, serialize_triples, write_atomic
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -275,7 +275,7 @@ def _export(args: argparse.Namespace) -> int:
     if not len(catalogue):
         raise E.FileError(f"no record left to write{f' ({len(dropped)} left out)' if dropped else ''}; the earlier "
                           "export, if any, is kept", path=str(source))
-    items = sorted_triples(Mapper(catalogue, base).triples())
+    items = catalogue_triples(catalogue, base)
     _write(items, targets)
     return EXIT_INVALID if failed else EXIT_OK
 
@@ -346,7 +346,7 @@ def without(catalogue: Catalogue, bad: set[str]) -> tuple[Catalogue, set[str]]:
     return Catalogue(info=info, **lists), left_out
 
 
-def _write(items: list[Triple], targets: dict[str, Path | None]) -> None:
+def _write(items: list[FastTriple], targets: dict[str, Path | None]) -> None:
     files: dict[Path, bytes] = {}
     for fmt, path in targets.items():
         data = serialize_triples(items, fmt)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import errors as E
-from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, left_out_closure, no_records, scan,
+from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, left_out_closure, no_records, ordered_parts, scan,
                      split, written_dependents)
 from .atomic import replace_dir, replaceable, staging_dir, usual_mode, write_atomic
 from .writers import EXTENSIONS, format_name, format_of_suffix
@@ -196,6 +196,8 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
         for found in client.gather(client.map(scan, parts)):
             index.merge(found)
         no_records(index, src)
+        if not index.in_order:  # parts in writing order, so that they concatenate to the single file
+            parts = ordered_parts(src, len(parts))
         phases["scan"] = time.perf_counter() - t0
         # the catalogue's index goes to every worker once
         t0 = time.perf_counter()
@@ -276,8 +278,10 @@ def _manifest(results: list[PartResult], parts: list[Part], staging: Path, targe
               phases: dict[str, float], t_start: float) -> dict[str, Any]:
     files = []
     for number, (part, r) in enumerate(zip(parts, results)):
-        report = {"part": number, "source": {"path": part.path, "start": part.start, "end": part.end,
-                                             "first_line": part.first_line},
+        source: dict[str, Any] = {"path": part.path, "start": part.start, "end": part.end, "first_line": part.first_line}
+        if part.order is not None:  # the file was not in writing order: the part is these lines, in this order
+            source = {"path": part.path, "lines": [line for _, line in part.order]}
+        report = {"part": number, "source": source,
                   "records": r.records, "written": r.written, "triples": r.triples,
                   "violations": sum(1 for x in r.results if x.severity == "violation"),
                   "warnings": sum(1 for x in r.results if x.severity == "warning"),
@@ -295,12 +299,47 @@ def _manifest(results: list[PartResult], parts: list[Part], staging: Path, targe
         files.append({"path": report_path.name, "format": "report", "part": number,
                       "bytes": report_path.stat().st_size, "sha256": _sha256(report_path)})
     return {"generator": "lod", "output": str(target), "parts": len(parts), "files": files,
+            "compose": {fmt: COMPOSE[fmt] for fmt in formats},
             "records": sum(r.records for r in results), "written_records": sum(r.written for r in results),
             "triples": sum(r.triples for r in results),
             "violations": sum(1 for r in results for x in r.results if x.severity == "violation"),
             "warnings": sum(1 for r in results for x in r.results if x.severity == "warning"),
             "problems": [str(p) for r in results for p in r.problems],
             "seconds": round(time.perf_counter() - t_start, 3), "phases": {k: round(v, 3) for k, v in phases.items()}}
+
+
+COMPOSE = {
+    "nt": "the parts concatenated in order are the single-file export",
+    "turtle": "the parts concatenated in order, each after the first without its prefix header (the lines up to "
+              "and including the first empty line), are the single-file export",
+    "json-ld": "each part is a JSON-LD document with the same @context; the members of their @graph arrays, in "
+               "order, are those of the single-file export",
+}
+"""How a format's parts make the single-file export (``manifest.json`` says it too); :func:`joined` does it."""
+
+
+def joined(folder: str | os.PathLike[str], fmt: str) -> bytes:
+    """The single-file export that a folder of Dask parts holds: byte for byte what ``lod export --stream`` writes.
+
+    ``tests/test_write_paths.py`` compares the two.
+    """
+    from .fastwrite import writer_for
+
+    fmt = format_name(fmt)
+    header, _, footer = writer_for(fmt)
+    head, foot = header.encode("utf-8"), footer.encode("utf-8")
+    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    paths = [Path(folder) / f["path"] for f in sorted(manifest["files"], key=lambda f: f["part"])
+             if f["format"] == fmt]
+    bodies = []
+    for path in paths:
+        data = path.read_bytes()
+        if not (data.startswith(head) and data.endswith(foot)):
+            raise E.FileError(f"not a {fmt} part lod wrote (its header or footer differs)", path=str(path))
+        bodies.append(data[len(head):len(data) - len(foot)])
+    if fmt == "json-ld":
+        return head + b",\n".join(b for b in bodies if b) + foot
+    return head + b"".join(bodies) + foot
 
 
 def _sha256(path: Path) -> str:

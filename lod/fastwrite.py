@@ -1,11 +1,22 @@
-"""Writers for the fast path: N-Triples, Turtle and JSON-LD straight from plain strings.
+"""lod's one writer per format: N-Triples, Turtle and JSON-LD from plain-term triples.
 
-The streaming export maps records with :class:`lod.mapping.FastMapper`, whose triples hold
-IRIs as ``str`` and literals as ``(lexical, language, datatype)`` tuples. These writers turn
-them into text without making any rdflib or pyoxigraph term: a chunk of triples (one batch,
-:func:`grouped` by subject) becomes a run of whole subject blocks, so a file is a header,
-the chunks in order, and a footer. Escaping follows pyoxigraph's N-Triples writer character
-for character, and the test suite parses every output with pyoxigraph and pyld.
+Every path writes through here: :func:`lod.dumps` and ``lod export`` (a whole catalogue in
+memory), ``lod export --stream`` (batch by batch) and each Dask part. Triples hold IRIs as
+``str`` and literals as ``(lexical, language, datatype)`` tuples (the mapper's
+:data:`~lod.mapping.PLAIN_TERMS`); no rdflib or pyoxigraph term is made. A file is a header,
+chunks, and a footer, and a chunk is a run of whole subject blocks, so writing a catalogue
+at once or a batch at a time gives the same bytes.
+
+**The order** (documented in README, "Output order"): the catalogue block, then the records
+list by list in the registry's order (:data:`lod.model.REGISTRY`), each list by id (as
+:class:`lod.Catalogue` keeps them); within a record, its triples :func:`grouped` by subject
+in the order the mapper makes them (``rdf:type`` first, then fields in table order, nested
+nodes after their parent). A graph handed in (not a catalogue) has no records: its triples
+are sorted (:func:`graph_order`). **Language tags** are written as the records store them,
+BCP 47 canonical case (``kk-Cyrl``). **IRIs** are checked (pyoxigraph's IRI parser) before
+they are written: an invalid one is a :class:`lod.errors.BadIRI`, never a broken file.
+Escaping follows pyoxigraph's N-Triples writer character for character, and the test suite
+parses every output with pyoxigraph and pyld.
 
 >>> from lod.fastwrite import nt_chunk, turtle_chunk
 >>> t = [("https://example.org/id/place/almaty", "http://schema.org/name", ("Almaty", "en", None))]
@@ -23,6 +34,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import pyoxigraph as ox
+
+from . import errors as E
 from .alignment import PREFIXES, RDF
 from .mapping import FastTriple, Lit
 
@@ -59,6 +73,28 @@ def grouped(items: Iterable[FastTriple]) -> list[FastTriple]:
     return [t for group in by_subject.values() for t in group]
 
 
+# --- IRIs ----------------------------------------------------------------------------
+
+_checked: set[str] = set()
+
+
+def check_iri(iri: str) -> str:
+    """``iri`` if it is a valid absolute IRI (RFC 3987, as pyoxigraph reads it), else :class:`~lod.errors.BadIRI`."""
+    if iri in _checked:
+        return iri
+    if type(iri) is not str:
+        raise E.RdfError(f"cannot write {iri!r} where an IRI belongs (a literal or blank node as subject or "
+                         "predicate?)")
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise E.BadIRI(f"refusing to write an invalid IRI: {exc}", value=iri) from None
+    if len(_checked) > 200_000:  # vocabulary terms and shared records repeat; most record IRIs do not
+        _checked.clear()
+    _checked.add(iri)
+    return iri
+
+
 # --- N-Triples -----------------------------------------------------------------------
 
 def _nt_object(o: str | Lit) -> str:
@@ -67,14 +103,22 @@ def _nt_object(o: str | Lit) -> str:
         if lang:
             return f"{quote(lex)}@{lang}"
         if dt and dt != XSD_STRING:
-            return f"{quote(lex)}^^<{dt}>"
+            return f"{quote(lex)}^^<{check_iri(dt)}>"
         return quote(lex)
-    return f"<{o}>"
+    return f"<{check_iri(o)}>"  # type: ignore[arg-type]  # not a tuple: an IRI
 
 
 def nt_chunk(items: list[FastTriple]) -> str:
-    """N-Triples lines of sorted triples."""
-    return "".join([f"<{s}> <{p}> {_nt_object(o)} .\n" for s, p, o in items])
+    """N-Triples lines of grouped triples."""
+    out: list[str] = []
+    add = out.append
+    last_s = None
+    for s, p, o in items:
+        if s != last_s:
+            check_iri(s)
+            last_s = s
+        add(f"<{s}> <{p if p in _checked else check_iri(p)}> {_nt_object(o)} .\n")
+    return "".join(out)
 
 
 # --- Turtle --------------------------------------------------------------------------
@@ -95,6 +139,7 @@ def _compact(iri: str) -> str:
     """``schema:name`` for an IRI in a known namespace with a plain local name, else ``<iri>``."""
     found = _compact_cache.get(iri)
     if found is None:
+        check_iri(iri)
         cut = max(iri.rfind("/"), iri.rfind("#")) + 1
         prefix = _BY_NAMESPACE.get(iri[:cut])
         found = f"{prefix}:{iri[cut:]}" if prefix is not None and _LOCAL.match(iri, cut) else f"<{iri}>"
@@ -118,7 +163,7 @@ def turtle_chunk(items: list[FastTriple]) -> str:
         if s != last_s:
             if last_s is not None:
                 out.append(" .\n\n")
-            out.append(f"<{s}> {'a' if p == RDF_TYPE else _compact(p)} {obj}")
+            out.append(f"<{check_iri(s)}> {'a' if p == RDF_TYPE else _compact(p)} {obj}")
             last_s, last_p = s, p
         elif p != last_p:
             out.append(f" ;\n    {'a' if p == RDF_TYPE else _compact(p)} {obj}")
@@ -150,6 +195,24 @@ def jsonld_chunk(items: list[FastTriple], first: bool) -> str:
     if not lines:
         return ""
     return ("" if first else ",\n") + ",\n".join("    " + line for line in lines)
+
+
+def graph_order(items: Iterable[tuple[Any, Any, Any]]) -> list[FastTriple]:
+    """Triples of a graph (plain terms) sorted: subjects by IRI, ``rdf:type`` first, then predicates by IRI,
+    IRIs before literals, literals by text, language and datatype (each triple once)."""
+    def key(t: FastTriple) -> tuple[str, str, str]:
+        s, p, o = t
+        # NUL cannot occur in an IRI, a language tag or a datatype: the parts stay apart
+        obj = f"1{o[0]}\x00{o[1] or ''}\x00{o[2] or ''}" if type(o) is tuple else f"0{o}"
+        return (str(s), "" if p == RDF_TYPE else str(p), obj)
+
+    return sorted(dict.fromkeys(items), key=key)
+
+
+def write(items: list[FastTriple], fmt: str) -> bytes:
+    """A whole file of triples already in writing order (header, one chunk, footer)."""
+    header, chunk, footer = writer_for(fmt)
+    return (header + chunk(items, True) + footer).encode("utf-8")
 
 
 def writer_for(fmt: str) -> tuple[str, Any, str]:

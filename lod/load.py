@@ -41,12 +41,41 @@ def read_data(path: str | os.PathLike[str], lines: Lines | None = None) -> dict[
     """
     p = Path(path)
     text = read_text(p)
+    if p.suffix.lower() in JSONL_SUFFIXES:
+        return _jsonl_data(text, p, lines)
     data = load_json(text, str(p)) if p.suffix.lower() == ".json" else load_yaml(text, str(p), lines)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise E.FileError("a catalogue file must hold a mapping of lists (films:, people:, …), "
                           f"not a {type(data).__name__}", path=str(p), line=1)
+    return data
+
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+"""JSON Lines catalogues: one record a line, ``{"films": {...}}`` (see :mod:`lod.stream`)."""
+
+
+def _jsonl_data(text: str, path: Path, lines: Lines | None) -> dict[str, Any]:
+    """A JSON Lines catalogue as the mapping a catalogue file holds (each record's line put in ``lines``)."""
+    data: dict[str, Any] = {}
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        obj = load_json(line, path.name, line_no)
+        if not isinstance(obj, dict) or len(obj) != 1:
+            raise E.FileError("a line must be one object with one key naming its list (films, people…)",
+                              path=str(path), line=line_no)
+        ((key, item),) = obj.items()
+        if key == "info":
+            data["info"] = item
+            if lines is not None:
+                lines[(key, -1)] = line_no
+            continue
+        items = data.setdefault(key, [])
+        if lines is not None:
+            lines[(key, len(items))] = line_no
+        items.append(item)
     return data
 
 
@@ -291,7 +320,7 @@ def load_catalogue(path: str | os.PathLike[str], *, transcripts: str | os.PathLi
     p = Path(path)
     if is_jsonld_file(p):
         return from_graph(read_graph(p, "json-ld"))  # JSON-LD, as lod.dump writes for .json
-    if p.suffix.lower() in CATALOGUE_SUFFIXES:
+    if p.suffix.lower() in (*CATALOGUE_SUFFIXES, *JSONL_SUFFIXES):
         lines: Lines = {}
         return catalogue_from_data(read_data(p, lines), root=p.parent, source=str(p), transcripts=transcripts,
                                    lines=lines)

@@ -25,9 +25,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from . import errors as E
-from .mapping import CATALOGUE_KIND, DEFAULT_BASE, check_base, record_iri, triples
+from .mapping import CATALOGUE_KIND, DEFAULT_BASE, check_base, record_iri
 from .model import Catalogue
-from .writers import ntriples_bytes, sorted_triples, write_atomic
+from .writers import serialize, write_atomic
 
 N_TRIPLES = "application/n-triples"
 
@@ -65,7 +65,7 @@ def default_graph(catalogue: Catalogue, base: str) -> str:
 
 def chunks_of(catalogue: Catalogue, base: str, chunk_triples: int) -> list[bytes]:
     """The catalogue's canonical N-Triples, cut into chunks of whole lines."""
-    lines = ntriples_bytes(sorted_triples(triples(catalogue, base))).splitlines(keepends=True)
+    lines = serialize(catalogue, "nt", base).splitlines(keepends=True)
     return [b"".join(lines[i:i + chunk_triples]) for i in range(0, max(len(lines), 1), chunk_triples)]
 
 

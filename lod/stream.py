@@ -61,8 +61,8 @@ from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
 from .model import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, _refs_of, a_kind, input_errors
 from .writers import EXTENSIONS, format_name, format_of_suffix
 from .validation import DEFAULT_ENGINE
+from .load import JSONL_SUFFIXES
 
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
 DEFAULT_BATCH = 2000
 
 
@@ -70,12 +70,15 @@ DEFAULT_BATCH = 2000
 
 @dataclass(frozen=True)
 class Part:
-    """A slice of a JSON Lines file: bytes [start, end), starting at line ``first_line``."""
+    """A slice of a JSON Lines file: bytes [start, end), starting at line ``first_line``; or, with ``order``,
+    the lines at those (byte offset, line number) pairs, in that order (a file whose records are not in
+    writing order: see :func:`ordered_parts`)."""
 
     path: str
     start: int = 0
     end: int | None = None
     first_line: int = 1
+    order: tuple[tuple[int, int], ...] | None = None
 
 
 def split(path: str | os.PathLike[str], parts: int) -> list[Part]:
@@ -102,6 +105,74 @@ def split(path: str | os.PathLike[str], parts: int) -> list[Part]:
 
 Item = tuple[str, Any, str]  # (list name, raw record, where: "file.jsonl:12")
 
+_RANK = {name: rank for rank, name in enumerate(LISTS)}
+"""List name -> its place in the writing order (the registry's)."""
+
+
+def _write_key(name: str, raw: Any) -> tuple[int, str] | None:
+    """Where a raw record goes in lod's writing order: (list, id); None for a record that cannot be written."""
+    rank = _RANK.get(name)
+    rid = _raw_id(raw)
+    return None if rank is None or rid is None else (rank, rid)
+
+
+def ordered_parts(path: str | os.PathLike[str], parts: int = 1) -> list[Part]:
+    """A JSON Lines file's records in writing order (list by list, each by id), cut into ``parts`` parts.
+
+    Only for a file whose records are not in that order already (:attr:`Index.in_order`): every line is
+    read once more, and its offset kept (about 100 bytes a record) until the parts are made.
+    """
+    keyed: list[tuple[tuple[int, str], int, int]] = []
+    for item, offset, line_no in _lines(Part(str(path))):
+        name, raw, _ = item
+        key = _write_key(name, raw) if name else None
+        # a line that cannot be written (no id, not an object) keeps its place at the start: it is reported
+        keyed.append(((-1, "") if key is None else key, offset, line_no))
+    keyed.sort()
+    order = [(offset, line_no) for _, offset, line_no in keyed]
+    size = max(1, -(-len(order) // max(1, parts)))
+    return [Part(str(path), order=tuple(order[i:i + size])) for i in range(0, max(len(order), 1), size)]
+
+
+def _decode_line(raw: bytes, path: Path, line_no: int) -> Item | None:
+    text = raw.strip()
+    if not text:
+        return None
+    where = f"{path.name}:{line_no}"
+    try:
+        obj = load_json(text, path.name, line_no)
+    except E.FileError as exc:
+        return "", exc.message, where
+    if not isinstance(obj, dict) or len(obj) != 1:
+        return "", "a line must be one object with one key naming its list (films, people…)", where
+    ((name, item),) = obj.items()
+    return str(ALIASES.get(name, name)), item, where
+
+
+def _lines(part: Part) -> Iterator[tuple[Item, int, int]]:
+    """The decoded lines of a JSON Lines part, with each one's byte offset and line number."""
+    path = Path(part.path)
+    with path.open("rb") as fh:
+        if part.order is not None:
+            for offset, line_no in part.order:
+                fh.seek(offset)
+                found = _decode_line(fh.readline(), path, line_no)
+                if found is not None:
+                    yield found, offset, line_no
+            return
+        fh.seek(part.start)
+        line_no = part.first_line - 1
+        pos = part.start
+        for raw in fh:
+            if part.end is not None and pos >= part.end:
+                break
+            offset = pos
+            pos += len(raw)
+            line_no += 1
+            found = _decode_line(raw, path, line_no)
+            if found is not None:
+                yield found, offset, line_no
+
 
 def read_part(part: Part) -> Iterator[Item]:
     """The raw records of a JSON Lines slice, or of a whole catalogue file."""
@@ -111,39 +182,27 @@ def read_part(part: Part) -> Iterator[Item]:
 
         lines: dict[tuple[str, int], int] = {}
         data = read_data(path, lines)  # a YAML file tells each record's line; a JSON file does not
-        for key, value in data.items():
+        def rank(key: str) -> int:  # info, the lists in the registry's order, then unknown keys
+            name = ALIASES.get(key, key)
+            return -1 if name == "info" else _RANK.get(name, len(_RANK))
+
+        keys = sorted(data, key=rank)
+        for key in keys:
+            value = data[key]
             name = ALIASES.get(key, key)
             if name == "info":
                 yield "info", value, f"{path.name}:{lines.get((key, -1), 'info')}"
             elif isinstance(value, list):
-                for i, item in enumerate(value):
-                    yield name, item, f"{path.name}:{lines.get((key, i), f'{key}[{i}]')}"
+                # in writing order (by id); a record without a usable id first, so its problem is reported
+                order = sorted(range(len(value)), key=lambda i: (_raw_id(value[i]) is not None,
+                                                                 _raw_id(value[i]) or ""))
+                for i in order:
+                    yield name, value[i], f"{path.name}:{lines.get((key, i), f'{key}[{i}]')}"
             else:
                 yield name, value, f"{path.name}:{key}"
         return
-    with path.open("rb") as fh:
-        fh.seek(part.start)
-        line_no = part.first_line - 1
-        pos = part.start
-        for raw in fh:
-            if part.end is not None and pos >= part.end:
-                break
-            pos += len(raw)
-            line_no += 1
-            text = raw.strip()
-            if not text:
-                continue
-            where = f"{path.name}:{line_no}"
-            try:
-                obj = load_json(text, path.name, line_no)
-            except E.FileError as exc:
-                yield "", exc.message, where
-                continue
-            if not isinstance(obj, dict) or len(obj) != 1:
-                yield "", "a line must be one object with one key naming its list (films, people…)", where
-                continue
-            ((name, item),) = obj.items()
-            yield str(ALIASES.get(name, name)), item, where
+    for item, _, _ in _lines(part):
+        yield item
 
 
 # --- pass 1: scan ------------------------------------------------------------------
@@ -164,6 +223,11 @@ class Index:
     records: int = 0
     context: dict[str, Any] = field(default_factory=dict)
     """Record IRI -> {predicate: objects} the shapes read on it from other records."""
+    in_order: bool = True
+    """The records are in writing order (list by list, each by id): read as they are, or else through
+    :func:`ordered_parts`."""
+    first_key: tuple[int, str] | None = None
+    last_key: tuple[int, str] | None = None
 
     def merge(self, other: Index) -> None:
         for rid, where in other.first_seen.items():
@@ -177,6 +241,13 @@ class Index:
         if other.info is not None and self.info is None:
             self.info = other.info
             self.info_where = other.info_where
+        # parts merge in file order: still in order if each is and they meet in order
+        self.in_order = self.in_order and other.in_order and (
+            self.last_key is None or other.first_key is None or self.last_key <= other.first_key)
+        if self.first_key is None:
+            self.first_key = other.first_key
+        if other.last_key is not None:
+            self.last_key = other.last_key
         self.records += other.records
         self.context.update(other.context)
 
@@ -208,6 +279,12 @@ def scan(part: Part) -> Index:
         rid = _raw_id(raw)
         if cls is None or rid is None:
             continue
+        key = (_RANK[name], rid)
+        if index.last_key is not None and key < index.last_key:
+            index.in_order = False
+        if index.first_key is None:
+            index.first_key = key
+        index.last_key = key
         if rid not in index.first_seen:
             index.first_seen[rid] = where
             index.kinds[rid] = cls.kind
@@ -266,7 +343,6 @@ class Streamer:
         self.batch_size = batch_size
         self.shapes_dir = shapes_dir
         self._models: dict[str, Record] = {}
-        self._foreign: set[FastTriple] = set()
         self.mapper = FastMapper(None, self.base, kinds=index.kinds, lookup=self._lookup)
         self._validator: Any = None
         self.info: CatalogueInfo | None = None
@@ -282,23 +358,6 @@ class Streamer:
                 if _class_name(index.kinds[target]) not in kinds if target in index.kinds else True:
                     self.info_problem = Problem("info", index.info_where, f"record 'info' field {fld!r}: refers to "
                                                                 f"{target!r}, which is not a {' or '.join(kinds)} here")
-
-    def _once(self, triples: list[FastTriple], rid: str) -> list[FastTriple]:
-        """A record's triples, without what it says about another record that was said already.
-
-        (Two won outcomes of one award for one film both give the film the award text.) Such
-        triples come last in a record's list, so most records are passed through untouched.
-        """
-        if not triples or _id_of(triples[-1][0]) == rid:
-            return triples
-        out = []
-        for t in triples:
-            if _id_of(t[0]) != rid:
-                if t in self._foreign:
-                    continue
-                self._foreign.add(t)
-            out.append(t)
-        return out
 
     def _lookup(self, rid: str) -> Record:
         found = self._models.get(rid)
@@ -393,7 +452,7 @@ class Streamer:
                                                                   f"does not load: {exc}"))
                     result.left_out.add(rec.id)
                 else:
-                    batch.append((rec, self._once(triples, rec.id), refs))
+                    batch.append((rec, triples, refs))
                 seconds["map"] += clock() - t1
             if progress is not None:
                 progress.update(1)
@@ -610,6 +669,8 @@ def _class_name(kind: str) -> str:
 
 
 def _part_name(part: Part) -> str:
+    if part.order:
+        return f"part-o{part.order[0][0]:012d}"  # ordered parts: each begins at another line
     return f"part-{part.start:012d}"
 
 
@@ -787,6 +848,8 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
     t0 = time.perf_counter()
     index = scan(part)
     no_records(index, source)
+    if not index.in_order:
+        (part,) = ordered_parts(source, 1)
     phases = {"scan": time.perf_counter() - t0}
     streamer = Streamer(index, base=base, profiles=names or ("core",), validate=validate, engine=engine,
                         batch_size=batch_size, shapes_dir=shapes_dir,
@@ -878,6 +941,8 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
         raise E.MissingFile("no such catalogue file", path=str(source))
     index = scan(part)
     no_records(index, source)
+    if not index.in_order:
+        (part,) = ordered_parts(source, 1)
     streamer = Streamer(index, base=base, profiles=names, engine=engine, batch_size=batch_size,
                         shapes_dir=shapes_dir, transcripts=None if transcripts is None else str(transcripts))
     spill = str(spill_dir())

@@ -1,16 +1,16 @@
-"""Turtle, N-Triples and JSON-LD writers and readers: deterministic, offline, strict.
+"""Turtle, N-Triples and JSON-LD: writing a catalogue or graph, and reading RDF, offline and strict.
 
-Output is sorted (subjects by IRI; ``rdf:type`` first, then predicates by IRI; objects
-by their N-Triples form) so the same input gives the same bytes on every run and under
-every ``PYTHONHASHSEED``. Turtle and N-Triples are written by pyoxigraph, which also
-refuses invalid IRIs. JSON-LD is compacted with lod's own context (``vocab/context.jsonld``)
+A catalogue is written in lod's one order (record by record: see :mod:`lod.fastwrite`, which
+holds the one writer per format that every path uses), so the same input gives the same
+bytes on every run, under every ``PYTHONHASHSEED``, in memory or streamed. A graph is
+written sorted. JSON-LD is compacted with lod's own context (``vocab/context.jsonld``)
 inline in the file, so any processor expands it offline.
 
 >>> import lod
 >>> cat = lod.Catalogue(places=[lod.Place(id="almaty", names={"en": "Almaty"}, place_type="city")])
 >>> print(lod.dumps(cat, format="nt"), end="")
-<https://example.org/id/place/almaty> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://schema.org/City> .
 <https://example.org/id/place/almaty> <http://schema.org/name> "Almaty"@en .
+<https://example.org/id/place/almaty> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://schema.org/City> .
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -31,7 +30,8 @@ from . import errors as E
 from .atomic import replace_dir, write_atomic  # noqa: F401 - re-exported: lod.writers.write_atomic
 from ._resources import read_text
 from .alignment import PREFIXES, RDF, SCHEMA, XSD
-from .mapping import DEFAULT_BASE, RECORD_TYPES, FastTriple, Lit, Triple, fast_term, gc_paused, plan, triples
+from .fastwrite import check_iri, graph_order, grouped, write
+from .mapping import DEFAULT_BASE, PLAIN_TERMS, RECORD_TYPES, FastTriple, Lit, Mapper, Triple, fast_term, gc_paused, plan
 from .model import Catalogue, CatalogueInfo
 
 FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "n-triples": "nt", "ntriples": "nt",
@@ -70,95 +70,66 @@ def format_for_path(path: str | os.PathLike[str]) -> str:
     return found
 
 
-# --- ordering ---------------------------------------------------------------------
+# --- order ----------------------------------------------------------------------------
 
-def _sort_key(t: Triple) -> tuple[str, str, str]:
-    s, p, o = t
-    if isinstance(o, Literal):
-        # NUL cannot occur in an IRI, a language tag or a datatype: the parts stay apart
-        obj = f"1{o}\x00{o.language or ''}\x00{o.datatype or ''}"
-    else:
-        obj = "0" + str(o)
-    return (str(s), "" if p == _RDF_TYPE else str(p), obj)
+def catalogue_triples(catalogue: Catalogue, base: str = DEFAULT_BASE) -> list[FastTriple]:
+    """A catalogue's triples in lod's writing order (see :mod:`lod.fastwrite`): record by record.
 
-
-def sorted_triples(items: Iterable[Triple]) -> list[Triple]:
-    """Triples in the canonical order every writer uses (duplicates dropped).
-
-    The key is plain strings: subject, predicate (``rdf:type`` first), then IRIs before
-    literals and literals by text, language and datatype. Sorting plain strings is much
-    cheaper than comparing or hashing rdflib terms.
+    The streaming export writes the same triples in the same order batch by batch
+    (``tests/test_write_paths.py`` compares the bytes of every path).
     """
+    mapper = Mapper(catalogue, base, terms=PLAIN_TERMS)
+    out: list[FastTriple] = []
     with gc_paused():
-        decorated = sorted((_sort_key(t), i, t) for i, t in enumerate(items))
-    out: list[Triple] = []
-    last: tuple[str, str, str] | None = None
-    for key, _, t in decorated:
-        if key != last:
-            out.append(t)
-            last = key
+        if catalogue.info is not None:
+            out += grouped(mapper.info_triples(catalogue.info))  # type: ignore[arg-type]  # plain terms
+        for rec in catalogue.records():
+            out += grouped(mapper.record_list(rec))  # type: ignore[arg-type]
     return out
 
 
-def _triples_of(source: Catalogue | Graph, base: str) -> list[Triple]:
-    if isinstance(source, Catalogue):
-        with gc_paused():
-            return sorted_triples(triples(source, base))
-    for s, p, o in source:
-        if isinstance(s, BNode) or isinstance(o, BNode):
+def graph_triples(graph: Graph) -> list[FastTriple]:
+    """A graph's triples as plain terms, sorted (:func:`lod.fastwrite.graph_order`).
+
+    A blank node is refused (lod mints IRIs, so it can write deterministically); so is a
+    literal where RDF allows only an IRI.
+    """
+    def subject(term: Node) -> str:
+        if isinstance(term, URIRef):
+            return str(term)
+        if isinstance(term, BNode):
             raise E.RdfError("blank nodes cannot be written deterministically; lod mints IRIs instead")
-    return sorted_triples(source)  # type: ignore[arg-type]
+        raise E.RdfError(f"cannot write the triple: its subject {term!r} is not an IRI (RDF allows only an "
+                         "IRI or a blank node there)")
+
+    def predicate(term: Node) -> str:
+        if isinstance(term, URIRef):
+            return str(term)
+        raise E.RdfError(f"cannot write the triple: its predicate {term!r} is not an IRI")
+
+    def obj(term: Node) -> str | Lit:
+        if isinstance(term, BNode):
+            raise E.RdfError("blank nodes cannot be written deterministically; lod mints IRIs instead")
+        return fast_term(term)
+
+    with gc_paused():
+        return graph_order((subject(s), predicate(p), obj(o)) for s, p, o in graph)
 
 
-# --- Turtle and N-Triples (pyoxigraph) ----------------------------------------------
-
-def _ox_term(term: Node) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, URIRef):
-        try:
-            return ox.NamedNode(str(term))
-        except ValueError as exc:
-            raise E.BadIRI(f"refusing to write an invalid IRI: {exc}", value=str(term)) from None
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None and term.datatype != _XSD_STRING:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise E.RdfError(f"cannot write term {term!r}")
+def sorted_triples(items: Iterable[Triple]) -> list[FastTriple]:
+    """Triples (rdflib terms) as plain terms in sorted order: the order lod writes a graph in."""
+    g = Graph(bind_namespaces="none")
+    for t in items:
+        g.add(t)
+    return graph_triples(g)
 
 
-def _ox_triples(items: list[Triple]) -> list[ox.Triple]:
-    cache: dict[Node, ox.NamedNode | ox.Literal] = {}  # subjects, predicates and classes repeat a lot
-
-    def term(t: Node) -> ox.NamedNode | ox.Literal:
-        found = cache.get(t)
-        if found is None:
-            found = cache[t] = _ox_term(t)
-        return found
-
-    return [ox.Triple(term(s), term(p), term(o)) for s, p, o in items]  # type: ignore[arg-type]
-
-
-def _used_prefixes(items: list[Triple]) -> dict[str, str]:
-    used: dict[str, str] = {}
-    terms = {t for s, p, o in items for t in (s, p, o) if isinstance(t, URIRef)}
-    terms |= {o.datatype for _, _, o in items if isinstance(o, Literal) and o.datatype is not None}
-    for prefix, ns in PREFIXES.items():
-        if any(str(t).startswith(ns) for t in terms):
-            used[prefix] = ns
-    return used
-
-
-def turtle_bytes(items: list[Triple]) -> bytes:
-    data = ox.serialize(_ox_triples(items), format=ox.RdfFormat.TURTLE, prefixes=_used_prefixes(items))
-    assert data is not None  # no output file given: pyoxigraph returns the bytes
-    return data
-
-
-def ntriples_bytes(items: list[Triple]) -> bytes:
-    data = ox.serialize(_ox_triples(items), format=ox.RdfFormat.N_TRIPLES)
-    assert data is not None
-    return data
+def _triples_of(source: Catalogue | Graph, base: str) -> list[FastTriple]:
+    if isinstance(source, Catalogue):
+        return catalogue_triples(source, base)
+    if isinstance(source, Graph):
+        return graph_triples(source)
+    raise E.RdfError(f"cannot write a {type(source).__name__}; give a lod.Catalogue or an rdflib Graph")
 
 
 # --- JSON-LD ----------------------------------------------------------------------
@@ -213,10 +184,10 @@ def _compact_type(iri: str) -> str:
     return _compact_key(iri)
 
 
-def jsonld_document(items: list[Triple]) -> dict[str, Any]:
-    """A compacted JSON-LD document (``@context`` inline, nodes in ``@graph``)."""
-    nodes = jsonld_nodes([(str(s), str(p), fast_term(o)) for s, p, o in items])
-    return {"@context": jsonld_context(), "@graph": nodes}
+def jsonld_document(items: list[FastTriple]) -> dict[str, Any]:
+    """A JSON-LD document (``@context`` inline, nodes in ``@graph``) of plain-term triples in writing order."""
+    doc: dict[str, Any] = json.loads(write(items, "json-ld"))
+    return doc
 
 
 @cache
@@ -234,7 +205,7 @@ def jsonld_nodes(items: Iterable[FastTriple]) -> list[dict[str, Any]]:
     current_s: str | None = None
     for s, p, o in items:
         if s != current_s:
-            current = {"@id": _compact_id(s)}
+            current = {"@id": _compact_id(check_iri(s))}
             nodes.append(current)
             current_s = s
         if p == rdf_type:
@@ -259,7 +230,7 @@ def _add(node: dict[str, Any], key: str, value: Any) -> None:
 
 def _jsonld_value(o: str | Lit, coerced: str | None) -> Any:
     if type(o) is not tuple:
-        _ox_term(URIRef(o))  # type: ignore[arg-type]  # the same strict IRI check as the Turtle writer
+        check_iri(o)  # type: ignore[arg-type]  # the same strict IRI check as the Turtle writer
         return {"@id": _compact_id(o)}  # type: ignore[arg-type]
     text, lang, dt = o  # type: ignore[misc]
     if lang:
@@ -274,11 +245,6 @@ def _jsonld_value(o: str | Lit, coerced: str | None) -> Any:
     return {"@value": text, "@type": _compact_id(dt)}
 
 
-def jsonld_bytes(items: list[Triple]) -> bytes:
-    doc = jsonld_document(items)
-    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
 # --- public API ------------------------------------------------------------------
 
 def serialize(source: Catalogue | Graph, format: str = "turtle", base: str = DEFAULT_BASE) -> bytes:
@@ -286,15 +252,11 @@ def serialize(source: Catalogue | Graph, format: str = "turtle", base: str = DEF
     return serialize_triples(_triples_of(source, base), format)
 
 
-def serialize_triples(items: list[Triple], format: str = "turtle") -> bytes:
-    """Bytes of triples already in canonical order (see :func:`sorted_triples`)."""
+def serialize_triples(items: list[FastTriple], format: str = "turtle") -> bytes:
+    """Bytes of plain-term triples already in writing order (:func:`catalogue_triples`, :func:`graph_triples`)."""
     fmt = format_name(format)
     with gc_paused():
-        if fmt == "turtle":
-            return turtle_bytes(items)
-        if fmt == "nt":
-            return ntriples_bytes(items)
-        return jsonld_bytes(items)
+        return write(items, fmt)
 
 
 def dumps(source: Catalogue | Graph, format: str = "turtle", base: str = DEFAULT_BASE) -> str:

@@ -17,7 +17,7 @@ from dask.distributed import Client
 
 from lod.distributed import export as dask_export
 from lod.stream import export, write_jsonl
-from lod.synthetic import synthetic_data
+from lod.synthetic import synthetic_data, synthetic_film
 
 
 def _triples(path: Path) -> set[str]:
@@ -27,7 +27,7 @@ def _triples(path: Path) -> set[str]:
 @pytest.fixture(scope="module")
 def catalogue(tmp_path_factory) -> Path:
     data = synthetic_data(300)
-    data["films"][7]["availability"] = [{"platform": "platform", "starts": "2024-06-01", "ends": "2024-01-01"}]
+    synthetic_film(data, 7)["availability"] = [{"platform": "platform", "starts": "2024-06-01", "ends": "2024-01-01"}]
     path = tmp_path_factory.mktemp("dask") / "catalogue.jsonl"
     write_jsonl(data, path)
     return path

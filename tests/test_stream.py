@@ -18,7 +18,7 @@ from test_network import GUARD
 
 import lod
 from lod.stream import export, read_part, Part, split, write_jsonl
-from lod.synthetic import synthetic_data
+from lod.synthetic import synthetic_data, synthetic_film
 from lod.writers import _offline_loader
 
 FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE}
@@ -86,7 +86,7 @@ def _key(r):
 
 def test_streaming_validation_equals_whole_graph_pyshacl(tmp_path):
     data = synthetic_data(300)
-    for film in data["films"][5:12:3]:  # windows that end before they start: core violations
+    for film in (synthetic_film(data, n) for n in (5, 8, 11)):  # windows that end before they start: core violations
         film["availability"] = [{"platform": "platform", "starts": "2024-06-01", "ends": "2024-01-01"}]
     source = tmp_path / "cat.jsonl"
     write_jsonl(data, source)
@@ -101,10 +101,10 @@ def test_streaming_validation_equals_whole_graph_pyshacl(tmp_path):
 
 def _bad_catalogue(tmp_path: Path) -> Path:
     data = synthetic_data(40)
-    data["films"][3]["date_created"] = "2019-13"                                    # fails on load
-    data["films"][4]["directors"] = ["nobody"]                                      # dangling reference
-    data["films"][5]["availability"] = [{"platform": "platform", "starts": "2024-06-01", "ends": "2024-01-01"}]
-    data["films"].append(dict(data["films"][6]))                                    # duplicate id
+    synthetic_film(data, 3)["date_created"] = "2019-13"                                  # fails on load
+    synthetic_film(data, 4)["directors"] = ["nobody"]                                  # dangling reference
+    synthetic_film(data, 5)["availability"] = [{"platform": "platform", "starts": "2024-06-01", "ends": "2024-01-01"}]
+    data["films"].append(dict(synthetic_film(data, 6)))                                  # duplicate id
     data["screenings"].append({"id": "screening-of-3", "film": "film-3"})            # refers to a bad film
     data["screenings"].append({"id": "screening-of-5", "film": "film-5"})            # refers to a violating film
     source = tmp_path / "bad.jsonl"

@@ -1,0 +1,131 @@
+"""Every export path writes the same bytes: ``lod.dumps``, ``lod export`` in memory, ``--stream``, the Dask
+parts joined as the manifest says, and the published N-Triples, for Turtle, N-Triples and JSON-LD.
+
+The inputs are the seed (a YAML file whose lists are not sorted by id), a synthetic catalogue written as
+JSON Lines in writing order, and the same lines shuffled (a file in no order at all). The expected bytes
+are not stored: the paths are compared with each other, and the output is parsed by pyoxigraph and pyld
+and compared, as a graph, with ``lod.to_graph`` (rdflib terms), so a path that agreed with the others on
+something wrong would still fail.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from pyld import jsonld
+
+import lod
+from lod.cli import main
+from lod.distributed import export as dask_export, joined
+from lod.publish import chunks_of
+from lod.stream import export as stream_export, write_jsonl
+from lod.synthetic import synthetic_data
+from lod.writers import _offline_loader
+
+FORMATS = ("turtle", "nt", "json-ld")
+SUFFIX = {"turtle": ".ttl", "nt": ".nt", "json-ld": ".jsonld"}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("paths")
+    data = synthetic_data(120)
+    ordered = write_jsonl(data, folder / "synthetic.jsonl")
+    lines = ordered.read_text(encoding="utf-8").splitlines(keepends=True)
+    random.Random(3).shuffle(lines)
+    shuffled = folder / "shuffled.jsonl"
+    shuffled.write_text("".join(lines), encoding="utf-8")
+    return {"seed": lod.example_path(), "synthetic": ordered, "shuffled": shuffled}
+
+
+def _cli(args: list[str]) -> None:
+    assert main(args) == 0, args
+
+
+def _graph_nt(data: bytes, fmt: str) -> set[str]:
+    """The triples as pyoxigraph (Turtle, N-Triples) or pyld (JSON-LD) reads them, as N-Triples lines."""
+    if fmt == "json-ld":
+        nq = jsonld.to_rdf(json.loads(data), {"format": "application/n-quads", "documentLoader": _offline_loader})
+        return {str(t) for t in ox.parse(nq.encode("utf-8"), format=ox.RdfFormat.N_QUADS)}
+    kind = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES
+    return {str(t) for t in ox.parse(data, format=kind)}
+
+
+@pytest.mark.parametrize("name", ["seed", "synthetic", "shuffled"])
+def test_every_path_writes_the_same_bytes(tmp_path, inputs, name):
+    source = inputs[name]
+    catalogue = lod.load_catalogue(source)
+    expected = {fmt: lod.dumps(catalogue, format=fmt).encode("utf-8") for fmt in FORMATS}
+    assert lod.serialize(catalogue, "nt") == expected["nt"]
+
+    _cli(["export", str(source), "-f", ",".join(FORMATS), "-o", str(tmp_path / "memory")])
+    _cli(["export", str(source), "--stream", "-f", ",".join(FORMATS), "-o", str(tmp_path / "stream")])
+    stem = catalogue.info.id if catalogue.info else source.stem
+    for fmt in FORMATS:
+        memory = (tmp_path / "memory" / f"{stem}{SUFFIX[fmt]}").read_bytes()
+        stream = (tmp_path / "stream" / f"{stem}{SUFFIX[fmt]}").read_bytes()
+        assert memory == expected[fmt], f"lod export ({fmt}) differs from lod.dumps"
+        assert stream == expected[fmt], f"lod export --stream ({fmt}) differs from lod.dumps"
+    assert b"".join(chunks_of(catalogue, lod.DEFAULT_BASE, 37)) == expected["nt"]
+
+    # and the bytes say the right thing: the graph rdflib's mapping makes, through independent parsers
+    truth = {str(t) for t in ox.parse(lod.to_graph(catalogue).serialize(format="nt").encode("utf-8"),
+                                      format=ox.RdfFormat.N_TRIPLES)}
+    for fmt in FORMATS:
+        assert _graph_nt(expected[fmt], fmt) == truth, fmt
+    lines = expected["nt"].decode("utf-8").splitlines()
+    assert len(lines) == len(set(lines)) == len(truth)
+
+
+def test_language_tags_keep_their_case_on_every_path(tmp_path, inputs):
+    """BCP 47 canonical case, as the records store it (pyoxigraph's own writer lower-cased ``kk-Cyrl``)."""
+    catalogue = lod.load_catalogue(inputs["seed"])
+    text = lod.dumps(catalogue, format="nt")
+    assert '"@kk-Cyrl .\n' in text and "@kk-cyrl" not in text
+    for fmt in ("turtle", "json-ld"):
+        other = lod.dumps(catalogue, format=fmt)
+        assert "kk-Cyrl" in other and "kk-cyrl" not in other, fmt
+
+
+def test_dask_parts_join_to_the_single_file(tmp_path, inputs):
+    for name in ("synthetic", "shuffled"):
+        source = inputs[name]
+        single = stream_export(source, tmp_path / name / "single", list(FORMATS), quiet=True)
+        assert single.complete
+        manifest = dask_export(source, tmp_path / name / "parts", list(FORMATS), scheduler="local:2",
+                               partitions=3)
+        assert manifest["complete"] and manifest["parts"] == 3
+        assert set(manifest["compose"]) == set(FORMATS)
+        for fmt in FORMATS:
+            parts = [f for f in manifest["files"] if f["format"] == fmt]
+            assert len(parts) == 3 and all(f["triples"] > 0 for f in parts), (name, fmt)
+            assert joined(tmp_path / name / "parts", fmt) == single.files[fmt].read_bytes(), (name, fmt)
+        if name == "shuffled":  # the parts say which lines they hold, in the order they were read
+            report = json.loads((tmp_path / name / "parts" / "part-00000.report.json").read_text())
+            assert report["source"]["lines"] and report["source"]["lines"] != sorted(report["source"]["lines"])
+
+
+def test_nt_parts_concatenate_to_the_single_file(tmp_path, inputs):
+    source = inputs["synthetic"]
+    single = stream_export(source, tmp_path / "single.nt", ["nt"], quiet=True)
+    dask_export(source, tmp_path / "parts", ["nt"], scheduler="local:2", partitions=2)
+    parts = sorted((tmp_path / "parts").glob("part-*.nt"))
+    assert len(parts) == 2
+    assert b"".join(p.read_bytes() for p in parts) == single.files["nt"].read_bytes()
+
+
+def test_a_graph_is_written_sorted_by_every_writer():
+    g = lod.parse("""
+        <https://example.org/b> <http://schema.org/name> "B"@kk-Cyrl .
+        <https://example.org/a> <http://schema.org/name> "A" .
+        <https://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://schema.org/Movie> .
+    """, "nt")
+    assert lod.dumps(g, format="nt").splitlines() == [
+        "<https://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://schema.org/Movie> .",
+        '<https://example.org/a> <http://schema.org/name> "A" .',
+        '<https://example.org/b> <http://schema.org/name> "B"@kk-Cyrl .']
+    assert "<https://example.org/a> a schema:Movie ;\n    schema:name \"A\" .\n" in lod.dumps(g, format="turtle")
