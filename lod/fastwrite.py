@@ -13,8 +13,9 @@ list by list in the registry's order (:data:`lod.model.REGISTRY`), each list by 
 in the order the mapper makes them (``rdf:type`` first, then fields in table order, nested
 nodes after their parent). A graph handed in (not a catalogue) has no records: its triples
 are sorted (:func:`graph_order`). **Language tags** are written as the records store them,
-BCP 47 canonical case (``kk-Cyrl``). **IRIs** are checked (pyoxigraph's IRI parser) before
-they are written: an invalid one is a :class:`lod.errors.BadIRI`, never a broken file.
+BCP 47 canonical case (``kk-Cyrl``). **IRIs** are valid by construction in a catalogue, and
+checked by pyoxigraph's IRI parser in a graph handed in (:func:`check_iri`): an invalid one
+is a :class:`lod.errors.BadIRI`, never a broken file.
 Escaping follows pyoxigraph's N-Triples writer character for character, and the test suite
 parses every output with pyoxigraph and pyld.
 
@@ -75,13 +76,13 @@ def grouped(items: Iterable[FastTriple]) -> list[FastTriple]:
 
 # --- IRIs ----------------------------------------------------------------------------
 
-_checked: set[str] = set()
-
-
 def check_iri(iri: str) -> str:
-    """``iri`` if it is a valid absolute IRI (RFC 3987, as pyoxigraph reads it), else :class:`~lod.errors.BadIRI`."""
-    if iri in _checked:
-        return iri
+    """``iri`` if it is a valid absolute IRI (RFC 3987, as pyoxigraph reads it), else :class:`~lod.errors.BadIRI`.
+
+    A catalogue's IRIs are valid by construction (the base is checked, ids and URLs are checked when a record
+    is made), so the writers below do not check them again; a graph handed in is checked term by term
+    (:func:`lod.writers.graph_triples`), and JSON-LD checks object IRIs as it compacts them.
+    """
     if type(iri) is not str:
         raise E.RdfError(f"cannot write {iri!r} where an IRI belongs (a literal or blank node as subject or "
                          "predicate?)")
@@ -89,9 +90,6 @@ def check_iri(iri: str) -> str:
         ox.NamedNode(iri)
     except ValueError as exc:
         raise E.BadIRI(f"refusing to write an invalid IRI: {exc}", value=iri) from None
-    if len(_checked) > 200_000:  # vocabulary terms and shared records repeat; most record IRIs do not
-        _checked.clear()
-    _checked.add(iri)
     return iri
 
 
@@ -103,22 +101,14 @@ def _nt_object(o: str | Lit) -> str:
         if lang:
             return f"{quote(lex)}@{lang}"
         if dt and dt != XSD_STRING:
-            return f"{quote(lex)}^^<{check_iri(dt)}>"
+            return f"{quote(lex)}^^<{dt}>"
         return quote(lex)
-    return f"<{check_iri(o)}>"  # type: ignore[arg-type]  # not a tuple: an IRI
+    return f"<{o}>"
 
 
 def nt_chunk(items: list[FastTriple]) -> str:
     """N-Triples lines of grouped triples."""
-    out: list[str] = []
-    add = out.append
-    last_s = None
-    for s, p, o in items:
-        if s != last_s:
-            check_iri(s)
-            last_s = s
-        add(f"<{s}> <{p if p in _checked else check_iri(p)}> {_nt_object(o)} .\n")
-    return "".join(out)
+    return "".join([f"<{s}> <{p}> {_nt_object(o)} .\n" for s, p, o in items])
 
 
 # --- Turtle --------------------------------------------------------------------------
@@ -139,7 +129,6 @@ def _compact(iri: str) -> str:
     """``schema:name`` for an IRI in a known namespace with a plain local name, else ``<iri>``."""
     found = _compact_cache.get(iri)
     if found is None:
-        check_iri(iri)
         cut = max(iri.rfind("/"), iri.rfind("#")) + 1
         prefix = _BY_NAMESPACE.get(iri[:cut])
         found = f"{prefix}:{iri[cut:]}" if prefix is not None and _LOCAL.match(iri, cut) else f"<{iri}>"
@@ -163,7 +152,7 @@ def turtle_chunk(items: list[FastTriple]) -> str:
         if s != last_s:
             if last_s is not None:
                 out.append(" .\n\n")
-            out.append(f"<{check_iri(s)}> {'a' if p == RDF_TYPE else _compact(p)} {obj}")
+            out.append(f"<{s}> {'a' if p == RDF_TYPE else _compact(p)} {obj}")
             last_s, last_p = s, p
         elif p != last_p:
             out.append(f" ;\n    {'a' if p == RDF_TYPE else _compact(p)} {obj}")

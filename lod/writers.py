@@ -96,7 +96,7 @@ def graph_triples(graph: Graph) -> list[FastTriple]:
     """
     def subject(term: Node) -> str:
         if isinstance(term, URIRef):
-            return str(term)
+            return check_iri(str(term))
         if isinstance(term, BNode):
             raise E.RdfError("blank nodes cannot be written deterministically; lod mints IRIs instead")
         raise E.RdfError(f"cannot write the triple: its subject {term!r} is not an IRI (RDF allows only an "
@@ -104,13 +104,18 @@ def graph_triples(graph: Graph) -> list[FastTriple]:
 
     def predicate(term: Node) -> str:
         if isinstance(term, URIRef):
-            return str(term)
+            return check_iri(str(term))
         raise E.RdfError(f"cannot write the triple: its predicate {term!r} is not an IRI")
 
     def obj(term: Node) -> str | Lit:
         if isinstance(term, BNode):
             raise E.RdfError("blank nodes cannot be written deterministically; lod mints IRIs instead")
-        return fast_term(term)
+        found = fast_term(term)
+        if type(found) is str:
+            check_iri(found)
+        elif found[2] is not None:  # type: ignore[index]
+            check_iri(found[2])  # type: ignore[index]
+        return found
 
     with gc_paused():
         return graph_order((subject(s), predicate(p), obj(o)) for s, p, o in graph)
@@ -205,7 +210,7 @@ def jsonld_nodes(items: Iterable[FastTriple]) -> list[dict[str, Any]]:
     current_s: str | None = None
     for s, p, o in items:
         if s != current_s:
-            current = {"@id": _compact_id(check_iri(s))}
+            current = {"@id": _compact_id(s)}
             nodes.append(current)
             current_s = s
         if p == rdf_type:

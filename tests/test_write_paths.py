@@ -129,3 +129,47 @@ def test_a_graph_is_written_sorted_by_every_writer():
         '<https://example.org/a> <http://schema.org/name> "A" .',
         '<https://example.org/b> <http://schema.org/name> "B"@kk-Cyrl .']
     assert "<https://example.org/a> a schema:Movie ;\n    schema:name \"A\" .\n" in lod.dumps(g, format="turtle")
+
+
+def test_keep_going_leaves_out_the_same_records_in_memory_and_streamed(tmp_path):
+    """One policy: records with violations or problems, and those that refer to one, are left out; the rest is
+    written, byte for byte the same, whether the catalogue was validated whole (once) or in batches."""
+    from lod.synthetic import synthetic_film
+
+    data = synthetic_data(60)
+    synthetic_film(data, 10)["availability"] = [{"platform": "platform", "starts": "2024-06-01",
+                                                 "ends": "2024-01-01"}]  # a violation; screening-10 refers to it
+    synthetic_film(data, 20)["directors"] = ["nobody"]  # a problem on load
+    source = tmp_path / "flawed.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert main(["export", str(source), "--keep-going", "-f", "nt,turtle", "-o", str(tmp_path / "memory")]) == 1
+    assert main(["export", str(source), "--keep-going", "--stream", "-f", "nt,turtle",
+                 "-o", str(tmp_path / "stream")]) == 1
+    for suffix in (".nt", ".ttl"):
+        memory = (tmp_path / "memory" / f"synthetic{suffix}").read_bytes()
+        assert memory == (tmp_path / "stream" / f"synthetic{suffix}").read_bytes(), suffix
+    text = memory.decode("utf-8")
+    for kept in ("/film/film-11>", "/screening/screening-30>", "/award-outcome/outcome-30>"):
+        assert kept in text, kept  # the IRIs below are spelled as lod writes them
+    for gone in ("/film/film-10>", "/screening/screening-10>", "/film/film-20>", "/screening/screening-20>",
+                 "/award-outcome/outcome-10>"):
+        assert gone not in text, gone
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_writer_refuses_a_bad_graph_with_a_lod_error(fmt):
+    from rdflib import Graph, Literal, URIRef
+
+    name = URIRef("http://schema.org/name")
+    spaced = Graph()
+    spaced.add((URIRef("https://example.org/a b"), name, Literal("x")))
+    with pytest.raises(lod.errors.BadIRI, match="invalid IRI"):
+        lod.dumps(spaced, format=fmt)
+    literal_subject = Graph()
+    literal_subject.add((Literal("not a subject"), name, Literal("x")))  # type: ignore[arg-type]
+    with pytest.raises(lod.errors.RdfError, match="subject"):
+        lod.dumps(literal_subject, format=fmt)
+    bad_object = Graph()
+    bad_object.add((URIRef("https://example.org/a"), URIRef("http://schema.org/url"), URIRef("https://exa mple.org/")))
+    with pytest.raises(lod.errors.BadIRI):
+        lod.dumps(bad_object, format=fmt)
