@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from .load import CATALOGUE_SUFFIXES, is_jsonld_file, load_catalogue, load_parti
 from .mapping import DEFAULT_BASE, FastTriple, Mapper, Reader, check_base
 from .schema import catalogue_json_schema
 from .model import Catalogue
-from .stream import DEFAULT_BATCH, not_the_source, output_paths
+from .stream import DEFAULT_BATCH, not_the_source, output_paths, summary_line
 from .validation import DEFAULT_ENGINE, ENGINES, Report, ValidationRunError, profile_names, validate
 from .wikidata import WIKIDATA_API, WIKIDATA_SPARQL
 from .atomic import write_all_atomic
@@ -233,6 +234,7 @@ def _export(args: argparse.Namespace) -> int:
     source = Path(args.catalogue) if args.catalogue else example_path()
     if args.stream or args.dask or source.suffix.lower() in JSONL_SUFFIXES:
         return _export_stream(args, source, base)
+    started = time.perf_counter()
     dropped: list[E.InputError] = []
     if args.keep_going:
         catalogue, dropped = load_partial(source, transcripts=args.transcripts)
@@ -251,6 +253,8 @@ def _export(args: argparse.Namespace) -> int:
               file=sys.stderr)
         for problem in dropped:
             print(f"  - {problem}", file=sys.stderr)
+    report: Report | None = None
+    left_out: set[str] = set()
     if not args.no_validate:
         profiles = profile_names(args.profile)
         # one validation, as the streaming export does: the records with violations and those that refer to
@@ -278,6 +282,14 @@ def _export(args: argparse.Namespace) -> int:
                           "export, if any, is kept", path=str(source))
     items = catalogue_triples(catalogue, base)
     _write(items, targets)
+    found = report.results if report is not None else []
+    records = len(catalogue) + len(left_out) + len({p.record for p in dropped})
+    print(summary_line(records, len(catalogue), len(items), sum(1 for r in found if r.severity == "violation"),
+                       sum(1 for r in found if r.severity == "warning"),
+                       # problems as the streaming export counts them: a record each
+                       len({p.record for p in dropped})
+                       + len(left_out - (report.records_with_violations() if report else set())),
+                       time.perf_counter() - started, "in memory"), file=sys.stderr)
     return EXIT_INVALID if failed else EXIT_OK
 
 
@@ -297,10 +309,10 @@ def _export_stream(args: argparse.Namespace, source: Path, base: str) -> int:
                                transcripts=args.transcripts)
         for problem in manifest["problems"]:
             print(f"  - {problem}", file=sys.stderr)
-        print(f"lod: {manifest['records']} records, {manifest['written_records'] if manifest['written'] else 0} "
-              f"written, {manifest['triples']} triples, {manifest['violations']} violations, "
-              f"{manifest['warnings']} warnings, {len(manifest['problems'])} problems, {manifest['seconds']:.1f} s "
-              f"on Dask ({manifest['parts']} parts)", file=sys.stderr)
+        print(summary_line(manifest["records"], manifest["written_records"] if manifest["written"] else 0,
+                           manifest["triples"], manifest["violations"], manifest["warnings"],
+                           len(manifest["problems"]), manifest["seconds"], f"on Dask ({manifest['parts']} parts)"),
+              file=sys.stderr)
         if manifest["written"]:
             _said_new_folder(new)
             print(f"wrote {Path(args.output) / 'manifest.json'}", file=sys.stderr)

@@ -764,11 +764,19 @@ class Summary:
     complete: bool
     """Every record was written (nothing left out, nothing wrong)."""
 
-    def line(self) -> str:
-        rate = self.records / self.seconds if self.seconds else 0.0
-        return (f"lod: {self.records} records, {self.written} written, {self.triples} triples, "
-                f"{self.violations} violations, {self.warnings} warnings, {len(self.problems)} problems, "
-                f"{self.seconds:.1f} s ({rate:,.0f} records/s)")
+    def line(self, where: str = "") -> str:
+        """The one summary line every export prints (in memory, streamed, on Dask: ``where`` says which)."""
+        return summary_line(self.records, self.written, self.triples, self.violations, self.warnings,
+                            len(self.problems), self.seconds, where)
+
+
+def summary_line(records: int, written: int, triples: int, violations: int, warnings: int, problems: int,
+                 seconds: float, where: str = "") -> str:
+    """``lod: 120 records, 118 written, 4,321 triples, 1 violations, … 0.4 s (300 records/s)``: every mode's last line."""
+    rate = records / seconds if seconds else 0.0
+    return (f"lod: {records} records, {written} written, {triples} triples, {violations} violations, "
+            f"{warnings} warnings, {problems} problems, {seconds:.1f} s ({rate:,.0f} records/s)"
+            + (f" {where}" if where else ""))
 
 
 def progress_bar(total: int, desc: str, quiet: bool = False) -> Any:
