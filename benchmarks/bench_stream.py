@@ -121,7 +121,7 @@ def run_case(case: str, films: int, workdir: Path, faulty: int = 0) -> dict[str,
         shapes = shapes_graph(("core",))
         results = run_shacl(graph, shapes)
         row["validate"] = time.perf_counter() - t
-        found = lod.validation._results(results, graph, {}, shapes, lod.DEFAULT_BASE)
+        found = lod.validation.report_results(results, graph, {}, shapes, lod.DEFAULT_BASE)
         row.update(records=len(cat), triples=len(graph), violations=sum(1 for r in found if r.severity == "violation"),
                    violations_digest=_digest(found))
     else:

@@ -26,7 +26,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS
 
 from .alignment import FIAF, RDF, table
-from .mapping import DEFAULT_BASE, Mapper, Triple, _slug, node_iris
+from .mapping import DEFAULT_BASE, Mapper, Triple, slug_of, node_iris
 from .model import Catalogue, Film
 from .values import XSD, date_datatype
 
@@ -136,7 +136,7 @@ def _work(m: Mapper, cls: dict[str, URIRef], cat: Catalogue, film: Film) -> Iter
     yield from _event(m, w, pe, "ProductionEvent", film.date_created, film.filming_locations)
     for field in ("directors", "screenwriters", "producers", "composers", "production_companies"):
         for agent in getattr(film, field):
-            node = URIRef(f"{w}#fiaf-{field.replace('_', '-')}-{_slug(agent)}")
+            node = URIRef(f"{w}#fiaf-{field.replace('_', '-')}-{slug_of(agent)}")
             yield pe, F("hasActivity"), node
             yield node, RDF_TYPE, cls[field]
             yield node, F("hasAgent"), m.iri(agent)
@@ -170,7 +170,7 @@ def _work(m: Mapper, cls: dict[str, URIRef], cat: Catalogue, film: Film) -> Iter
     for outcome in cat.award_outcomes:
         if film.id not in outcome.recipients and outcome.for_work != film.id:
             continue
-        node = URIRef(f"{w}#fiaf-award-{_slug(outcome.id)}")
+        node = URIRef(f"{w}#fiaf-award-{slug_of(outcome.id)}")
         yield w, F("hasEvent"), node
         yield node, RDF_TYPE, F("AwardsOrNominationsEvent")
         for name in cat[outcome.award].names:  # type: ignore[attr-defined]
@@ -186,7 +186,7 @@ def _work(m: Mapper, cls: dict[str, URIRef], cat: Catalogue, film: Film) -> Iter
     for screening in cat.screenings:
         if screening.film != film.id:
             continue
-        node = URIRef(f"{w}#fiaf-publication-{_slug(screening.id)}")
+        node = URIRef(f"{w}#fiaf-publication-{slug_of(screening.id)}")
         yield from _event(m, w, node, "PublicationEvent", screening.start_date, screening.locations)
         if screening.premiere:
             yield node, PREMIERE, table().iri(table().values("Screening", "premiere")[screening.premiere].schema)

@@ -30,8 +30,8 @@ from rdflib.term import Node
 
 from . import errors as E
 from .alignment import LOD, PREFIXES, RDF, WD, XSD, AlignmentError, schema_supertypes, table
-from .model import (LISTS, RECORD_TYPES, Catalogue, CatalogueInfo, LangText, Record, RefTo, Title, _canon,
-                    _tuple_item)
+from .model import (LISTS, RECORD_TYPES, Catalogue, CatalogueInfo, LangText, Record, RefTo, Title, canonical_set,
+                    tuple_item)
 from .values import Kind, date_datatype
 
 Triple = tuple[URIRef, URIRef, Node]
@@ -41,7 +41,7 @@ RDF_TYPE = URIRef(RDF + "type")
 POSITION = URIRef(LOD + "position")
 CATALOGUE_KIND = "catalogue"
 KINDS: dict[str, type[BaseModel]] = {cls.kind: cls for cls in RECORD_TYPES}
-_ID_IRI = re.compile(r"(?P<base>.+/)(?P<kind>[a-z][a-z-]*)/(?P<id>[^/#?]+)\Z")
+ID_IRI = re.compile(r"(?P<base>.+/)(?P<kind>[a-z][a-z-]*)/(?P<id>[^/#?]+)\Z")
 
 
 # --- the plan: what the table says about each field of each class -------------------
@@ -98,13 +98,13 @@ def plan(cls: type[BaseModel]) -> ClassPlan:
 
 def _field_plan(cls: type[BaseModel], fname: str, info: Any, row: Any) -> FieldPlan:
     t = table()
-    item = _tuple_item(info.annotation)
+    item = tuple_item(info.annotation)
     many = item is not None
     ann = item if many else info.annotation
     metadata = [] if many else list(info.metadata)
     ann, metas = _unwrap(ann)
     metadata += metas
-    ordered = many and not any(isinstance(m, AfterValidator) and m.func is _canon for m in info.metadata)
+    ordered = many and not any(isinstance(m, AfterValidator) and m.func is canonical_set for m in info.metadata)
     also = tuple(t.iri(a) for a in row.also.split()) if row.also else ()
     via = None
     if row.via:
@@ -164,9 +164,9 @@ def _unwrap(ann: Any) -> tuple[Any, list[Any]]:
 
 def check_base(base: str) -> str:
     """A base IRI must be absolute, end with ``/`` and hold no ``#`` (nested nodes use the fragment)."""
-    from .values import _url  # the same strict check as every other IRI
+    from .values import strict_url  # the same strict check as every other IRI
     try:
-        base = _url(base)
+        base = strict_url(base)
     except Exception as exc:  # PydanticCustomError
         raise E.BadIRI(f"base IRI is not valid: {exc}", field="base", value=base) from None
     if not base.endswith("/") or "#" in base or "?" in base:
@@ -176,7 +176,7 @@ def check_base(base: str) -> str:
 
 def record_of(node: Node) -> str | None:
     """The id of the record a node belongs to (its own, or its parent's for a nested node)."""
-    m = _ID_IRI.match(str(node).partition("#")[0]) if isinstance(node, URIRef) else None
+    m = ID_IRI.match(str(node).partition("#")[0]) if isinstance(node, URIRef) else None
     return m["id"] if m and m["kind"] in KINDS else None
 
 
@@ -186,7 +186,7 @@ def record_iri(base: str, kind: str, record_id: str) -> URIRef:
 
 
 @lru_cache(maxsize=65536)
-def _slug(value: Any) -> str:
+def slug_of(value: Any) -> str:
     text = unicodedata.normalize("NFKD", str(value))
     slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
     # Text with no Latin letters (a Cyrillic character name) gets a short stable hash instead.
@@ -221,7 +221,7 @@ def via_iri(node: str) -> URIRef:
 
 def _node_key(node: BaseModel, fallback: int) -> str:
     keys = getattr(type(node), "key_fields", ())
-    parts = [_slug(getattr(node, k)) for k in keys if getattr(node, k, None) not in (None, (), "")]
+    parts = [slug_of(getattr(node, k)) for k in keys if getattr(node, k, None) not in (None, (), "")]
     return "-".join(parts) if parts else str(fallback)
 
 
@@ -431,7 +431,7 @@ class Mapper:
         elif kind == "date":
             term = self._typed(value, XSD + date_datatype(value))
         elif kind == "minutes":
-            term = self._typed(_iso_duration(value), XSD + "duration")
+            term = self._typed(iso_duration(value), XSD + "duration")
         elif kind == "iri":
             term = self._iri(value)
         elif kind == "qid":
@@ -563,7 +563,7 @@ def fast_term(term: Node) -> str | Lit:
     raise E.RdfError(f"cannot write term {term!r}")
 
 
-def _iso_duration(minutes: int) -> str:
+def iso_duration(minutes: int) -> str:
     hours, mins = divmod(minutes, 60)
     return "PT" + (f"{hours}H" if hours else "") + (f"{mins}M" if mins or not hours else "")
 
@@ -643,7 +643,7 @@ class Reader:
         for s in set(graph.subjects(RDF_TYPE, None)):
             if not isinstance(s, URIRef):
                 continue
-            m = _ID_IRI.match(str(s))
+            m = ID_IRI.match(str(s))
             if not m:
                 continue
             kind = m["kind"]

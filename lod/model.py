@@ -26,12 +26,12 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, field_validator, model_validator)
 
 from . import errors as E
-from .values import TEXTS_SCHEMA, QID, Count, _count, WIKIDATA_ENTITY, Id, LangTag, LangText, Minutes, PartialDate, Text, Url, SameAsIri, names_a_record, lang_list, text_shorthand
+from .values import TEXTS_SCHEMA, QID, Count, count_value, WIKIDATA_ENTITY, Id, LangTag, LangText, Minutes, PartialDate, Text, Url, SameAsIri, names_a_record, lang_list, text_shorthand
 
 T = TypeVar("T")
 
 
-def _canon(items: tuple[Any, ...]) -> tuple[Any, ...]:
+def canonical_set(items: tuple[Any, ...]) -> tuple[Any, ...]:
     keyed = {(_sort_key(i)): i for i in items}
     return tuple(keyed[k] for k in sorted(keyed))
 
@@ -40,12 +40,12 @@ def _sort_key(item: Any) -> str:
     return item.model_dump_json() if isinstance(item, BaseModel) else str(item)
 
 
-Set = Annotated[tuple[T, ...], AfterValidator(_canon)]
+Set = Annotated[tuple[T, ...], AfterValidator(canonical_set)]
 """An unordered collection: stored sorted and de-duplicated."""
-Texts = Annotated[tuple[LangText, ...], BeforeValidator(lang_list), AfterValidator(_canon), WithJsonSchema(TEXTS_SCHEMA)]
+Texts = Annotated[tuple[LangText, ...], BeforeValidator(lang_list), AfterValidator(canonical_set), WithJsonSchema(TEXTS_SCHEMA)]
 """Language-tagged texts; ``{"en": "…", "ru": "…"}`` is accepted as a short form."""
 NonEmptyTexts = Annotated[tuple[LangText, ...], BeforeValidator(lang_list), Field(min_length=1),
-                          AfterValidator(_canon), WithJsonSchema(TEXTS_SCHEMA)]
+                          AfterValidator(canonical_set), WithJsonSchema(TEXTS_SCHEMA)]
 """At least one language-tagged text (names, headlines)."""
 
 
@@ -144,7 +144,7 @@ class MonetaryAmount(Model):
     """An amount of money in a currency: ``{amount: 1500000, currency: USD}`` (ISO 4217 code, whole units)."""
 
     key_fields: ClassVar[tuple[str, ...]] = ("amount", "currency")
-    amount: Annotated[int, BeforeValidator(_count), Field(ge=0, lt=10**15)]
+    amount: Annotated[int, BeforeValidator(count_value), Field(ge=0, lt=10**15)]
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     note: Texts = ()
 
@@ -212,7 +212,7 @@ def _no_wikidata(iris: tuple[str, ...]) -> tuple[str, ...]:
 def _titles(titles: tuple[Title, ...]) -> tuple[Title, ...]:
     # A title without a kind that repeats a typed title (same text and language) says nothing more.
     typed = {(t.text, t.lang) for t in titles if t.kind is not None}
-    return _canon(tuple(t for t in titles if t.kind is not None or (t.text, t.lang) not in typed))
+    return canonical_set(tuple(t for t in titles if t.kind is not None or (t.text, t.lang) not in typed))
 
 
 # --- records ----------------------------------------------------------------------
@@ -666,7 +666,7 @@ def ref_fields(cls: type[BaseModel]) -> tuple[_RefField, ...]:
     """The reference fields of a model class, found from the ``RefTo`` markers."""
     out: list[_RefField] = []
     for name, info in cls.model_fields.items():
-        marker, many = _ref_marker(_tuple_item(info.annotation)), True
+        marker, many = _ref_marker(tuple_item(info.annotation)), True
         if marker is None:
             marker, many = _ref_marker(info.annotation), False
         if marker is None:  # pydantic moves a bare Annotated's metadata to FieldInfo.metadata
@@ -681,7 +681,7 @@ def nested_fields(cls: type[BaseModel]) -> tuple[tuple[str, type[BaseModel], boo
     """``(field, model, many)`` for every field holding nested models."""
     out = []
     for name, info in cls.model_fields.items():
-        for ann, many in ((_tuple_item(info.annotation), True), (info.annotation, False)):
+        for ann, many in ((tuple_item(info.annotation), True), (info.annotation, False)):
             model = _model_in(ann)
             if model is not None and model is not LangText:
                 out.append((name, model, many))
@@ -695,7 +695,7 @@ def _strip(ann: Any) -> Any:
     return ann
 
 
-def _tuple_item(ann: Any) -> Any:
+def tuple_item(ann: Any) -> Any:
     ann = _strip(ann)
     if get_origin(ann) is tuple:
         return get_args(ann)[0]
@@ -732,7 +732,7 @@ def _get(obj: Any, name: str) -> Any:
     return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
 
-def _refs_of(cls: type[BaseModel], obj: Any, path: str = "") -> Iterator[tuple[str, str, tuple[str, ...]]]:
+def refs_of(cls: type[BaseModel], obj: Any, path: str = "") -> Iterator[tuple[str, str, tuple[str, ...]]]:
     """References in a record, validated or raw (then malformed parts are skipped: they fail elsewhere)."""
     for rf in ref_fields(cls):
         value = _get(obj, rf.name)
@@ -750,14 +750,14 @@ def _refs_of(cls: type[BaseModel], obj: Any, path: str = "") -> Iterator[tuple[s
         if many and isinstance(value, (list, tuple)):
             for i, item in enumerate(value):
                 if isinstance(item, (Mapping, BaseModel)):
-                    yield from _refs_of(sub, item, f"{path}{name}[{i}].")
+                    yield from refs_of(sub, item, f"{path}{name}[{i}].")
         elif not many and isinstance(value, (Mapping, BaseModel)):
-            yield from _refs_of(sub, value, f"{path}{name}.")
+            yield from refs_of(sub, value, f"{path}{name}.")
 
 
 def ref_targets(record: BaseModel) -> set[str]:
     """The ids a record refers to (its own fields and its nested values)."""
-    return {target for _, target, _ in _refs_of(type(record), record)}
+    return {target for _, target, _ in refs_of(type(record), record)}
 
 
 def check_references(data: Any, order: Any = None) -> list[E.InputError]:
@@ -797,7 +797,7 @@ def check_references(data: Any, order: Any = None) -> list[E.InputError]:
     if isinstance(info, (Mapping, BaseModel)):
         sources.append((f"info:{_get(info, 'id')}", CatalogueInfo, info))
     for rid, cls, rec in sources:
-        for field, target, kinds in _refs_of(cls, rec):
+        for field, target, kinds in refs_of(cls, rec):
             hit = seen.get(target)
             if hit is None:
                 problems.append(E.UnknownReference(

@@ -389,10 +389,10 @@ class _Compiler:
             return lambda data, focus, values: [v for v in values
                                                 if isinstance(v, Blank) or not rx.search(_string(v))]
         if name == "in":
-            allowed = {_same(_fast(n)) for n in Collection(g, value)}  # type: ignore[arg-type]
+            allowed = {_same(plain_term_of(n)) for n in Collection(g, value)}  # type: ignore[arg-type]
             return lambda data, focus, values: [v for v in values if _same(v) not in allowed]
         if name == "hasValue":
-            wanted = _same(_fast(value))
+            wanted = _same(plain_term_of(value))
             return lambda data, focus, values: () if any(_same(v) == wanted for v in values) else _ONE
         if name in ("node", "not"):
             sub = self.shape(value, reported=False)
@@ -425,7 +425,7 @@ def _same(term: Term) -> Term:
     return term
 
 
-def _fast(node: Node) -> Term:
+def plain_term_of(node: Node) -> Term:
     return Blank(str(node)) if isinstance(node, BNode) else fast_term(node)
 
 
@@ -562,7 +562,7 @@ class FastValidator:
         def objects_of(pred: str) -> Callable[[FastData], Iterable[Term]]:
             return lambda data: data.objects_of(pred)
 
-        out += [nodes(_fast(t)) for t in g.objects(node, SH.targetNode)]
+        out += [nodes(plain_term_of(t)) for t in g.objects(node, SH.targetNode)]
         out += [instances(str(c)) for c in g.objects(node, SH.targetClass)]
         out += [subjects_of(str(p)) for p in g.objects(node, SH.targetSubjectsOf)]
         out += [objects_of(str(p)) for p in g.objects(node, SH.targetObjectsOf)]
@@ -610,7 +610,7 @@ class FastValidator:
         return graph
 
     def _run_fallback(self, data: FastData, keep: Callable[[Term], bool] | None, graph: Graph) -> None:
-        from .validation import _drop_result, run_shacl
+        from .validation import drop_result, run_shacl
 
         if self._fallback_shapes is None:
             # the same shapes, with targets only on the shapes left to pyshacl
@@ -624,8 +624,8 @@ class FastValidator:
         report = next(iter(graph.subjects(RDF.type, SH.ValidationReport)))
         for r in list(found.objects(None, SH.result)):
             focus = found.value(r, SH.focusNode)
-            if keep is not None and not keep(_fast(focus)):  # type: ignore[arg-type]
-                _drop_result(found, r)
+            if keep is not None and not keep(plain_term_of(focus)):  # type: ignore[arg-type]
+                drop_result(found, r)
                 continue
             graph.add((report, SH.result, r))
         for old in list(found.subjects(RDF.type, SH.ValidationReport)):

@@ -58,7 +58,7 @@ from .atomic import publish_file, spill_dir, temp_beside
 from .decode import load_json
 from .fastwrite import grouped, writer_for
 from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
-from .model import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, _refs_of, a_kind, input_errors
+from .model import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, refs_of, a_kind, input_errors
 from .writers import EXTENSIONS, format_name, format_of_suffix
 from .validation import DEFAULT_ENGINE
 from .load import JSONL_SUFFIXES
@@ -354,7 +354,7 @@ class Streamer:
                 self.info_problem = Problem("info", index.info_where, "; ".join(
                     str(p) for p in input_errors(exc, record="info")))
         if self.info is not None:
-            for fld, target, kinds in _refs_of(CatalogueInfo, self.info):
+            for fld, target, kinds in refs_of(CatalogueInfo, self.info):
                 if _class_name(index.kinds[target]) not in kinds if target in index.kinds else True:
                     self.info_problem = Problem("info", index.info_where, f"record 'info' field {fld!r}: refers to "
                                                                 f"{target!r}, which is not a {' or '.join(kinds)} here")
@@ -411,7 +411,7 @@ class Streamer:
             return Problem(rid, where, str(exc))
         except ValidationError as exc:
             return Problem(rid, where, "; ".join(str(p) for p in input_errors(exc, record=rid)))
-        refs = list(_refs_of(cls, rec))
+        refs = list(refs_of(cls, rec))
         for fld, target, kinds in refs:
             hit = self.index.kinds.get(target)
             if hit is None:
@@ -518,7 +518,7 @@ class Streamer:
         from rdflib.namespace import SH
 
         from .shacl import FastData
-        from .validation import _results
+        from .validation import report_results
 
         t0 = time.perf_counter()
         t_write = 0.0
@@ -550,7 +550,7 @@ class Streamer:
                 # nested node -> (record, field path): only needed to place results, so only made for them
                 paths = {URIRef(k): (rid, fld) for _, _, plist, _ in entries for k, rid, fld in plist} \
                     if next(graph.objects(None, SH.result), None) is not None else {}
-                found = _results(graph, _PositionLookup(data), paths,  # type: ignore[arg-type]
+                found = report_results(graph, PositionLookup(data), paths,  # type: ignore[arg-type]
                                  self.validator.shapes, self.base)
                 del data
                 result.results.extend(found)
@@ -681,7 +681,7 @@ def _read_spill(path: str) -> list[Any]:
     return data
 
 
-class _PositionLookup:
+class PositionLookup:
     """``graph.value(node, lod:position)`` on fast data (what :func:`lod.validation.locate` asks)."""
 
     def __init__(self, data: Any) -> None:
@@ -699,13 +699,13 @@ def _pyshacl_batch(streamer: Streamer, data: Any, keep: Callable[[Any], bool]) -
     """The reference engine on one batch (``engine="pyshacl"``): the batch and its context as an rdflib graph."""
     from rdflib.namespace import SH
 
-    from .shacl import _fast
-    from .validation import _drop_result, run_shacl, shapes_graph
+    from .shacl import plain_term_of
+    from .validation import drop_result, run_shacl, shapes_graph
 
     found = run_shacl(data.graph(), shapes_graph(streamer.profiles, streamer.shapes_dir))
     for r in list(found.objects(None, SH.result)):
-        if not keep(_fast(found.value(r, SH.focusNode))):  # type: ignore[arg-type]
-            _drop_result(found, r)
+        if not keep(plain_term_of(found.value(r, SH.focusNode))):  # type: ignore[arg-type]
+            drop_result(found, r)
     return found
 
 
@@ -720,7 +720,7 @@ def written_dependents(part: Part, left_out: set[str]) -> list[Problem]:
         rid = _raw_id(raw)
         if cls is None or rid is None or rid in left_out:
             continue
-        for fld, target, _ in _refs_of(cls, raw):
+        for fld, target, _ in refs_of(cls, raw):
             if target in left_out:
                 found.append(Problem(rid, where, f"record {rid!r}, field {fld!r}: written, but refers to {target!r}, "
                                                  "which was left out", leaves_out=False))

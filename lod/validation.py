@@ -31,7 +31,7 @@ from rdflib.term import Node
 
 from . import errors as E
 from ._resources import data_dir
-from .mapping import (_ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, Mapper, gc_paused, plan, record_iri,
+from .mapping import (ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, Mapper, gc_paused, plan, record_iri,
                       record_of)
 from .model import Catalogue, CatalogueInfo, nested_fields
 from .values import WIKIDATA_ENTITY
@@ -223,7 +223,7 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
     results_graph = run_shacl(data, shapes_graph(names, shapes_dir), inference=inference)
     if isinstance(source, Graph) and any(results_graph.objects(None, SH.result)):
         paths, graph_base = _paths_from_graph(source)
-    results = _results(results_graph, data, paths, shapes_graph(names, shapes_dir),
+    results = report_results(results_graph, data, paths, shapes_graph(names, shapes_dir),
                        graph_base if isinstance(source, Graph) else base)
     conforms = not any(r.severity == "violation" for r in results)
     return Report(conforms, results, names, results_graph)
@@ -249,9 +249,9 @@ def _validate_fast(source: Catalogue | Graph, names: tuple[str, ...], base: str,
         with gc_paused():
             data = FastData(cast("Iterator[FastTriple]", mapper.triples()))  # plain terms: see lod.mapping.Terms
         results_graph = engine.run(data)
-        from .stream import _PositionLookup
+        from .stream import PositionLookup
 
-        results = _results(results_graph, _PositionLookup(data), mapper.node_paths,  # type: ignore[arg-type]
+        results = report_results(results_graph, PositionLookup(data), mapper.node_paths,  # type: ignore[arg-type]
                            engine.shapes, base)
     else:
         data = FastData.from_graph(source)
@@ -259,7 +259,7 @@ def _validate_fast(source: Catalogue | Graph, names: tuple[str, ...], base: str,
             return validate(source, names, base, shapes_dir, engine="pyshacl")
         results_graph = engine.run(data)
         paths, graph_base = _paths_from_graph(source) if any(results_graph.objects(None, SH.result)) else ({}, None)
-        results = _results(results_graph, source, paths, engine.shapes, graph_base)
+        results = report_results(results_graph, source, paths, engine.shapes, graph_base)
     conforms = not any(r.severity == "violation" for r in results)
     return Report(conforms, results, names, results_graph)
 
@@ -331,7 +331,7 @@ def run_shacl(data: Graph, shapes: Graph, focus_nodes: list[URIRef] | None = Non
 LOD_FIELD = URIRef("https://w3id.org/lod-film/vocab#field")
 
 
-def _results(results: Graph, data: Graph, paths: dict[URIRef, tuple[str, str]],
+def report_results(results: Graph, data: Graph, paths: dict[URIRef, tuple[str, str]],
              shapes: Graph | None = None, base: str | None = None) -> list[ValidationResult]:
     out = []
     # only the report's own results: nested ones (sh:detail of an sh:node check) explain those
@@ -391,7 +391,7 @@ def locate(focus: Node | None, path: Node | None, data: Graph,
     if base is not None and not iri.startswith(base):
         return None, None
     parent, _, fragment = iri.partition("#")
-    m = _ID_IRI.match(parent)
+    m = ID_IRI.match(parent)
     if not m:
         return None, None
     kind = m["kind"]
@@ -566,14 +566,14 @@ def _validate_batch(span: tuple[int, int]) -> tuple[list[ValidationResult], str]
         results_graph = run_shacl(g, _WORKER["shapes"])
     for r in list(results_graph.objects(None, SH.result)):
         if results_graph.value(r, SH.focusNode) not in mine:
-            _drop_result(results_graph, r)
-    found = _results(results_graph, g, mapper.node_paths, _WORKER["shapes"], mapper.base)
+            drop_result(results_graph, r)
+    found = report_results(results_graph, g, mapper.node_paths, _WORKER["shapes"], mapper.base)
     for report in list(results_graph.subjects(RDF.type, SH.ValidationReport)):
         results_graph.remove((report, None, None))  # the run gets one report node (see validate_batched)
     return found, results_graph.serialize(format="nt")
 
 
-def _drop_result(graph: Graph, result: Node) -> None:
+def drop_result(graph: Graph, result: Node) -> None:
     """Remove a result, and the nested results (sh:detail) that explain it, from a results graph."""
     graph.remove((None, SH.result, result))
     stack = [result]

@@ -163,7 +163,7 @@ SAME_AS_SCHEMES = WEB_SCHEMES | {"urn"}
 """``same_as`` also takes URNs (``urn:isbn:…``, ``urn:nbn:…``): identifiers, not links."""
 
 
-def _url(value: Any) -> str:
+def strict_url(value: Any) -> str:
     return _iri(value, WEB_SCHEMES)
 
 
@@ -243,7 +243,7 @@ Id = Annotated[str, BeforeValidator(_id), WithJsonSchema({"anyOf": [
 QID = Annotated[str, BeforeValidator(_qid), WithJsonSchema({"type": "string", "pattern": r"^Q[1-9][0-9]*$"}),
               Kind("qid")]
 """A Wikidata item id (``Q232``); the entity IRI is accepted and reduced to the id."""
-Url = Annotated[str, BeforeValidator(_url), Field(json_schema_extra={"format": "iri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?:"}),
+Url = Annotated[str, BeforeValidator(strict_url), Field(json_schema_extra={"format": "iri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?:"}),
                 Kind("iri")]
 """An ``http:`` or ``https:`` IRI, checked strictly before it is ever written (other schemes are refused)."""
 SameAsIri = Annotated[str, BeforeValidator(_same_as),
@@ -297,16 +297,16 @@ def lang_list(value: Any) -> Any:
     return value
 
 
-def _count(value: Any) -> Any:
+def count_value(value: Any) -> Any:
     if isinstance(value, bool):
         raise PydanticCustomError("bad_value", "expected a whole number, not true/false", {})
     return value
 
 
-Count = Annotated[int, BeforeValidator(_count), Field(gt=0, lt=1_000_000)]
+Count = Annotated[int, BeforeValidator(count_value), Field(gt=0, lt=1_000_000)]
 """A positive whole number (days, an edition number)."""
 
-Minutes = Annotated[int, BeforeValidator(_count), Field(gt=0, lt=100000), Kind("minutes")]
+Minutes = Annotated[int, BeforeValidator(count_value), Field(gt=0, lt=100000), Kind("minutes")]
 """A running time in whole minutes, written as an ISO 8601 duration (``PT1H33M``)."""
 
 LANGTEXT_SCHEMA: dict[str, Any] = {"anyOf": [

@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .mapping import DEFAULT_BASE, _iso_duration, check_base, node_iris, record_iri, via_iri
+from .mapping import DEFAULT_BASE, iso_duration, check_base, node_iris, record_iri, via_iri
 from .model import (Award, AwardOutcome, Catalogue, Event, Festival, FestivalEdition, FestivalSection, Film,
                     Interview, Organization, Person, Place, Record, Release, Screening, Work)
 from .values import WIKIDATA_ENTITY, LangText
@@ -119,7 +119,7 @@ class Site:
         _put(node, "keywords", list(film.keywords))
         _put(node, "inLanguage", list(film.original_languages))
         if film.runtime_minutes:
-            node["duration"] = {"@value": _iso_duration(film.runtime_minutes), "@type": XSD_DURATION}
+            node["duration"] = {"@value": iso_duration(film.runtime_minutes), "@type": XSD_DURATION}
         _put(node, "countryOfOrigin", [self.ref(c) for c in film.countries])
         _put(node, "director", [self.ref(p) for p in film.directors])
         _put(node, "author", [self.ref(p) for p in film.screenwriters])
