@@ -22,7 +22,8 @@ from .errors import (BadDate, BadId, BadIRI, BadLanguageTag, BadQID, BadValue, C
                      EmptyText, FileError, InputError, LodError, MissingField, MissingFile, RdfError, UnknownField, UnknownReference,
                      WriteError, WrongReferenceType)
 from .load import catalogue_from_data, load_catalogue
-from .mapping import DEFAULT_BASE, from_graph, record_iri, to_graph, triples
+from .mapping import DEFAULT_BASE, from_graph, record_iri, triples
+from .views import to_graph
 from .model import (REGISTRY, Award, AwardOutcome, CastCredit, Catalogue, CatalogueInfo, CompanyCredit,
                     ContentRating, CrewCredit, Entity, Festival, FestivalEdition, FestivalSection, Film, Funding,
                     Identifier, Image, Interview, Organization, Person, Place, Programme, Record, RecordKind, Screening,

@@ -21,7 +21,8 @@ from pathlib import Path
 import bagit
 
 from . import errors as E
-from .mapping import DEFAULT_BASE, check_base, from_graph, to_graph
+from .mapping import DEFAULT_BASE, check_base, from_graph
+from .views import to_graph
 from .model import Catalogue
 from .validation import Report, validate
 from .atomic import replace_dir, replaceable, staging_dir

@@ -17,7 +17,7 @@ defined elsewhere are named by module; ``tests/test_typing.py`` checks it is com
     ├── RdfError (also ValueError)
     ├── WriteError (also OSError)
     ├── AlignmentError
-    ├── validation.ValidationRunError (also RuntimeError)
+    ├── ValidationRunError (also RuntimeError; also importable from lod.validation)
     ├── wikidata.WikidataError
     │   ├── wikidata.OfflineMiss
     │   └── wikidata.Unreachable
@@ -188,3 +188,7 @@ def first_or_group(problems: Iterable[InputError], source: str | None = None) ->
     """One problem is raised as itself; several as a :class:`CatalogueError`."""
     items = list(problems)
     return items[0] if len(items) == 1 else CatalogueError(items, source)
+
+
+class ValidationRunError(LodError, RuntimeError):
+    """Validation could not run (broken shapes, engine failure): nothing is known about conformance."""

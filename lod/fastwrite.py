@@ -30,19 +30,23 @@ parses every output with pyoxigraph and pyld.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterable
+from functools import cache, lru_cache
 from typing import Any
 
 import pyoxigraph as ox
 
 from . import errors as E
-from .alignment import PREFIXES, RDF
-from .mapping import FastTriple, Lit
+from .alignment import PREFIXES, RDF, SCHEMA, XSD
+from .mapping import RECORD_TYPES, FastTriple, Lit, plan
+from .model import CatalogueInfo
 
 RDF_TYPE = RDF + "type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_INTEGER = XSD + "integer"
 
 _ESCAPE = {i: f"\\u{i:04X}" for i in [*range(0x20), 0x7F]}
 _ESCAPE.update({0xFFFE: "\\uFFFE", 0xFFFF: "\\uFFFF"})  # noncharacters: pyoxigraph escapes them too
@@ -166,9 +170,112 @@ def turtle_chunk(items: list[FastTriple]) -> str:
 
 # --- JSON-LD -------------------------------------------------------------------------
 
-def jsonld_header() -> str:
-    from .writers import jsonld_context
+def jsonld_context() -> dict[str, Any]:
+    """lod's JSON-LD context (a fresh copy: changing it changes nothing else)."""
+    return copy.deepcopy(_context())
 
+
+@cache
+def _context() -> dict[str, Any]:
+    """lod's JSON-LD context, built from the alignment table.
+
+    ``@vocab`` is schema.org (``http://schema.org/``), the table's prefixes are defined,
+    and every date-valued property is coerced to ``xsd:date`` so full dates are plain
+    strings; a year (``xsd:gYear``) keeps its explicit type.
+    """
+    ctx: dict[str, Any] = {"@vocab": SCHEMA}
+    ctx.update({p: ns for p, ns in PREFIXES.items() if p != "schema"})
+    ctx["schema"] = SCHEMA
+    dated: set[str] = set()
+    for cls in (*RECORD_TYPES, CatalogueInfo):
+        stack = [cls]
+        while stack:
+            current = stack.pop()
+            for fp in plan(current).fields:
+                if fp.kind == "date":
+                    dated.add(str(fp.pred))
+                if fp.node is not None:
+                    stack.append(fp.node)
+    for iri in sorted(dated):
+        ctx[_compact_key(iri)] = {"@id": _compact_id(iri), "@type": "xsd:date"}
+    return ctx
+
+
+@lru_cache(maxsize=4096)
+def _compact_key(iri: str) -> str:
+    if iri.startswith(SCHEMA) and iri[len(SCHEMA):].isidentifier():
+        return iri[len(SCHEMA):]
+    return _compact_id(iri)
+
+
+@lru_cache(maxsize=65536)
+def _compact_id(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and iri[len(ns):] and iri[len(ns):].replace("_", "").isalnum():
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _compact_type(iri: str) -> str:
+    return _compact_key(iri)
+
+
+@cache
+def _coerced() -> dict[str, str]:
+    """Predicate IRI -> the datatype the context coerces it to (values of that type are written plain)."""
+    return {_expand(v["@id"]): _expand(v["@type"]) for v in _context().values() if isinstance(v, dict)}
+
+
+def jsonld_nodes(items: Iterable[FastTriple]) -> list[dict[str, Any]]:
+    """The node objects of triples in canonical order (fast-path form: see :class:`lod.mapping.FastMapper`)."""
+    coerced = _coerced()
+    rdf_type = RDF_TYPE
+    nodes: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    current_s: str | None = None
+    for s, p, o in items:
+        if s != current_s:
+            current = {"@id": _compact_id(s)}
+            nodes.append(current)
+            current_s = s
+        if p == rdf_type:
+            _add(current, "@type", _compact_type(o))  # type: ignore[arg-type]
+            continue
+        _add(current, _compact_key(p), _jsonld_value(o, coerced.get(p)))
+    for node in nodes:
+        for key, value in node.items():
+            if isinstance(value, list) and len(value) == 1:
+                node[key] = value[0]
+    return nodes
+
+
+def _expand(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES else curie
+
+
+def _add(node: dict[str, Any], key: str, value: Any) -> None:
+    node.setdefault(key, []).append(value)
+
+
+def _jsonld_value(o: str | Lit, coerced: str | None) -> Any:
+    if type(o) is not tuple:
+        check_iri(o)  # type: ignore[arg-type]  # the same strict IRI check as the Turtle writer
+        return {"@id": _compact_id(o)}  # type: ignore[arg-type]
+    text, lang, dt = o  # type: ignore[misc]
+    if lang:
+        return {"@value": text, "@language": lang}
+    if dt is None or dt == XSD_STRING:
+        # under a term the context coerces (a date), a bare string would take that type
+        return {"@value": text} if coerced is not None else text
+    if coerced is not None and dt == coerced:
+        return text
+    if dt == XSD_INTEGER and text.lstrip("-").isdigit() and text == str(int(text)) and abs(int(text)) < 2**53:
+        return int(text)  # JSON numbers beyond 2**53 lose precision (and JSON-LD reads 1e21 as a double)
+    return {"@value": text, "@type": _compact_id(dt)}
+
+
+def jsonld_header() -> str:
     ctx = json.dumps(jsonld_context(), ensure_ascii=False, sort_keys=False, indent=2)
     return '{\n  "@context": ' + ctx.replace("\n", "\n  ") + ',\n  "@graph": [\n'
 
@@ -178,8 +285,6 @@ JSONLD_FOOTER = "\n  ]\n}\n"
 
 def jsonld_chunk(items: list[FastTriple], first: bool) -> str:
     """The node objects of sorted triples, one per line, as members of ``@graph``."""
-    from .writers import jsonld_nodes
-
     lines = [json.dumps(node, ensure_ascii=False, separators=(",", ":")) for node in jsonld_nodes(items)]
     if not lines:
         return ""

@@ -589,41 +589,14 @@ def triples(catalogue: Catalogue, base: str = DEFAULT_BASE) -> Iterator[Triple]:
     return Mapper(catalogue, base).triples()
 
 
-VIEWS = ("schema", "fiaf", "wikidata")
-"""RDF views: ``schema`` (schema.org aligned with Wikidata), ``fiaf`` (FIAFcore, for archives) and
-``wikidata`` (labels, truthy ``wdt:`` triples and full statements with qualifiers and references).
-("Profiles" are the shape sets :func:`lod.validate` checks against: ``core``, ``web``…)"""
-PROFILES = VIEWS  # the old name of the views, kept for code that imported it
+def __getattr__(name: str) -> Any:
+    """``lod.mapping.to_graph``, ``VIEWS`` and ``PROFILES`` moved to :mod:`lod.views` (the views sit above
+    the mapping: FIAF and Wikidata build on it); the old names still work."""
+    if name in ("to_graph", "VIEWS", "PROFILES"):
+        from . import views
 
-
-def to_graph(catalogue: Catalogue, base: str = DEFAULT_BASE, view: str = "schema", *,
-             profile: str | None = None) -> Graph:
-    """The catalogue as an :class:`rdflib.Graph` in one of the :data:`VIEWS`: schema.org (default), the
-    FIAFcore view or the Wikidata view. ``profile=`` is the old name of ``view=`` (deprecated: a profile
-    is a shape set of :func:`lod.validate`)."""
-    if profile is not None:
-        import warnings
-
-        warnings.warn("to_graph(profile=…) is deprecated: call to_graph(view=…); profiles are lod.validate's "
-                      "shape sets", DeprecationWarning, stacklevel=2)
-        view = profile
-    if view not in VIEWS:
-        raise E.BadValue(f"unknown RDF view; use one of {', '.join(VIEWS)}", field="view", value=view)
-    profile = view
-    g = Graph(bind_namespaces="none")
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
-    if profile == "fiaf":
-        from .fiaf import fiaf_triples
-        source: Iterator[Triple] = fiaf_triples(catalogue, check_base(base))
-    elif profile == "wikidata":
-        from .statements import wikidata_graph
-        source = iter(wikidata_graph(catalogue, base))  # type: ignore[arg-type]
-    else:
-        source = triples(catalogue, base)
-    with gc_paused():
-        g.addN((s, p, o, g) for s, p, o in source)
-    return g
+        return getattr(views, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- triples -> records -------------------------------------------------------------

@@ -40,6 +40,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from . import errors as E
 from .mapping import FastTriple, fast_term
 
 Term = Any  # str (IRI), Blank (blank node) or Lit (literal)
@@ -610,7 +611,6 @@ class FastValidator:
         return graph
 
     def _run_fallback(self, data: FastData, keep: Callable[[Term], bool] | None, graph: Graph) -> None:
-        from .validation import drop_result, run_shacl
 
         if self._fallback_shapes is None:
             # the same shapes, with targets only on the shapes left to pyshacl
@@ -719,3 +719,65 @@ def results_graph(results: list[RawResult]) -> Graph:
         for m in r.messages:
             g.add((node, SH.resultMessage, m))
     return g
+
+
+# --- pyshacl, the reference engine (and the fallback for what the compiler leaves) --------------
+
+def run_shacl(data: Graph, shapes: Graph, focus_nodes: list[URIRef] | None = None,
+              inference: str = "none") -> Graph:
+    """pyshacl's results graph; any failure to run is a :class:`ValidationRunError`."""
+    from pyshacl import Validator  # imported here: pyshacl is slow to import and only needed now
+    from pyshacl.graph_abstraction import DataGraph
+
+    if inference not in ("none", "rdfs", "owlrl", "both"):
+        raise E.BadValue("unknown inference; use none, rdfs, owlrl or both", field="inference", value=inference)
+    options = {"inference": inference, "advanced": True, "inplace": inference == "none", "abort_on_first": False,
+               "allow_warnings": True, "allow_infos": True, "focus_nodes": focus_nodes}
+    if inference != "none":
+        # pyshacl's inference also works on the shapes graph: give it a copy, not the cached one
+        copy = Graph(bind_namespaces="none")
+        copy.addN((s, p, o, copy) for s, p, o in shapes)
+        shapes = copy
+    import rdflib.term
+
+    # owlrl (pyshacl's inference) replaces rdflib's global literal converters, some of them broken
+    # (it cannot read "--05-16" as a gMonthDay): put rdflib's own back afterwards.
+    converters = dict(rdflib.term._toPythonMapping)
+    try:
+        validator = Validator(DataGraph.from_rdflib(data), shacl_graph=shapes, options=options)
+        conforms, results_graph, _ = validator.run()
+    except Exception as exc:  # pyshacl raises its own and rdflib's errors when it cannot run
+        raise E.ValidationRunError(f"could not validate: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if inference != "none":
+            rdflib.term._toPythonMapping.clear()
+            rdflib.term._toPythonMapping.update(converters)
+    if not isinstance(results_graph, Graph):
+        raise E.ValidationRunError(f"could not validate: pyshacl returned {results_graph!r}")
+    n_results = sum(1 for _ in results_graph.objects(None, SH.result))
+    if not conforms and n_results == 0:
+        # pyshacl says "does not conform" with nothing to show: it did not really validate
+        raise E.ValidationRunError("could not validate: pyshacl reported non-conformance without any result")
+    return results_graph
+
+
+def drop_result(graph: Graph, result: Node) -> None:
+    """Remove a result, and the nested results (sh:detail) that explain it, from a results graph."""
+    graph.remove((None, SH.result, result))
+    stack = [result]
+    while stack:
+        node = stack.pop()
+        stack.extend(graph.objects(node, SH.detail))  # type: ignore[arg-type]
+        graph.remove((node, None, None))  # type: ignore[arg-type]
+
+
+class PositionLookup:
+    """``graph.value(node, lod:position)`` on fast data (what :func:`lod.validation.locate` asks)."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+    def value(self, node: Any, pred: Any) -> Any:
+        for o in self.data.objects(str(node), str(pred)):
+            return rdflib_term(o)
+        return None

@@ -517,7 +517,7 @@ class Streamer:
         """
         from rdflib.namespace import SH
 
-        from .shacl import FastData
+        from .shacl import FastData, PositionLookup
         from .validation import report_results
 
         t0 = time.perf_counter()
@@ -681,26 +681,13 @@ def _read_spill(path: str) -> list[Any]:
     return data
 
 
-class PositionLookup:
-    """``graph.value(node, lod:position)`` on fast data (what :func:`lod.validation.locate` asks)."""
-
-    def __init__(self, data: Any) -> None:
-        self.data = data
-
-    def value(self, node: Any, pred: Any) -> Any:
-        from .shacl import rdflib_term
-
-        for o in self.data.objects(str(node), str(pred)):
-            return rdflib_term(o)
-        return None
-
-
 def _pyshacl_batch(streamer: Streamer, data: Any, keep: Callable[[Any], bool]) -> Any:
     """The reference engine on one batch (``engine="pyshacl"``): the batch and its context as an rdflib graph."""
     from rdflib.namespace import SH
 
     from .shacl import plain_term_of
-    from .validation import drop_result, run_shacl, shapes_graph
+    from .shacl import drop_result, run_shacl
+    from .validation import shapes_graph
 
     found = run_shacl(data.graph(), shapes_graph(streamer.profiles, streamer.shapes_dir))
     for r in list(found.objects(None, SH.result)):

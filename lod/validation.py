@@ -34,6 +34,7 @@ from ._resources import data_dir
 from .mapping import (ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, Mapper, gc_paused, plan, record_iri,
                       record_of)
 from .model import Catalogue, CatalogueInfo, nested_fields
+from .shacl import PositionLookup, drop_result, run_shacl
 from .values import WIKIDATA_ENTITY
 
 PROFILES: tuple[str, ...] = ("core", "web", "wikidata", "archive")
@@ -42,8 +43,7 @@ PROFILES: tuple[str, ...] = ("core", "web", "wikidata", "archive")
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 
-class ValidationRunError(E.LodError, RuntimeError):
-    """Validation could not run (broken shapes, engine failure): nothing is known about conformance."""
+ValidationRunError = E.ValidationRunError  # defined in errors.py (every error is); importable from here too
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,6 @@ def _validate_fast(source: Catalogue | Graph, names: tuple[str, ...], base: str,
         with gc_paused():
             data = FastData(cast("Iterator[FastTriple]", mapper.triples()))  # plain terms: see lod.mapping.Terms
         results_graph = engine.run(data)
-        from .stream import PositionLookup
 
         results = report_results(results_graph, PositionLookup(data), mapper.node_paths,  # type: ignore[arg-type]
                            engine.shapes, base)
@@ -286,44 +285,6 @@ def _paths_from_graph(graph: Graph) -> tuple[dict[URIRef, tuple[str, str]], str 
         return mapper.node_paths, reader.base
     except E.LodError:
         return {}, reader.base  # not (only) lod records: fields come without list positions
-
-
-def run_shacl(data: Graph, shapes: Graph, focus_nodes: list[URIRef] | None = None,
-              inference: str = "none") -> Graph:
-    """pyshacl's results graph; any failure to run is a :class:`ValidationRunError`."""
-    from pyshacl import Validator  # imported here: pyshacl is slow to import and only needed now
-    from pyshacl.graph_abstraction import DataGraph
-
-    if inference not in ("none", "rdfs", "owlrl", "both"):
-        raise E.BadValue("unknown inference; use none, rdfs, owlrl or both", field="inference", value=inference)
-    options = {"inference": inference, "advanced": True, "inplace": inference == "none", "abort_on_first": False,
-               "allow_warnings": True, "allow_infos": True, "focus_nodes": focus_nodes}
-    if inference != "none":
-        # pyshacl's inference also works on the shapes graph: give it a copy, not the cached one
-        copy = Graph(bind_namespaces="none")
-        copy.addN((s, p, o, copy) for s, p, o in shapes)
-        shapes = copy
-    import rdflib.term
-
-    # owlrl (pyshacl's inference) replaces rdflib's global literal converters, some of them broken
-    # (it cannot read "--05-16" as a gMonthDay): put rdflib's own back afterwards.
-    converters = dict(rdflib.term._toPythonMapping)
-    try:
-        validator = Validator(DataGraph.from_rdflib(data), shacl_graph=shapes, options=options)
-        conforms, results_graph, _ = validator.run()
-    except Exception as exc:  # pyshacl raises its own and rdflib's errors when it cannot run
-        raise ValidationRunError(f"could not validate: {type(exc).__name__}: {exc}") from exc
-    finally:
-        if inference != "none":
-            rdflib.term._toPythonMapping.clear()
-            rdflib.term._toPythonMapping.update(converters)
-    if not isinstance(results_graph, Graph):
-        raise ValidationRunError(f"could not validate: pyshacl returned {results_graph!r}")
-    n_results = sum(1 for _ in results_graph.objects(None, SH.result))
-    if not conforms and n_results == 0:
-        # pyshacl says "does not conform" with nothing to show: it did not really validate
-        raise ValidationRunError("could not validate: pyshacl reported non-conformance without any result")
-    return results_graph
 
 
 # --- results -> records and fields --------------------------------------------------------
@@ -573,11 +534,3 @@ def _validate_batch(span: tuple[int, int]) -> tuple[list[ValidationResult], str]
     return found, results_graph.serialize(format="nt")
 
 
-def drop_result(graph: Graph, result: Node) -> None:
-    """Remove a result, and the nested results (sh:detail) that explain it, from a results graph."""
-    graph.remove((None, SH.result, result))
-    stack = [result]
-    while stack:
-        node = stack.pop()
-        stack.extend(graph.objects(node, SH.detail))  # type: ignore[arg-type]
-        graph.remove((node, None, None))  # type: ignore[arg-type]
