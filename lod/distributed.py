@@ -196,7 +196,7 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
         for found in client.gather(client.map(scan, parts)):
             index.merge(found)
         no_records(index, src)
-        if not index.in_order:  # parts in writing order, so that they concatenate to the single file
+        if not index.in_order and src.suffix.lower() in JSONL_SUFFIXES:  # parts in writing order (see ordered_parts)
             parts = ordered_parts(src, len(parts))
         phases["scan"] = time.perf_counter() - t0
         # the catalogue's index goes to every worker once
@@ -328,9 +328,18 @@ def joined(folder: str | os.PathLike[str], fmt: str) -> bytes:
     fmt = format_name(fmt)
     header, _, footer = writer_for(fmt)
     head, foot = header.encode("utf-8"), footer.encode("utf-8")
-    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
-    paths = [Path(folder) / f["path"] for f in sorted(manifest["files"], key=lambda f: f["part"])
-             if f["format"] == fmt]
+    where = Path(folder) / "manifest.json"
+    try:
+        manifest = json.loads(where.read_text(encoding="utf-8"))
+        paths = [Path(folder) / f["path"] for f in sorted(manifest["files"], key=lambda f: f["part"])
+                 if f["format"] == fmt]
+    except FileNotFoundError:
+        raise E.MissingFile("no manifest.json: not a folder of Dask parts lod wrote", path=str(where)) from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise E.FileError(f"not a manifest lod wrote ({type(exc).__name__}: {exc})", path=str(where)) from None
+    if not paths:
+        raise E.FileError(f"the manifest lists no {fmt} parts (formats here: "
+                          f"{', '.join(sorted(manifest.get('compose', {}))) or 'none'})", path=str(where))
     bodies = []
     for path in paths:
         data = path.read_bytes()

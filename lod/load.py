@@ -59,7 +59,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 def _jsonl_data(text: str, path: Path, lines: Lines | None) -> dict[str, Any]:
     """A JSON Lines catalogue as the mapping a catalogue file holds (each record's line put in ``lines``)."""
     data: dict[str, Any] = {}
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    for line_no, line in enumerate(text.split("\n"), start=1):  # JSON strings may hold U+2028, U+0085 raw
         if not line.strip():
             continue
         obj = load_json(line, path.name, line_no)

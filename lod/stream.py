@@ -120,7 +120,7 @@ def ordered_parts(path: str | os.PathLike[str], parts: int = 1) -> list[Part]:
     """A JSON Lines file's records in writing order (list by list, each by id), cut into ``parts`` parts.
 
     Only for a file whose records are not in that order already (:attr:`Index.in_order`): every line is
-    read once more, and its offset kept (about 100 bytes a record) until the parts are made.
+    read once more, and its offset kept (a few hundred bytes a record) until the parts are made.
     """
     keyed: list[tuple[tuple[int, str], int, int]] = []
     for item, offset, line_no in _lines(Part(str(path))):
@@ -843,7 +843,7 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
     t0 = time.perf_counter()
     index = scan(part)
     no_records(index, source)
-    if not index.in_order:
+    if not index.in_order and Path(source).suffix.lower() in JSONL_SUFFIXES:
         (part,) = ordered_parts(source, 1)
     phases = {"scan": time.perf_counter() - t0}
     streamer = Streamer(index, base=base, profiles=names or ("core",), validate=validate, engine=engine,
@@ -936,7 +936,7 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
         raise E.MissingFile("no such catalogue file", path=str(source))
     index = scan(part)
     no_records(index, source)
-    if not index.in_order:
+    if not index.in_order and Path(source).suffix.lower() in JSONL_SUFFIXES:
         (part,) = ordered_parts(source, 1)
     streamer = Streamer(index, base=base, profiles=names, engine=engine, batch_size=batch_size,
                         shapes_dir=shapes_dir, transcripts=None if transcripts is None else str(transcripts))

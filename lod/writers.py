@@ -153,8 +153,25 @@ def serialize(source: Catalogue | Graph, format: str = "turtle", base: str = DEF
 def serialize_triples(items: list[FastTriple], format: str = "turtle") -> bytes:
     """Bytes of plain-term triples already in writing order (:func:`catalogue_triples`, :func:`graph_triples`)."""
     fmt = format_name(format)
+    if items and type(items[0][0]) is not str:  # rdflib terms (URIRef is a str subclass): as plain terms, in order
+        items = [(str(s), str(p), fast_term(o)) for s, p, o in items]  # type: ignore[arg-type]
     with gc_paused():
         return write(items, fmt)
+
+
+def turtle_bytes(items: list[FastTriple]) -> bytes:
+    """Turtle of triples in writing order (kept for code that called it; :func:`serialize_triples` does it)."""
+    return serialize_triples(items, "turtle")
+
+
+def ntriples_bytes(items: list[FastTriple]) -> bytes:
+    """N-Triples of triples in writing order (kept for code that called it)."""
+    return serialize_triples(items, "nt")
+
+
+def jsonld_bytes(items: list[FastTriple]) -> bytes:
+    """JSON-LD of triples in writing order (kept for code that called it)."""
+    return serialize_triples(items, "json-ld")
 
 
 def dumps(source: Catalogue | Graph, format: str = "turtle", base: str = DEFAULT_BASE) -> str:

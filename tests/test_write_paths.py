@@ -179,3 +179,33 @@ def test_every_writer_refuses_a_bad_graph_with_a_lod_error(fmt):
     bad_object.add((URIRef("https://example.org/a"), URIRef("http://schema.org/url"), URIRef("https://exa mple.org/")))
     with pytest.raises(lod.errors.BadIRI):
         lod.dumps(bad_object, format=fmt)
+
+
+def test_json_lines_with_unicode_line_separators_load_and_stream_alike(tmp_path):
+    """U+2028, U+0085 and friends are legal raw in JSON strings (write_jsonl writes them raw): one line a record."""
+    source = write_jsonl({"people": [{"id": "p", "names": {"en": "A\u2028B\x85C\x0cD"}}]}, tmp_path / "ls.jsonl")
+    catalogue = lod.load_catalogue(source)
+    assert catalogue["p"].names[0].text == "A\u2028B\x85C\x0cD"
+    _cli(["export", str(source), "-f", "nt", "-o", str(tmp_path / "out.nt")])
+    assert (tmp_path / "out.nt").read_bytes() == lod.serialize(catalogue, "nt")
+
+
+def test_serialize_triples_takes_rdflib_triples_too():
+    catalogue = lod.Catalogue(places=[lod.Place(id="almaty", names={"en": "Almaty"}, place_type="city")])
+    from lod.writers import catalogue_triples, serialize_triples
+
+    rdflib_triples = list(lod.triples(catalogue))
+    assert serialize_triples(rdflib_triples, "nt") == serialize_triples(catalogue_triples(catalogue), "nt") \
+        == lod.serialize(catalogue, "nt")
+    assert '"Almaty"@en' in serialize_triples(rdflib_triples, "turtle").decode("utf-8")
+
+
+def test_joining_parts_of_a_folder_that_is_not_one_is_a_lod_error(tmp_path):
+    with pytest.raises(lod.errors.MissingFile, match="manifest.json"):
+        joined(tmp_path, "nt")
+    (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(lod.errors.FileError, match="not a manifest"):
+        joined(tmp_path, "nt")
+    (tmp_path / "manifest.json").write_text('{"files": [], "compose": {"nt": "…"}}', encoding="utf-8")
+    with pytest.raises(lod.errors.FileError, match="no turtle parts"):
+        joined(tmp_path, "turtle")
