@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import errors as E
-from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, left_out_closure, no_records, ordered_parts, scan,
+from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, in_writing_order, left_out_closure, no_records, scan,
                      split, written_dependents)
 from .atomic import replace_dir, replaceable, staging_dir, usual_mode, write_atomic
 from .writers import EXTENSIONS, format_name, format_of_suffix
@@ -196,8 +196,7 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
         for found in client.gather(client.map(scan, parts)):
             index.merge(found)
         no_records(index, src)
-        if not index.in_order and src.suffix.lower() in JSONL_SUFFIXES:  # parts in writing order (see ordered_parts)
-            parts = ordered_parts(src, len(parts))
+        parts = in_writing_order(parts, index)  # so that they concatenate to the single file
         phases["scan"] = time.perf_counter() - t0
         # the catalogue's index goes to every worker once
         t0 = time.perf_counter()

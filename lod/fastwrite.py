@@ -7,11 +7,11 @@ memory), ``lod export --stream`` (batch by batch) and each Dask part. Triples ho
 chunks, and a footer, and a chunk is a run of whole subject blocks, so writing a catalogue
 at once or a batch at a time gives the same bytes.
 
-**The order** (documented in README, "Output order"): the catalogue block, then the records
-list by list in the registry's order (:data:`lod.model.REGISTRY`), each list by id (as
-:class:`lod.Catalogue` keeps them); within a record, its triples :func:`grouped` by subject
-in the order the mapper makes them (``rdf:type`` first, then fields in table order, nested
-nodes after their parent). A graph handed in (not a catalogue) has no records: its triples
+**The order** (documented in README, "Output: one writer, one order"): the catalogue block,
+then the records list by list in the registry's order (:data:`lod.model.REGISTRY`), each list
+by id (as :class:`lod.Catalogue` keeps them); within a record, its triples :func:`grouped` by
+subject in the order the mapper makes them (the class's types, then the fields in table order,
+where a field such as a place's kind adds its ``rdf:type``; nested nodes after their parent). A graph handed in (not a catalogue) has no records: its triples
 are sorted (:func:`graph_order`). **Language tags** are written as the records store them,
 BCP 47 canonical case (``kk-Cyrl``). **IRIs** are valid by construction in a catalogue, and
 checked by pyoxigraph's IRI parser in a graph handed in (:func:`check_iri`): an invalid one
@@ -84,8 +84,8 @@ def check_iri(iri: str) -> str:
     """``iri`` if it is a valid absolute IRI (RFC 3987, as pyoxigraph reads it), else :class:`~lod.errors.BadIRI`.
 
     A catalogue's IRIs are valid by construction (the base is checked, ids and URLs are checked when a record
-    is made), so the writers below do not check them again; a graph handed in is checked term by term
-    (:func:`lod.writers.graph_triples`), and JSON-LD checks object IRIs as it compacts them.
+    is made), so no writer below checks them again; a graph handed in is checked term by term
+    (:func:`lod.writers.graph_triples`) before any writer sees it.
     """
     if type(iri) is not str:
         raise E.RdfError(f"cannot write {iri!r} where an IRI belongs (a literal or blank node as subject or "
@@ -259,8 +259,7 @@ def _add(node: dict[str, Any], key: str, value: Any) -> None:
 
 
 def _jsonld_value(o: str | Lit, coerced: str | None) -> Any:
-    if type(o) is not tuple:
-        check_iri(o)  # type: ignore[arg-type]  # the same strict IRI check as the Turtle writer
+    if type(o) is not tuple:  # an IRI: checked where it came from, as for every writer (see check_iri)
         return {"@id": _compact_id(o)}  # type: ignore[arg-type]
     text, lang, dt = o  # type: ignore[misc]
     if lang:

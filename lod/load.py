@@ -56,17 +56,26 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 """JSON Lines catalogues: one record a line, ``{"films": {...}}`` (see :mod:`lod.stream`)."""
 
 
+def jsonl_record(line: str | bytes, name: str, line_no: int) -> tuple[str, Any]:
+    """One JSON Lines record: (list name as written, raw record), or a :class:`~lod.errors.FileError` at that line.
+
+    The one reading of a line, for :func:`load_catalogue` and the streaming export alike.
+    """
+    obj = load_json(line, name, line_no)
+    if not isinstance(obj, dict) or len(obj) != 1:
+        raise E.FileError("a line must be one object with one key naming its list (films, people…)",
+                          path=name, line=line_no)
+    ((key, item),) = obj.items()
+    return str(key), item
+
+
 def _jsonl_data(text: str, path: Path, lines: Lines | None) -> dict[str, Any]:
     """A JSON Lines catalogue as the mapping a catalogue file holds (each record's line put in ``lines``)."""
     data: dict[str, Any] = {}
     for line_no, line in enumerate(text.split("\n"), start=1):  # JSON strings may hold U+2028, U+0085 raw
         if not line.strip():
             continue
-        obj = load_json(line, path.name, line_no)
-        if not isinstance(obj, dict) or len(obj) != 1:
-            raise E.FileError("a line must be one object with one key naming its list (films, people…)",
-                              path=str(path), line=line_no)
-        ((key, item),) = obj.items()
+        key, item = jsonl_record(line, path.name, line_no)
         if key == "info":
             data["info"] = item
             if lines is not None:

@@ -55,13 +55,12 @@ from rdflib import URIRef
 
 from . import errors as E
 from .atomic import publish_file, spill_dir, temp_beside
-from .decode import load_json
 from .fastwrite import grouped, writer_for
 from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
 from .model import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, refs_of, a_kind, input_errors
 from .writers import EXTENSIONS, format_name, format_of_suffix
 from .validation import DEFAULT_ENGINE
-from .load import JSONL_SUFFIXES
+from .load import JSONL_SUFFIXES, jsonl_record
 
 DEFAULT_BATCH = 2000
 
@@ -134,19 +133,25 @@ def ordered_parts(path: str | os.PathLike[str], parts: int = 1) -> list[Part]:
     return [Part(str(path), order=tuple(order[i:i + size])) for i in range(0, max(len(order), 1), size)]
 
 
+def in_writing_order(parts: list[Part], index: Index) -> list[Part]:
+    """``parts`` as they are when the file's records are in writing order (or the file is read whole: YAML, JSON,
+    whose lists :func:`read_part` orders itself), else as many :func:`ordered_parts` of the file."""
+    path = parts[0].path
+    if index.in_order or Path(path).suffix.lower() not in JSONL_SUFFIXES:
+        return parts
+    return ordered_parts(path, len(parts))
+
+
 def _decode_line(raw: bytes, path: Path, line_no: int) -> Item | None:
     text = raw.strip()
     if not text:
         return None
     where = f"{path.name}:{line_no}"
     try:
-        obj = load_json(text, path.name, line_no)
+        name, item = jsonl_record(text, path.name, line_no)
     except E.FileError as exc:
         return "", exc.message, where
-    if not isinstance(obj, dict) or len(obj) != 1:
-        return "", "a line must be one object with one key naming its list (films, people…)", where
-    ((name, item),) = obj.items()
-    return str(ALIASES.get(name, name)), item, where
+    return ALIASES.get(name, name), item, where
 
 
 def _lines(part: Part) -> Iterator[tuple[Item, int, int]]:
@@ -843,8 +848,7 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
     t0 = time.perf_counter()
     index = scan(part)
     no_records(index, source)
-    if not index.in_order and Path(source).suffix.lower() in JSONL_SUFFIXES:
-        (part,) = ordered_parts(source, 1)
+    (part,) = in_writing_order([part], index)
     phases = {"scan": time.perf_counter() - t0}
     streamer = Streamer(index, base=base, profiles=names or ("core",), validate=validate, engine=engine,
                         batch_size=batch_size, shapes_dir=shapes_dir,
@@ -936,8 +940,7 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
         raise E.MissingFile("no such catalogue file", path=str(source))
     index = scan(part)
     no_records(index, source)
-    if not index.in_order and Path(source).suffix.lower() in JSONL_SUFFIXES:
-        (part,) = ordered_parts(source, 1)
+    (part,) = in_writing_order([part], index)
     streamer = Streamer(index, base=base, profiles=names, engine=engine, batch_size=batch_size,
                         shapes_dir=shapes_dir, transcripts=None if transcripts is None else str(transcripts))
     spill = str(spill_dir())

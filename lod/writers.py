@@ -19,20 +19,20 @@ import copy
 import json
 import os
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from . import errors as E
 from .atomic import replace_dir, write_atomic  # noqa: F401 - re-exported: lod.writers.write_atomic
 from ._resources import read_text
-from .alignment import PREFIXES, RDF, SCHEMA, XSD
+from .alignment import PREFIXES, RDF, SCHEMA
 from .fastwrite import check_iri, graph_order, grouped, jsonld_context, jsonld_nodes, write  # noqa: F401 - re-exported
-from .mapping import DEFAULT_BASE, PLAIN_TERMS, RECORD_TYPES, FastTriple, Lit, Mapper, Triple, fast_term, gc_paused, plan
-from .model import Catalogue, CatalogueInfo
+from .mapping import DEFAULT_BASE, PLAIN_TERMS, FastTriple, Lit, Mapper, Triple, fast_term, gc_paused
+from .model import Catalogue
 
 FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "n-triples": "nt", "ntriples": "nt",
            "json-ld": "json-ld", "jsonld": "json-ld"}
@@ -86,8 +86,8 @@ def catalogue_triples(catalogue: Catalogue, base: str = DEFAULT_BASE) -> list[Fa
     return out
 
 
-def graph_triples(graph: Graph) -> list[FastTriple]:
-    """A graph's triples as plain terms, sorted (:func:`lod.fastwrite.graph_order`).
+def graph_triples(graph: Iterable[tuple[Node, Node, Node]]) -> list[FastTriple]:
+    """A graph's triples (or any rdflib triples) as plain terms, sorted (:func:`lod.fastwrite.graph_order`).
 
     A blank node is refused (lod mints IRIs, so it can write deterministically); so is a
     literal where RDF allows only an IRI.
@@ -120,11 +120,8 @@ def graph_triples(graph: Graph) -> list[FastTriple]:
 
 
 def sorted_triples(items: Iterable[Triple]) -> list[FastTriple]:
-    """Triples (rdflib terms) as plain terms in sorted order: the order lod writes a graph in."""
-    g = Graph(bind_namespaces="none")
-    for t in items:
-        g.add(t)
-    return graph_triples(g)
+    """rdflib triples as plain terms in sorted order: the order lod writes a graph in (:func:`graph_triples`)."""
+    return graph_triples(items)
 
 
 def _triples_of(source: Catalogue | Graph, base: str) -> list[FastTriple]:
