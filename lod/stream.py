@@ -44,7 +44,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -349,7 +349,7 @@ class Streamer:
         self.shapes_dir = shapes_dir
         self._models: dict[str, Record] = {}
         self.mapper = FastMapper(None, self.base, kinds=index.kinds, lookup=self._lookup)
-        self._validator: Any = None
+        self._checker: Any = None
         self.info: CatalogueInfo | None = None
         self.info_problem: Problem | None = None
         if index.info is not None:
@@ -372,13 +372,13 @@ class Streamer:
         return found
 
     @property
-    def validator(self) -> Any:
-        if self._validator is None:
-            from .shacl import FastValidator
-            from .validation import shapes_graph
+    def checker(self) -> Any:
+        """The batch validator (:class:`lod.validation.BatchValidator`): the one ``lod.validate`` runs."""
+        if self._checker is None:
+            from .validation import BatchValidator
 
-            self._validator = FastValidator(shapes_graph(self.profiles, self.shapes_dir))
-        return self._validator
+            self._checker = BatchValidator(self.profiles, self.base, self.shapes_dir, self.engine)
+        return self._checker
 
     def info_triples(self) -> list[FastTriple]:
         if self.info is None or self.info_problem is not None:
@@ -473,28 +473,13 @@ class Streamer:
     def map_part(self, part: Part, spill_dir: str, progress: Any = None) -> PartResult:
         """Check and map; spill the triples of each batch and keep what the shapes read from elsewhere."""
         result = PartResult()
-        keep = self.validator.context_predicates if self.validate else frozenset()
-        interned: dict[Any, Any] = {}
+        remember = self.checker.remember if self.validate else None
         with gc_paused():
             for n, batch in enumerate(self.batches(part, result, progress)):
                 entries: list[Any] = []
                 for rec, triples, refs in batch:
-                    iri = f"{self.base}{rec.kind}/{rec.id}"  # a plain str: rdflib's URIRef never equals one
-                    own: dict[str, list[Any]] = {}
-                    nested = iri + "#"
-                    for s, p, o in triples:
-                        if s == iri and p in keep:
-                            if type(o) is str and o.startswith(nested):
-                                # the record's own nested nodes (its credits…): their triples are not in the
-                                # index anyway, so a stand-in keeps the count and lets records alike share one entry
-                                o = _stand_in(len(own.get(p, ())))
-                            own.setdefault(p, []).append(o)
-                    if own:
-                        key = tuple(sorted((p, tuple(objs)) for p, objs in own.items()))
-                        found = interned.get(key)
-                        if found is None:  # records alike (every person: a schema:Person) share one dict
-                            found = interned[key] = {p: dict.fromkeys(objs) for p, objs in key}
-                        result.context[iri] = found
+                    if remember is not None:
+                        remember(f"{self.base}{rec.kind}/{rec.id}", triples, result.context)
                     entries.append((rec.id, triples, [], refs))
                 if entries:  # nested node -> (record, field path), for every record of the batch
                     entries[0] = (*entries[0][:2], [(str(k), r, f) for k, (r, f) in self.mapper.node_paths.items()],
@@ -520,19 +505,13 @@ class Streamer:
         ``result.excluded`` holds the records not written then; if the final left-out set holds
         any other record, the caller writes the part again (see :meth:`needs_rewrite`).
         """
-        from rdflib.namespace import SH
-
-        from .shacl import FastData, PositionLookup
-        from .validation import report_results
-
         t0 = time.perf_counter()
         t_write = 0.0
         if out is not None and first:
             self._emit(self.info_triples(), out, result)
-        context = self.index.context
         info = self.info_triples()
-        info_iri = info[0][0] if info else None
-        ctx = context.get
+        ctx = self.index.context.get
+        check = self.checker.check
 
         doomed = left_out_closure([result], result.left_out) if result.left_out else set()
         result.excluded = set(doomed)
@@ -540,24 +519,11 @@ class Streamer:
             with gc_paused():  # millions of small tuples: the collector would rescan them all, again and again
                 entries = _read_spill(path)
                 own = {rid for rid, _, _, _ in entries} - doomed  # records left out anyway are not validated
-                data = FastData([t for _, triples, _, _ in entries for t in triples] + info, context=ctx,
-                                partial=lambda s: s != info_iri and _id_of(s) not in own)
-
-                def keep(node: Any) -> bool:
-                    if node == info_iri:
-                        return first and path == result.spill[0]
-                    return isinstance(node, str) and _id_of(node) in own
-
-                if self.engine == "fast":
-                    graph = self.validator.run(data, keep)
-                else:
-                    graph = _pyshacl_batch(self, data, keep)
-                # nested node -> (record, field path): only needed to place results, so only made for them
-                paths = {URIRef(k): (rid, fld) for _, _, plist, _ in entries for k, rid, fld in plist} \
-                    if next(graph.objects(None, SH.result), None) is not None else {}
-                found = report_results(graph, PositionLookup(data), paths,  # type: ignore[arg-type]
-                                 self.validator.shapes, self.base)
-                del data
+                found, _ = check([t for _, triples, _, _ in entries for t in triples], own, info=info,
+                                 with_info=first and path == result.spill[0], context=ctx,
+                                 # nested node -> (record, field path): made only to place results
+                                 paths=lambda: {URIRef(k): (rid, fld) for _, _, plist, _ in entries
+                                                for k, rid, fld in plist})
                 result.results.extend(found)
                 bad = {r.record for r in found if r.severity == "violation" and r.record}
                 result.bad |= bad
@@ -657,16 +623,6 @@ class Sink:
 
 
 @cache
-def _stand_in(n: int) -> str:
-    return f"urn:lod:nested-node:{n}"
-
-
-def _id_of(iri: str) -> str:
-    """The record id in ``{base}{kind}/{id}`` or ``…/{id}#node`` (ids hold no '/' and no '#')."""
-    return iri.rsplit("/", 1)[-1].split("#", 1)[0]
-
-
-@cache
 def _class_name(kind: str) -> str:
     from .mapping import KINDS
 
@@ -684,21 +640,6 @@ def _read_spill(path: str) -> list[Any]:
         with gc_paused():
             data: list[Any] = marshal.load(fh)
     return data
-
-
-def _pyshacl_batch(streamer: Streamer, data: Any, keep: Callable[[Any], bool]) -> Any:
-    """The reference engine on one batch (``engine="pyshacl"``): the batch and its context as an rdflib graph."""
-    from rdflib.namespace import SH
-
-    from .shacl import plain_term_of
-    from .shacl import drop_result, run_shacl
-    from .validation import shapes_graph
-
-    found = run_shacl(data.graph(), shapes_graph(streamer.profiles, streamer.shapes_dir))
-    for r in list(found.objects(None, SH.result)):
-        if not keep(plain_term_of(found.value(r, SH.focusNode))):  # type: ignore[arg-type]
-            drop_result(found, r)
-    return found
 
 
 def written_dependents(part: Part, left_out: set[str]) -> list[Problem]:

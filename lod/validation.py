@@ -19,7 +19,8 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -31,10 +32,9 @@ from rdflib.term import Node
 
 from . import errors as E
 from ._resources import data_dir
-from .mapping import (ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, Mapper, gc_paused, plan, record_iri,
-                      record_of)
+from .mapping import ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, FastMapper, FastTriple, Mapper, gc_paused, plan
 from .model import Catalogue, CatalogueInfo, nested_fields
-from .shacl import PositionLookup, drop_result, run_shacl
+from .shacl import FastData, PositionLookup, drop_result, plain_term_of, run_shacl
 from .values import WIKIDATA_ENTITY
 
 PROFILES: tuple[str, ...] = ("core", "web", "wikidata", "archive")
@@ -188,10 +188,16 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
     the same results; shapes it cannot compile, and any inference, go to pyshacl);
     ``engine="pyshacl"`` runs the reference engine on everything.
     ``batch_size`` validates a catalogue record by record in batches of that many records, with
-    ``workers`` processes: memory is bounded by the batch, and the results are the same.
+    ``workers`` processes: the graph in memory is one batch, and the results are the same
+    (``tests/test_validate_batched.py``). A catalogue is validated by :class:`BatchValidator`
+    in every case (the whole catalogue is one batch), as the streaming export and Dask do.
     """
     if workers > 1 and batch_size is None:
         batch_size = 500  # several workers share batches: the CLI's default size
+    names = profile_names(profiles)
+    if not isinstance(source, (Catalogue, Graph)):
+        raise E.BadValue("validate takes a Catalogue or an rdflib Graph (load files with lod.load_catalogue or "
+                         "lod.read_graph)", field="source", value=type(source).__name__)
     if batch_size is not None:
         if inference != "none":
             raise E.BadValue("inference needs the whole graph: validate without batch_size (and workers)",
@@ -199,34 +205,25 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
         if not isinstance(source, Catalogue):
             raise E.BadValue("batch_size needs a Catalogue (a graph is validated whole)", field="batch_size",
                              value=batch_size)
-        return _validate_batches(source, profiles, base, batch_size=batch_size, workers=workers,
-                                 shapes_dir=shapes_dir, engine=engine)
-    names = profile_names(profiles)
-    if not isinstance(source, (Catalogue, Graph)):
-        raise E.BadValue("validate takes a Catalogue or an rdflib Graph (load files with lod.load_catalogue or "
-                         "lod.read_graph)", field="source", value=type(source).__name__)
-    if engine not in ENGINES:
-        raise E.BadValue(f"unknown engine; use one of {', '.join(ENGINES)}", field="engine", value=engine)
-    if engine == "fast" and inference == "none":
-        return _validate_fast(source, names, base, shapes_dir)
-    paths: dict[URIRef, tuple[str, str]] = {}
-    graph_base: str | None = base
+        if batch_size < 1 or workers < 1:
+            raise E.BadValue("batch_size and workers must be at least 1", field="batch_size",
+                             value=f"{batch_size}/{workers}")
+    checker = BatchValidator(names, base if isinstance(source, Catalogue) else None, shapes_dir, engine)
     if isinstance(source, Catalogue):
-        mapper = Mapper(source, base)
-        data = Graph(bind_namespaces="none")
+        if batch_size is not None:
+            return _validate_batches(checker, source, batch_size, workers)
+        mapper = FastMapper(source, base)
         with gc_paused():
-            data.addN((s, p, o, data) for s, p, o in mapper.triples())
-        paths = mapper.node_paths
-    else:
-        data = source
-        graph_base = None
-    results_graph = run_shacl(data, shapes_graph(names, shapes_dir), inference=inference)
-    if isinstance(source, Graph) and any(results_graph.objects(None, SH.result)):
-        paths, graph_base = _paths_from_graph(source)
-    results = report_results(results_graph, data, paths, shapes_graph(names, shapes_dir),
-                       graph_base if isinstance(source, Graph) else base)
-    conforms = not any(r.severity == "violation" for r in results)
-    return Report(conforms, results, names, results_graph)
+            triples = cast("list[FastTriple]", list(mapper.triples()))  # plain terms: see lod.mapping.Terms
+        found, results_graph = checker.check(triples, paths=lambda: mapper.node_paths, inference=inference)
+        return Report(not any(r.severity == "violation" for r in found), found, names, results_graph)
+    data = FastData.from_graph(source)
+    if data.ill_typed and engine == "fast":  # rdflib has rewritten such a literal: only pyshacl sees what it holds
+        return validate(source, names, base, shapes_dir, inference, engine="pyshacl")
+    results_graph = checker.run(data, inference=inference)
+    paths, graph_base = _paths_from_graph(source) if any(results_graph.objects(None, SH.result)) else ({}, None)
+    found = report_results(results_graph, source, paths, checker.shapes, graph_base)
+    return Report(not any(r.severity == "violation" for r in found), found, names, results_graph)
 
 
 @cache
@@ -237,30 +234,105 @@ def fast_validator(profiles: tuple[str, ...], shapes_dir: str | None = None) -> 
     return FastValidator(shapes_graph(profiles, shapes_dir))
 
 
-def _validate_fast(source: Catalogue | Graph, names: tuple[str, ...], base: str,
-                   shapes_dir: str | os.PathLike[str] | None) -> Report:
-    from .mapping import FastMapper, FastTriple
-    from .shacl import FastData
+class BatchValidator:
+    """The one validator of catalogue records: ``lod.validate`` (whole, or with ``batch_size`` and
+    ``workers``), ``lod validate``, the streaming export and every Dask part run :meth:`check`.
 
-    shapes_key = None if shapes_dir is None else str(Path(shapes_dir).resolve())
-    engine = fast_validator(names, shapes_key)
-    if isinstance(source, Catalogue):
-        mapper = FastMapper(source, base)
-        with gc_paused():
-            data = FastData(cast("Iterator[FastTriple]", mapper.triples()))  # plain terms: see lod.mapping.Terms
-        results_graph = engine.run(data)
+    A batch is some records' triples in plain terms (:data:`lod.mapping.PLAIN_TERMS`). The records
+    outside it are seen through a *context*: for each record IRI, the objects of the predicates the
+    compiled shapes read on nodes other than the focus (:attr:`lod.shacl.FastValidator.context_predicates`:
+    types, nested shapes' predicates, later path steps), kept by :meth:`remember` while the records are
+    mapped. Only the batch's own nodes are focus nodes, so every result is found once whatever the batch
+    size, and the results equal those of the whole catalogue in one batch
+    (``tests/test_validate_batched.py::test_every_path_runs_the_one_batch_validator``).
 
-        results = report_results(results_graph, PositionLookup(data), mapper.node_paths,  # type: ignore[arg-type]
-                           engine.shapes, base)
-    else:
-        data = FastData.from_graph(source)
-        if data.ill_typed:  # rdflib has rewritten such a literal: only pyshacl sees what the graph holds
-            return validate(source, names, base, shapes_dir, engine="pyshacl")
-        results_graph = engine.run(data)
-        paths, graph_base = _paths_from_graph(source) if any(results_graph.objects(None, SH.result)) else ({}, None)
-        results = report_results(results_graph, source, paths, engine.shapes, graph_base)
-    conforms = not any(r.severity == "violation" for r in results)
-    return Report(conforms, results, names, results_graph)
+    ``engine`` is ``"fast"`` (the compiled shapes, pyshacl for what they cannot compile) or ``"pyshacl"``
+    (the reference engine on the batch and its context as an rdflib graph).
+    """
+
+    def __init__(self, profiles: tuple[str, ...], base: str | None = DEFAULT_BASE,
+                 shapes_dir: str | os.PathLike[str] | None = None, engine: str = DEFAULT_ENGINE) -> None:
+        if engine not in ENGINES:
+            raise E.BadValue(f"unknown engine; use one of {', '.join(ENGINES)}", field="engine", value=engine)
+        self.profiles = profiles
+        self.base = base
+        self.engine = engine
+        self.shapes_dir = None if shapes_dir is None else str(Path(shapes_dir).resolve())
+        self.compiled = fast_validator(profiles, self.shapes_dir)
+        self.shapes: Graph = self.compiled.shapes
+        self.context_predicates: frozenset[str] = self.compiled.context_predicates
+        self._interned: dict[Any, dict[str, dict[Any, None]]] = {}
+
+    def remember(self, iri: str, triples: Iterable[FastTriple], context: dict[str, Any]) -> None:
+        """Keep in ``context`` what the shapes read on record ``iri`` from other records."""
+        keep = self.context_predicates
+        own: dict[str, list[Any]] = {}
+        nested = iri + "#"
+        for s, p, o in triples:
+            if s == iri and p in keep:
+                if type(o) is str and o.startswith(nested):
+                    # the record's own nested nodes (its credits…): their triples are not in the
+                    # context anyway, so a stand-in keeps the count and lets records alike share one entry
+                    o = _stand_in(len(own.get(p, ())))
+                own.setdefault(p, []).append(o)
+        if own:
+            key = tuple(sorted((p, tuple(objs)) for p, objs in own.items()))
+            found = self._interned.get(key)
+            if found is None:  # records alike (every person: a schema:Person) share one dict
+                found = self._interned[key] = {p: dict.fromkeys(objs) for p, objs in key}
+            context[iri] = found
+
+    def record_id(self, node: Any) -> str | None:
+        """The id of the record a node is or belongs to (``{base}{kind}/{id}``, ``…#nested``), or None."""
+        if type(node) is not str or self.base is None or not node.startswith(self.base):
+            return None
+        kind, slash, rest = node[len(self.base):].partition("/")
+        return rest.partition("#")[0] if slash else None
+
+    def run(self, data: FastData, keep: Callable[[Any], bool] | None = None, inference: str = "none") -> Graph:
+        """The engine's results graph for ``data``; ``keep`` says which focus nodes count (all if None)."""
+        if self.engine == "fast" and inference == "none":
+            return cast(Graph, self.compiled.run(data, keep))
+        graph = run_shacl(data.graph(), self.shapes, inference=inference)
+        if keep is not None:
+            for r in list(graph.objects(None, SH.result)):
+                if not keep(plain_term_of(graph.value(r, SH.focusNode))):  # type: ignore[arg-type]
+                    drop_result(graph, r)
+        return graph
+
+    def check(self, triples: Iterable[FastTriple], own: set[str] | None = None, *,
+              info: Sequence[FastTriple] = (), with_info: bool = True,
+              context: Callable[[str], Any] | None = None,
+              paths: Callable[[], Mapping[URIRef, tuple[str, str]]] | None = None,
+              inference: str = "none") -> tuple[list[ValidationResult], Graph]:
+        """Validate one batch: the results about its own records, and the engine's results graph.
+
+        ``own`` names the batch's records (None: the triples are the whole catalogue); ``info`` is
+        the catalogue block's triples, validated with the batch when ``with_info``; ``context``
+        gives what is known of other records (``dict.get`` of a :meth:`remember`-ed dict);
+        ``paths`` gives nested node -> (record, field path), asked only when there are results.
+        """
+        info_iri = info[0][0] if info else None
+        keep: Callable[[Any], bool] | None = None
+        if own is None:
+            data = FastData(chain(triples, info))
+        else:
+            rid = self.record_id
+            data = FastData(chain(triples, info), context=context,
+                            partial=lambda s: s != info_iri and rid(s) not in own)
+
+            def own_node(node: Any) -> bool:
+                return with_info if node == info_iri else rid(node) in own
+            keep = own_node
+        graph = self.run(data, keep, inference)
+        known = paths() if paths is not None and next(graph.objects(None, SH.result), None) is not None else {}
+        found = report_results(graph, PositionLookup(data), known, self.shapes, self.base)  # type: ignore[arg-type]
+        return found, graph
+
+
+@cache
+def _stand_in(n: int) -> str:
+    return f"urn:lod:nested-node:{n}"
 
 
 NO_BASE = "\x00"
@@ -430,32 +502,23 @@ def validate_batched(catalogue: Catalogue, profiles: str | Iterable[str] = ("cor
     return validate(catalogue, profiles, base, shapes_dir, engine=engine, batch_size=batch_size, workers=workers)
 
 
-def _validate_batches(catalogue: Catalogue, profiles: str | Iterable[str] = ("core",), base: str = DEFAULT_BASE,
-                      *, batch_size: int = 500, workers: int = 1,
-                      shapes_dir: str | os.PathLike[str] | None = None, engine: str = DEFAULT_ENGINE) -> Report:
-    """Validate record by record, in batches, optionally across worker processes.
+def _validate_batches(checker: BatchValidator, catalogue: Catalogue, batch_size: int, workers: int) -> Report:
+    """A catalogue in memory, in batches of records (across ``workers`` forked processes).
 
-    Each batch holds its records' own triples plus, as context, the descriptions of the records
-    they refer to (one hop: what the shapes look at). Only the batch's own nodes are focus nodes,
-    so every result is found exactly once and the results equal those of :func:`validate` on the
-    whole graph (the test suite and ``benchmarks/bench_validate.py`` compare them). Memory is
-    bounded by the batch, not the catalogue.
+    The records are mapped once to gather the context (:meth:`BatchValidator.remember`), then batch by
+    batch again for :meth:`BatchValidator.check`: the graph in memory is one batch, not the catalogue.
     """
-    names = profile_names(profiles)
-    if not isinstance(catalogue, Catalogue):
-        raise E.BadValue("batched validation takes a Catalogue (a graph is validated whole)",
-                         field="catalogue", value=type(catalogue).__name__)
-    if batch_size < 1 or workers < 1:
-        raise E.BadValue("batch_size and workers must be at least 1", field="batch_size",
-                         value=f"{batch_size}/{workers}")
-    shapes = shapes_graph(names, shapes_dir)  # parsed once, before any fork
+    base = cast(str, checker.base)
+    mapper = FastMapper(catalogue, base)
     records = list(catalogue.records())
+    context: dict[str, Any] = {}
+    with gc_paused():
+        for rec in records:
+            checker.remember(f"{base}{rec.kind}/{rec.id}", cast("list[FastTriple]", mapper.record_list(rec)), context)
+    mapper.node_paths.clear()
+    info = cast("list[FastTriple]", list(mapper.info_triples(catalogue.info))) if catalogue.info is not None else []
     batches = [(i, min(i + batch_size, len(records))) for i in range(0, max(len(records), 1), batch_size)]
-    if engine not in ENGINES:
-        raise E.BadValue(f"unknown engine; use one of {', '.join(ENGINES)}", field="engine", value=engine)
-    fast = fast_validator(names, None if shapes_dir is None else str(Path(shapes_dir).resolve())) \
-        if engine == "fast" else None
-    _WORKER.update(catalogue=catalogue, base=base, shapes=shapes, records=records, mapper=None, fast=fast)
+    _WORKER.update(checker=checker, mapper=mapper, records=records, context=context, info=info)
     frozen = False
     try:
         if workers > 1 and len(batches) > 1:
@@ -485,52 +548,19 @@ def _validate_batches(catalogue: Catalogue, profiles: str | Iterable[str] = ("co
     results.sort(key=lambda x: (order[x.severity], x.record or "", x.field or "", x.message, x.value or "", x.focus))
     conforms = not any(r.severity == "violation" for r in results)
     graph.add((report_node, SH.conforms, Literal(conforms)))
-    return Report(conforms, results, names, graph)
+    return Report(conforms, results, checker.profiles, graph)
 
 
 def _validate_batch(span: tuple[int, int]) -> tuple[list[ValidationResult], str]:
-    cat: Catalogue = _WORKER["catalogue"]
-    mapper: Mapper | None = _WORKER.get("mapper")
-    if mapper is None:
-        mapper = _WORKER["mapper"] = Mapper(cat, _WORKER["base"])
+    checker: BatchValidator = _WORKER["checker"]
+    mapper: FastMapper = _WORKER["mapper"]
     mapper.node_paths.clear()  # only this batch's nodes: memory bounded by the batch
     own = _WORKER["records"][span[0]:span[1]]
-    own_ids = {r.id for r in own}
-    g = Graph(bind_namespaces="none")
-    focus: list[URIRef] = []
-    referenced: set[str] = set()
     with gc_paused():
-        triples = [t for rec in own for t in mapper.record_triples(rec)]
-        if cat.info is not None:  # shapes look for the catalogue node (record source): every batch has it
-            info_iri = record_iri(mapper.base, CATALOGUE_KIND, cat.info.id)
-            triples += list(mapper.info_triples(cat.info))
-            if span[0] == 0:
-                focus.append(info_iri)  # and the first batch validates it
-        g.addN((s, p, o, g) for s, p, o in triples)
-        for s, _, o in triples:
-            rid = record_of(s)
-            if rid in own_ids:
-                focus.append(s)  # type: ignore[arg-type]
-            ref = record_of(o)
-            if ref is not None and ref not in own_ids:
-                referenced.add(ref)
-        for rid in sorted(referenced):  # context: one hop, the referenced records' own descriptions
-            g.addN((s, p, o, g) for s, p, o in mapper.record_triples(cat[rid]) if "#" not in str(s))
-    # Every node is validated, and only the results about this batch's own nodes are kept: with
-    # pyshacl's focus_nodes option, nested checks on context nodes (an author's name) go missing.
-    mine = set(focus)
-    if _WORKER["fast"] is not None:
-        from .shacl import FastData
-
-        results_graph = _WORKER["fast"].run(FastData.from_graph(g))
-    else:
-        results_graph = run_shacl(g, _WORKER["shapes"])
-    for r in list(results_graph.objects(None, SH.result)):
-        if results_graph.value(r, SH.focusNode) not in mine:
-            drop_result(results_graph, r)
-    found = report_results(results_graph, g, mapper.node_paths, _WORKER["shapes"], mapper.base)
+        triples = cast("list[FastTriple]", [t for rec in own for t in mapper.record_list(rec)])
+        found, results_graph = checker.check(triples, {r.id for r in own}, info=_WORKER["info"],
+                                             with_info=span[0] == 0, context=_WORKER["context"].get,
+                                             paths=lambda: mapper.node_paths)
     for report in list(results_graph.subjects(RDF.type, SH.ValidationReport)):
-        results_graph.remove((report, None, None))  # the run gets one report node (see validate_batched)
+        results_graph.remove((report, None, None))  # the run gets one report node (see _validate_batches)
     return found, results_graph.serialize(format="nt")
-
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import lod
@@ -56,3 +58,41 @@ def test_cli_workers_give_the_same_report(tmp_path, flawed):
                           "--workers", "2", "--batch-size", "30"], capture_output=True, text=True)
     assert one.returncode == two.returncode == 1
     assert one.stdout == two.stdout
+
+
+def test_every_path_runs_the_one_batch_validator(tmp_path, flawed, monkeypatch):
+    """``lod.validate`` (whole, in batches, with workers), ``lod validate`` on JSON Lines and the streaming
+    export all give pyshacl's results on the rdflib graph, and all go through ``BatchValidator.check``."""
+    from lod import stream
+    from lod.validation import BatchValidator
+
+    profiles = ("core", "web")
+    reference = validate(lod.to_graph(flawed), profiles=profiles, engine="pyshacl")  # pyshacl on rdflib's graph
+    assert len(reference.violations) > 50
+    calls: list[int] = []
+    real = BatchValidator.check
+
+    def counted(self, triples, own=None, **kw):
+        calls.append(0 if own is None else len(own))
+        return real(self, triples, own, **kw)
+
+    monkeypatch.setattr(BatchValidator, "check", counted)
+    source = tmp_path / "flawed.jsonl"
+    stream.write_jsonl(json.loads(json.dumps(flawed.model_dump(mode="json", exclude_defaults=True))), source)
+    found = {
+        "whole": validate(flawed, profiles=profiles),
+        "whole pyshacl": validate(flawed, profiles=profiles, engine="pyshacl"),
+        "batches": validate(flawed, profiles=profiles, batch_size=13),
+        "file": stream.validate_file(source, profiles, batch_size=13, quiet=True),
+    }
+    summary = stream.export(source, tmp_path / "out", ["nt"], profiles=profiles, batch_size=13, keep_going=True,
+                            quiet=True)
+    records = len(flawed)
+    # whole: one call each; batches: ceil(records / 13) calls; the file and the export: as many again
+    batches = -(-records // 13)
+    assert calls.count(0) == 2 and len(calls) == 2 + 3 * batches, calls
+    for name, report in found.items():
+        assert keys(report) == keys(reference), name
+    assert sorted(map(str, summary.results)) == sorted(map(str, reference.results))
+    monkeypatch.undo()
+    assert keys(validate(flawed, profiles=profiles, batch_size=13, workers=2, engine="pyshacl")) == keys(reference)
