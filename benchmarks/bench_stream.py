@@ -81,7 +81,7 @@ def run_case(case: str, films: int, workdir: Path, faulty: int = 0) -> dict[str,
                 Client(cluster) as client:
             client.wait_for_workers(2)
             t0 = time.perf_counter()  # the cluster's start-up is not the export's
-            manifest = dask_export(source, out, ["turtle"], scheduler=client, keep_going=bool(faulty))
+            manifest = dask_export(source, out, ["turtle"], scheduler=client, keep_going=bool(faulty)).manifest
             workers = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         assert manifest["complete"] or (faulty and not manifest["problems"]), manifest["problems"][:3]
         from types import SimpleNamespace

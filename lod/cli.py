@@ -22,21 +22,19 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__, errors as E
-from .load import CATALOGUE_SUFFIXES, is_jsonld_file, load_catalogue, load_partial
-from .mapping import DEFAULT_BASE, FastTriple, Mapper, Reader, check_base
+from .load import CATALOGUE_SUFFIXES, is_jsonld_file, load_catalogue
+from .mapping import DEFAULT_BASE, Mapper, Reader, check_base
 from .schema import catalogue_json_schema
 from .model import Catalogue
-from .stream import DEFAULT_BATCH, not_the_source, output_paths, summary_line
+from .stream import DEFAULT_BATCH
 from .validation import DEFAULT_ENGINE, ENGINES, Report, ValidationRunError, profile_names, validate
 from .wikidata import WIKIDATA_API, WIKIDATA_SPARQL
-from .atomic import write_all_atomic
-from .writers import catalogue_triples, format_name, read_graph, serialize_triples, write_atomic
+from .writers import format_name, read_graph, write_atomic
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -82,8 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--keep-going", action="store_true",
                       help="write the records that load and conform; list the others with their errors (exit 1)")
     export.add_argument("--stream", action="store_true",
-                        help="stream in bounded batches (always for .jsonl catalogues): memory stays flat; "
-                             "needs -o")
+                        help="kept for old scripts: every export streams in bounded batches now")
     export.add_argument("--dask", metavar="SCHEDULER",
                         help="run the streaming export partitioned on Dask: local:N (N worker processes) or a "
                              "scheduler address (tcp://host:8786); -o names the folder for parts and manifest")
@@ -98,10 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--strict", action="store_true", help="warnings fail too")
     val.add_argument("--base", default=DEFAULT_BASE, help="base IRI used to map a catalogue")
     val.add_argument("--shapes", help="folder of <profile>.ttl shapes to use instead of lod's own")
+    val.add_argument("--workers", type=_positive, default=1, help="validate in batches across this many processes")
     for p in (export, val):
-        p.add_argument("--workers", type=_positive, default=1, help="validate in batches across this many processes")
         p.add_argument("--batch-size", type=_positive,
-                       help="records per batch (validation batches with --workers: 500; streaming: 2000)")
+                       help="records per batch (validation with --workers: 500; exports and JSON Lines: 2000)")
         p.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
                        help="fast: lod's compiled shapes (default; shapes it cannot compile go to pyshacl); "
                             "pyshacl: the reference engine")
@@ -227,105 +224,25 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    """``lod export``: the one export driver (:func:`lod.pipeline.export`), in this process or on Dask."""
     from . import example_path
-    from .stream import JSONL_SUFFIXES
+    from .pipeline import export
 
-    base = check_base(args.base)
     source = Path(args.catalogue) if args.catalogue else example_path()
-    if args.stream or args.dask or source.suffix.lower() in JSONL_SUFFIXES:
-        return _export_stream(args, source, base)
-    started = time.perf_counter()
-    dropped: list[E.InputError] = []
-    if args.keep_going:
-        catalogue, dropped = load_partial(source, transcripts=args.transcripts)
-    else:
-        catalogue = _load(args, source)
-    formats: list[str] | None = args.format
-    if formats and len(formats) > 1 and not args.output:
-        raise E.BadValue("several formats need -o DIR", field="--output")
-    targets: dict[str, Path | None] = {(formats or ["turtle"])[0]: None}  # stdout
-    if args.output:
-        targets = {**output_paths(formats, args.output, catalogue.info.id if catalogue.info else source.stem)}
-        not_the_source([p for p in targets.values() if p is not None], source)
-    failed = bool(dropped)
-    if dropped:
-        print(f"lod: left out {len({p.record for p in dropped})} record(s) with {len(dropped)} problem(s):",
-              file=sys.stderr)
-        for problem in dropped:
-            print(f"  - {problem}", file=sys.stderr)
-    report: Report | None = None
-    left_out: set[str] = set()
-    if not args.no_validate:
-        profiles = profile_names(args.profile)
-        # one validation, as the streaming export does: the records with violations and those that refer to
-        # one are left out, and the rest is not validated again (lod's shapes read other records only through
-        # references, and a record that refers to a left-out one goes too)
-        report = _run_validation(catalogue, profiles, base, args)
-        if not report.conforms:
-            failed = True
-            bad = report.records_with_violations()
-            unplaced = [r for r in report.violations if not r.record or r.record.startswith("info:")]
-            if not args.keep_going or unplaced:
-                sys.stderr.write(report.text())
-                print("lod: nothing written: the export does not conform "
-                      "(use --keep-going to write the conforming records, --no-validate to skip validation)",
-                      file=sys.stderr)
-                return EXIT_INVALID
-            catalogue, left_out = without(catalogue, bad)
-            print(f"lod: left out {len(left_out)} record(s) that do not conform or refer to one that does:",
-                  file=sys.stderr)
-            sys.stderr.write("".join(f"  - {r}\n" for r in report.violations))
-            for rid in sorted(left_out - bad):
-                print(f"  - record {rid!r}: refers to a record that was left out", file=sys.stderr)
-    if not len(catalogue):
-        raise E.FileError(f"no record left to write{f' ({len(dropped)} left out)' if dropped else ''}; the earlier "
-                          "export, if any, is kept", path=str(source))
-    items = catalogue_triples(catalogue, base)
-    _write(items, targets)
-    found = report.results if report is not None else []
-    records = len(catalogue) + len(left_out) + len({p.record for p in dropped})
-    print(summary_line(records, len(catalogue), len(items), sum(1 for r in found if r.severity == "violation"),
-                       sum(1 for r in found if r.severity == "warning"),
-                       # problems as the streaming export counts them: a record each
-                       len({p.record for p in dropped})
-                       + len(left_out - (report.records_with_violations() if report else set())),
-                       time.perf_counter() - started, "in memory"), file=sys.stderr)
-    return EXIT_INVALID if failed else EXIT_OK
-
-
-def _export_stream(args: argparse.Namespace, source: Path, base: str) -> int:
-    if not args.output:
-        raise E.BadValue("a streaming export needs -o (a folder, or a file for one format): files are written "
-                         "whole, then renamed into place", field="--output")
-    profiles = profile_names(args.profile) if not args.no_validate else ("core",)
-    batch = args.batch_size or DEFAULT_BATCH
+    options: dict[str, Any] = dict(
+        base=check_base(args.base), profiles=profile_names(args.profile) if not args.no_validate else ("core",),
+        validate=not args.no_validate, keep_going=args.keep_going, engine=args.engine,
+        batch_size=args.batch_size or DEFAULT_BATCH, transcripts=args.transcripts)
+    new = _missing(Path(args.output)) if args.output else None
     if args.dask:
         from .distributed import export as dask_export
 
-        new = _missing(Path(args.output))
-        manifest = dask_export(source, args.output, args.format, scheduler=args.dask, partitions=args.partitions,
-                               base=base, profiles=profiles, validate=not args.no_validate,
-                               keep_going=args.keep_going, engine=args.engine, batch_size=batch,
-                               transcripts=args.transcripts)
-        for problem in manifest["problems"]:
-            print(f"  - {problem}", file=sys.stderr)
-        print(summary_line(manifest["records"], manifest["written_records"] if manifest["written"] else 0,
-                           manifest["triples"], manifest["violations"], manifest["warnings"],
-                           len(manifest["problems"]), manifest["seconds"], f"on Dask ({manifest['parts']} parts)"),
-              file=sys.stderr)
-        if manifest["written"]:
-            _said_new_folder(new)
-            print(f"wrote {Path(args.output) / 'manifest.json'}", file=sys.stderr)
-        else:
-            print("lod: nothing written" + ("" if args.keep_going else
-                                            " (use --keep-going to write the conforming records)"), file=sys.stderr)
-        return EXIT_OK if manifest["complete"] else EXIT_INVALID
-    from .stream import export as stream_export
-
-    new = _missing(Path(args.output))
-    summary = stream_export(source, args.output, args.format, base=base, profiles=profiles,
-                            validate=not args.no_validate, keep_going=args.keep_going, engine=args.engine,
-                            batch_size=batch, transcripts=args.transcripts)
+        if not args.output:
+            raise E.BadValue("a Dask export needs -o, the folder for its parts and manifest", field="--output")
+        summary = dask_export(source, args.output, args.format, scheduler=args.dask, partitions=args.partitions,
+                              **options)
+    else:
+        summary = export(source, args.output, args.format, **options)
     for problem in summary.problems:
         print(f"  - {problem}", file=sys.stderr)
     for result in summary.results:
@@ -334,46 +251,12 @@ def _export_stream(args: argparse.Namespace, source: Path, base: str) -> int:
         _said_new_folder(new)
     for path in summary.files.values():
         print(f"wrote {path}", file=sys.stderr)
-    if not summary.files:
+    if not summary.published:
         print("lod: nothing written: the export has problems" + ("" if args.keep_going else
               " (use --keep-going to write the records that load and conform, --no-validate to skip validation)"),
               file=sys.stderr)
     print(summary.line(), file=sys.stderr)
     return EXIT_OK if summary.complete else EXIT_INVALID
-
-
-def without(catalogue: Catalogue, bad: set[str]) -> tuple[Catalogue, set[str]]:
-    """The catalogue without the given records and every record that (transitively) refers to one."""
-    from .model import LISTS, ref_targets
-
-    left_out = set(bad)
-    while True:
-        more = {r.id for r in catalogue.records() if r.id not in left_out and ref_targets(r) & left_out}
-        if not more:
-            break
-        left_out |= more
-    lists = {name: [r for r in getattr(catalogue, name) if r.id not in left_out] for name in LISTS}
-    info = catalogue.info
-    if info is not None and info.publisher in left_out:
-        info = info.model_copy(update={"publisher": None})
-    return Catalogue(info=info, **lists), left_out
-
-
-def _write(items: list[FastTriple], targets: dict[str, Path | None]) -> None:
-    files: dict[Path, bytes] = {}
-    for fmt, path in targets.items():
-        data = serialize_triples(items, fmt)
-        if path is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            files[path] = data
-    new = [_missing(folder) for folder in dict.fromkeys(p.parent for p in files)]
-    written = write_all_atomic(files)  # several formats are replaced together
-    for folder in dict.fromkeys(new):
-        _said_new_folder(folder)
-    for path in written:
-        print(f"wrote {path}", file=sys.stderr)
 
 
 def _missing(path: Path) -> Path | None:

@@ -1,8 +1,9 @@
 """The streaming export, partitioned on Dask (``dask.distributed``).
 
-The JSON Lines catalogue is cut into partitions on line boundaries (:func:`lod.stream.split`).
-Each partition runs the same passes as the single-process export (:class:`lod.stream.Streamer`)
-as Dask tasks: scan, then check and map (with validation: spill, then validate with the
+The one export driver (:func:`lod.pipeline.export`) with a Dask executor (:class:`OnDask`) and a
+folder of parts as its output (:class:`PartsFolder`). The JSON Lines catalogue is cut into
+partitions on line boundaries (:func:`lod.stream.split`). Each partition runs the same passes as
+the single-process export (:class:`lod.stream.Streamer`) as Dask tasks: scan, then check and map (with validation: spill, then validate with the
 whole catalogue's index as context), then write its own files ``part-NNNNN.nt`` /
 ``.ttl`` / ``.jsonld`` and a partition report ``part-NNNNN.report.json``. A last step
 writes ``manifest.json``: every file with its triple count and SHA-256, and the totals.
@@ -18,88 +19,93 @@ beside it, which replaces the folder at the end.
 from __future__ import annotations
 
 import hashlib
-import threading
 import json
 import os
 import re
 import shutil
-import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from . import errors as E
-from .stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Sink, Streamer, in_writing_order, left_out_closure, no_records, scan,
-                     split, written_dependents)
 from .atomic import replace_dir, replaceable, staging_dir, usual_mode, write_atomic
-from .writers import EXTENSIONS, format_name, format_of_suffix
+from .pipeline import Run, export as run_export, part_stem
+from .stream import DEFAULT_BATCH, JSONL_SUFFIXES, Index, Part, PartResult, Summary, split
 from .validation import DEFAULT_ENGINE
-
-_STREAMERS: dict[Any, Streamer] = {}
-
-
-def _streamer(index: Index, settings: dict[str, Any]) -> Streamer:
-    """One Streamer per worker process and index (the shapes are compiled once)."""
-    key = (id(index), threading.get_ident(), json.dumps(settings, sort_keys=True))  # a worker may run threads
-    found = _STREAMERS.get(key)
-    if found is None:
-        for old in [k for k in _STREAMERS if k[0] != id(index)]:
-            del _STREAMERS[old]  # an earlier index (an earlier pass or export)
-        found = _STREAMERS[key] = Streamer(index, **settings)
-    return found
+from .writers import format_name, format_of_suffix
 
 
-def _part_stem(number: int) -> str:
-    return f"part-{number:05d}"
+class OnDask:
+    """The executor of :func:`lod.pipeline.export` on a Dask cluster: the file cut into parts on line
+    boundaries, each pass's tasks mapped over them, the catalogue's index broadcast to every worker."""
+
+    def __init__(self, scheduler: Any, partitions: int | None = None) -> None:
+        self.client, self.cluster = client_for(scheduler)
+        self.own_client = self.client is not scheduler  # a Client passed in stays open for its owner
+        self.partitions = partitions
+        self.where = "on Dask"
+
+    def parts(self, source: Path) -> list[Part]:
+        n_workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+        # JSON Lines are cut on line boundaries; a YAML or JSON catalogue is one part
+        found = split(source, self.partitions or 2 * n_workers) if source.suffix.lower() in JSONL_SUFFIXES \
+            else [Part(str(source))]
+        self.where = f"on Dask ({len(found)} parts)"
+        return found
+
+    def share(self, index: Index) -> Any:
+        return self.client.scatter(index, broadcast=True, hash=False)
+
+    def map(self, task: Any, jobs: list[Any], index: Any, run: Run, desc: str = "", total: int = 0) -> list[Any]:
+        n = len(jobs)
+        return list(self.client.gather(self.client.map(task, jobs, [index] * n, [run] * n, pure=False)))
+
+    def close(self) -> None:
+        if self.own_client:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
 
 
-def _open_sinks(folder: str, number: int, formats: list[str]) -> dict[str, Sink]:
-    return {fmt: Sink(Path(folder) / f"{_part_stem(number)}{EXTENSIONS[fmt]}", fmt) for fmt in formats}
+class PartsFolder:
+    """The output of a Dask export: ``part-NNNNN.<ext>`` and ``part-NNNNN.report.json`` for each part and
+    ``manifest.json``, written into a staging folder beside ``output`` that replaces it whole."""
 
+    def __init__(self, source: Path, output: str | os.PathLike[str], formats: list[str]) -> None:
+        self.source = source
+        self.target = Path(output).resolve()
+        self.formats = formats
+        _check_target(self.target, source.resolve(), output)
+        self.staging: Path | None = None
 
-def _map_task(part: Part, index: Index, settings: dict[str, Any], spill_dir: str) -> PartResult:
-    return _streamer(index, settings).map_part(part, spill_dir)
+    def open(self, stem: str, run: Run) -> None:
+        self.staging = staging_dir(self.target)
+        run["folder"] = str(self.staging)
+        run["formats"] = self.formats
 
+    def spill(self) -> Path:
+        assert self.staging is not None
+        spill = self.staging / ".spill"  # on the storage the workers share
+        spill.mkdir(exist_ok=True)
+        return spill
 
-def _validate_task(result: PartResult, index: Index, settings: dict[str, Any], number: int, folder: str,
-                   formats: list[str]) -> PartResult:
-    """Validate the part, writing each batch's clean records as it goes."""
-    sinks = _open_sinks(folder, number, formats)
-    try:
-        _streamer(index, settings).validate_part(result, first=number == 0, out=sinks)
-    finally:
-        for sink in sinks.values():
-            sink.close()
-    result.files = {fmt: str(sink.path) for fmt, sink in sinks.items()}
-    return result
+    def publish(self, summary: Summary, parts: list[Part], results: list[PartResult]) -> None:
+        assert self.staging is not None
+        shutil.rmtree(self.staging / ".spill", ignore_errors=True)
+        manifest = {"generator": "lod", "output": str(self.target), "parts": len(parts),
+                    "files": _part_files(results, parts, self.staging, self.formats),
+                    "compose": {fmt: COMPOSE[fmt] for fmt in self.formats}, **summary.as_dict()}
+        # file names are written as the system holds them (a name that is not UTF-8 keeps its bytes)
+        text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+        write_atomic(self.staging / "manifest.json", text.encode("utf-8", "surrogateescape"))
+        usual_mode(self.staging)
+        replace_dir(self.staging, self.target)
+        summary.manifest = manifest
+        summary.files = {"manifest": self.target / "manifest.json"}
 
-
-
-
-
-def _write_task(result: PartResult, index: Index, settings: dict[str, Any], number: int, folder: str,
-                formats: list[str], left_out: set[str]) -> PartResult:
-    sinks = _open_sinks(folder, number, formats)
-    result.triples = result.written = 0  # the part's files are written anew
-    try:
-        _streamer(index, settings).write_part(result, sinks, left_out, with_info=number == 0)
-    finally:
-        for sink in sinks.values():
-            sink.close()
-    result.files = {fmt: str(sink.path) for fmt, sink in sinks.items()}
-    return result
-
-
-def _map_write_task(part: Part, index: Index, settings: dict[str, Any], number: int, folder: str,
-                    formats: list[str]) -> PartResult:
-    sinks = _open_sinks(folder, number, formats)
-    try:
-        result = _streamer(index, settings).map_and_write(part, sinks, with_info=number == 0)
-    finally:
-        for sink in sinks.values():
-            sink.close()
-    result.files = {fmt: str(sink.path) for fmt, sink in sinks.items()}
-    return result
+    def discard(self) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)  # gone after a swap; removed if anything failed
 
 
 def is_parts_folder(folder: Path) -> bool:
@@ -155,126 +161,28 @@ def export(source: str | os.PathLike[str], output: str | os.PathLike[str], forma
            *, scheduler: Any = "local:2", partitions: int | None = None, base: str | None = None,
            profiles: tuple[str, ...] = ("core",), validate: bool = True, keep_going: bool = False,
            engine: str = DEFAULT_ENGINE, batch_size: int = DEFAULT_BATCH,
-           transcripts: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Export a JSON Lines catalogue on Dask; returns the manifest (also written as ``manifest.json``).
+           transcripts: str | os.PathLike[str] | None = None) -> Summary:
+    """Export a catalogue on Dask: :func:`lod.pipeline.export` with :class:`OnDask` and :class:`PartsFolder`.
 
+    Returns the :class:`~lod.stream.Summary`; ``summary.manifest`` is ``manifest.json`` as written.
     Without ``keep_going`` nothing is written when any record has a problem or a violation
-    (the manifest is still returned, with ``"written": false``).
+    (``summary.published`` is false).
     """
     from .mapping import DEFAULT_BASE
-    from .validation import profile_names
 
-    t_start = time.perf_counter()
-    src = Path(source).resolve()
+    src = Path(source)
     if not src.is_file():
         raise E.MissingFile("no such catalogue file", path=str(source))
     fmts = list(dict.fromkeys(format_name(f) for f in (formats or ["turtle"])))
-    names = profile_names(profiles) if validate else ("core",)
-    settings = {"base": base or DEFAULT_BASE, "profiles": names, "validate": validate, "engine": engine,
-                "batch_size": batch_size,
-                "transcripts": None if transcripts is None else str(Path(transcripts).resolve())}
-    target = Path(output).resolve()
-    _check_target(target, src, output)
-    client, cluster = client_for(scheduler)
-    try:
-        staging = staging_dir(target)
-    except BaseException:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-        raise
-    spill_dir = staging / ".spill"
-    spill_dir.mkdir()
-    own_client = client is not scheduler  # a Client passed in stays open for its owner
-    phases: dict[str, float] = {}
-    try:
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        # JSON Lines are cut on line boundaries; a YAML or JSON catalogue is one part
-        parts = split(src, partitions or 2 * n_workers) if src.suffix.lower() in JSONL_SUFFIXES else [Part(str(src))]
-        t0 = time.perf_counter()
-        index = Index()
-        for found in client.gather(client.map(scan, parts)):
-            index.merge(found)
-        no_records(index, src)
-        parts = in_writing_order(parts, index)  # so that they concatenate to the single file
-        phases["scan"] = time.perf_counter() - t0
-        # the catalogue's index goes to every worker once
-        t0 = time.perf_counter()
-        index_f = client.scatter(index, broadcast=True, hash=False)
-        numbers = list(range(len(parts)))
-        if validate:
-            results = client.gather(client.map(_map_task, parts, [index_f] * len(parts), [settings] * len(parts),
-                                               [str(spill_dir)] * len(parts), pure=False))
-            phases["map"] = time.perf_counter() - t0
-            for r in results:
-                index.context.update(r.context)
-                r.context = {}
-            t0 = time.perf_counter()
-            index_f = client.scatter(index, broadcast=True, hash=False)
-            results = client.gather(client.map(_validate_task, results, [index_f] * len(parts),
-                                               [settings] * len(parts), numbers, [str(staging)] * len(parts),
-                                               [fmts] * len(parts), pure=False))
-            phases["validate+write"] = time.perf_counter() - t0
-            problem_ids = set().union(*(r.left_out | r.bad for r in results))
-            left_out = left_out_closure(results, problem_ids) if problem_ids else set()
-            if keep_going and left_out:
-                # parts holding a record written early that refers to one found wanting later: written again
-                t0 = time.perf_counter()
-                again = [n for n, flag in zip(numbers, client.gather(client.map(
-                    Streamer.needs_rewrite, results, [left_out] * len(parts), pure=False))) if flag]
-                redone = client.gather(client.map(_write_task, [results[n] for n in again], [index_f] * len(again),
-                                                  [settings] * len(again), again, [str(staging)] * len(again),
-                                                  [fmts] * len(again), [left_out] * len(again), pure=False))
-                for n, r in zip(again, redone):
-                    results[n] = r
-                phases["rewrite"] = time.perf_counter() - t0
-        else:
-            results = client.gather(client.map(_map_write_task, parts, [index_f] * len(parts),
-                                               [settings] * len(parts), numbers, [str(staging)] * len(parts),
-                                               [fmts] * len(parts), pure=False))
-            phases["map+write"] = time.perf_counter() - t0
-            left_out = set().union(*(r.left_out for r in results))
-            if left_out:  # records written before the record they refer to was found wanting
-                reported = {p.record for r in results for p in r.problems}
-                late = client.gather(client.map(written_dependents, parts, [left_out] * len(parts), pure=False))
-                for r, found in zip(results, late):
-                    r.problems += [p for p in found if p.record not in reported]
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        if own_client:
-            client.close()
-        if cluster is not None:
-            cluster.close()
-    try:
-        shutil.rmtree(spill_dir, ignore_errors=True)
-        manifest = _manifest(results, parts, staging, target, fmts, phases, t_start)
-        info_problem = Streamer(index, **settings).info_problem  # type: ignore[arg-type]
-        if info_problem is not None:
-            manifest["problems"].insert(0, str(info_problem))
-        manifest["left_out"] = len(left_out)
-        unplaced = any(not r.record or r.record.startswith("info:") for p in results for r in p.results
-                       if r.severity == "violation")
-        complete = not manifest["problems"] and manifest["violations"] == 0
-        manifest["complete"] = complete
-        manifest["written"] = complete or (keep_going and not unplaced and info_problem is None
-                                           and manifest["written_records"] > 0)
-        if keep_going and not complete and manifest["written_records"] == 0:
-            manifest["problems"].append("no record left to write: the earlier export, if any, is kept")
-        if manifest["written"]:
-            # file names are written as the system holds them (a name that is not UTF-8 keeps its bytes)
-            text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-            write_atomic(staging / "manifest.json", text.encode("utf-8", "surrogateescape"))
-            usual_mode(staging)
-            replace_dir(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # gone after a swap; removed if anything failed
-    return manifest
+    folder = PartsFolder(src, output, fmts)
+    return run_export(src, output, fmts, executor=OnDask(scheduler, partitions), sink=folder,
+                      base=base or DEFAULT_BASE, profiles=profiles, validate=validate, keep_going=keep_going,
+                      engine=engine, batch_size=batch_size, transcripts=transcripts, quiet=True)
 
 
-def _manifest(results: list[PartResult], parts: list[Part], staging: Path, target: Path, formats: list[str],
-              phases: dict[str, float], t_start: float) -> dict[str, Any]:
+def _part_files(results: list[PartResult], parts: list[Part], staging: Path, formats: list[str]
+                ) -> list[dict[str, Any]]:
+    """Each part's report (written here) and files, with their sizes and SHA-256, for the manifest."""
     files = []
     for number, (part, r) in enumerate(zip(parts, results)):
         source: dict[str, Any] = {"path": part.path, "start": part.start, "end": part.end, "first_line": part.first_line}
@@ -286,7 +194,7 @@ def _manifest(results: list[PartResult], parts: list[Part], staging: Path, targe
                   "warnings": sum(1 for x in r.results if x.severity == "warning"),
                   "problems": [str(p) for p in r.problems], "results": [asdict(x) for x in r.results],
                   "seconds": r.seconds}
-        report_path = staging / f"{_part_stem(number)}.report.json"
+        report_path = staging / f"{part_stem(number)}.report.json"
         write_atomic(report_path, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8",
                                                                                                 "surrogateescape"))
         for fmt in formats:
@@ -297,14 +205,7 @@ def _manifest(results: list[PartResult], parts: list[Part], staging: Path, targe
                           "bytes": Path(path).stat().st_size, "sha256": _sha256(Path(path))})
         files.append({"path": report_path.name, "format": "report", "part": number,
                       "bytes": report_path.stat().st_size, "sha256": _sha256(report_path)})
-    return {"generator": "lod", "output": str(target), "parts": len(parts), "files": files,
-            "compose": {fmt: COMPOSE[fmt] for fmt in formats},
-            "records": sum(r.records for r in results), "written_records": sum(r.written for r in results),
-            "triples": sum(r.triples for r in results),
-            "violations": sum(1 for r in results for x in r.results if x.severity == "violation"),
-            "warnings": sum(1 for r in results for x in r.results if x.severity == "warning"),
-            "problems": [str(p) for r in results for p in r.problems],
-            "seconds": round(time.perf_counter() - t_start, 3), "phases": {k: round(v, 3) for k, v in phases.items()}}
+    return files
 
 
 COMPOSE = {

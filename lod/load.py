@@ -144,14 +144,16 @@ def _catalogue_from_data(data: dict[str, Any], root: Path | None, source: str | 
                          transcripts: str | os.PathLike[str] | None) -> Catalogue:
     problems: list[E.InputError] = []
     clean: dict[str, Any] = {}
+    given: dict[str, str] = {}
     for key, value in data.items():
         name = ALIASES.get(key, key)
+        given.setdefault(name, key)
         if name not in LISTS and name != "info":
             close = difflib.get_close_matches(str(key), [*LISTS, "info"], n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}? " if close else ""
             problems.append(E.UnknownField(f"unknown list; {hint}expected one of info, {', '.join(LISTS)}", field=key))
         elif name in clean:
-            problems.append(E.BadValue(f"'{key}' and '{name}' are the same list; give it once", field=key))
+            problems.append(E.BadValue(f"'{given[name]}' and '{key}' are the same list; give it once", field=key))
         elif value is None:
             continue  # an empty YAML list written as "films:"
         elif name in LISTS and not isinstance(value, list):
@@ -245,21 +247,6 @@ class TranscriptFolder:
         return None
 
 
-def load_partial(path: str | os.PathLike[str], *, transcripts: str | os.PathLike[str] | None = None
-                 ) -> tuple[Catalogue, list[E.InputError]]:
-    """Load what can be loaded: records with problems are left out and their problems returned.
-
-    A record that refers to a left-out record is left out too (its problem says so), so the
-    catalogue that comes back is always whole. Problems that concern the file itself (it cannot
-    be read, an unknown list) are still raised.
-    """
-    p = Path(path)
-    if p.suffix.lower() not in CATALOGUE_SUFFIXES or is_jsonld_file(p):
-        return load_catalogue(p), []
-    lines: Lines = {}
-    return partial_from_data(read_data(p, lines), root=p.parent, source=str(p), transcripts=transcripts, lines=lines)
-
-
 def is_jsonld_file(path: Path) -> bool:
     """A ``.json`` file that holds JSON-LD (as ``lod.dump`` writes for ``.json``), not a catalogue."""
     if path.name.endswith((".jsonld", ".ld.json")):
@@ -270,47 +257,14 @@ def is_jsonld_file(path: Path) -> bool:
     return "@context" in data or "@graph" in data
 
 
-def partial_from_data(data: dict[str, Any], *, root: Path | None = None, source: str | None = None,
-                      transcripts: str | os.PathLike[str] | None = None, lines: Lines | None = None
-                      ) -> tuple[Catalogue, list[E.InputError]]:
-    """:func:`catalogue_from_data` that leaves bad records out instead of failing."""
-    data = dict(data)
-    dropped: list[E.InputError] = []
-    for _ in range(len(LISTS) * 1000):  # each round drops at least one record
-        try:
-            return catalogue_from_data(data, root=root, source=source, transcripts=transcripts, lines=lines), dropped
-        except E.CatalogueError as exc:
-            problems = exc.problems
-        except E.InputError as exc:
-            problems = [exc]
-        bad = {p.record for p in problems if p.record}
-        if not bad or any(p.record is None for p in problems):
-            raise E.CatalogueError([*dropped, *problems], source)
-        before = (_size(data), data.get("info"))
-        kept = {name: [i for i, item in enumerate(items)
-                       if not (_item_id(item) in bad or f"{ALIASES.get(name, name)}[{i}]" in bad)]
-                for name, items in data.items() if ALIASES.get(name, name) in LISTS and isinstance(items, list)}
-        if lines:  # the lines of the records that stay, at their new positions
-            lines = {**{k: v for k, v in lines.items() if k[1] == -1},
-                     **{(name, j): lines[(name, i)] for name, idx in kept.items() for j, i in enumerate(idx)
-                        if (name, i) in lines}}
-        data = {name: [items[i] for i in kept[name]] if name in kept else items for name, items in data.items()}
-        info_refs = [p for p in problems if p.record and p.record.startswith("info:") and p.field == "publisher"]
-        if info_refs and isinstance(data.get("info"), dict):
-            # the catalogue block stays: it referred to a record that was left out, so that reference goes
-            data["info"] = {k: v for k, v in data["info"].items() if k != "publisher"}
-        if (_size(data), data.get("info")) == before:
-            raise E.CatalogueError([*dropped, *problems], source)  # nothing more can be left out
-        dropped.extend(problems)
-    raise E.CatalogueError(dropped, source)  # pragma: no cover - the loop always ends sooner
-
-
-def _size(data: dict[str, Any]) -> int:
-    return sum(len(v) for k, v in data.items() if k in LISTS and isinstance(v, list))
-
-
-def _item_id(item: Any) -> Any:
-    return str(item.get("id")) if isinstance(item, dict) and item.get("id") is not None else None
+def catalogue_data(path: str | os.PathLike[str], lines: Lines | None = None) -> dict[str, Any]:
+    """The raw mapping of any catalogue file: a YAML/JSON/JSON Lines file as it is written (with each
+    record's line in ``lines``), lod's own RDF (Turtle, N-Triples, JSON-LD) as the records it reads back as."""
+    p = Path(path)
+    if p.suffix.lower() in (*CATALOGUE_SUFFIXES, *JSONL_SUFFIXES) and not is_jsonld_file(p):
+        return read_data(p, lines)
+    dumped: dict[str, Any] = load_catalogue(p).model_dump(mode="json", exclude_defaults=True)
+    return {k: v for k, v in dumped.items() if v not in ((), [], None)}
 
 
 def load_catalogue(path: str | os.PathLike[str], *, transcripts: str | os.PathLike[str] | None = None) -> Catalogue:

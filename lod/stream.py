@@ -54,11 +54,11 @@ from pydantic import ValidationError
 from rdflib import URIRef
 
 from . import errors as E
-from .atomic import publish_file, spill_dir, temp_beside
+from .atomic import spill_dir
 from .fastwrite import grouped, writer_for
 from .mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
 from .model import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, refs_of, a_kind, input_errors
-from .writers import EXTENSIONS, format_name, format_of_suffix
+from .writers import EXTENSIONS, format_of_suffix
 from .validation import DEFAULT_ENGINE
 from .load import JSONL_SUFFIXES, jsonl_record
 
@@ -183,10 +183,17 @@ def read_part(part: Part) -> Iterator[Item]:
     """The raw records of a JSON Lines slice, or of a whole catalogue file."""
     path = Path(part.path)
     if path.suffix.lower() not in JSONL_SUFFIXES:
-        from .load import read_data
+        from .load import catalogue_data
 
         lines: dict[tuple[str, int], int] = {}
-        data = read_data(path, lines)  # a YAML file tells each record's line; a JSON file does not
+        data = catalogue_data(path, lines)  # a YAML file tells each record's line; a JSON file does not
+        spellings: dict[str, str] = {}
+        for key in data:
+            name = ALIASES.get(key, key)
+            if name in spellings:  # organisations and organizations: which would be meant is not clear
+                yield "", (f"'{spellings[name]}' and '{key}' are the same list; give it once"), \
+                    f"{path.name}:{lines.get((key, -1), key)}"
+            spellings[name] = key
         def rank(key: str) -> int:  # info, the lists in the registry's order, then unknown keys
             name = ALIASES.get(key, key)
             return -1 if name == "info" else _RANK.get(name, len(_RANK))
@@ -380,10 +387,19 @@ class Streamer:
             self._checker = BatchValidator(self.profiles, self.base, self.shapes_dir, self.engine)
         return self._checker
 
-    def info_triples(self) -> list[FastTriple]:
+    def info_triples(self, left_out: set[str] | frozenset[str] = frozenset()) -> list[FastTriple]:
+        """The catalogue block's triples, without its references to records in ``left_out``."""
         if self.info is None or self.info_problem is not None:
             return []  # a catalogue block with a problem is reported, not written
-        return grouped(cast("Iterator[FastTriple]", self.mapper.info_triples(self.info)))  # plain terms
+        found = grouped(cast("Iterator[FastTriple]", self.mapper.info_triples(self.info)))  # plain terms
+        gone = {f"{self.base}{self.index.kinds[rid]}/{rid}" for rid in self.info_refs() if rid in left_out}
+        return [t for t in found if t[2] not in gone] if gone else found
+
+    def info_refs(self) -> dict[str, str]:
+        """Record id -> the catalogue block's field that refers to it (its publisher)."""
+        if self.info is None or self.info_problem is not None:
+            return {}
+        return {target: fld for fld, target, _ in refs_of(CatalogueInfo, self.info)}
 
     # records -> checked models
 
@@ -398,7 +414,7 @@ class Streamer:
         if not isinstance(raw, dict):
             return Problem(rid, where, f"a {name} entry must be an object")
         if rid is not None and self.index.first_seen.get(rid) != where:
-            return Problem(rid, where, f"record {rid!r}, field 'id': id is already used by the record at "
+            return Problem(rid, where, f"record {rid!r} field 'id': id is already used by the record at "
                                        f"{self.index.first_seen.get(rid)}", leaves_out=False)
         if name == "interviews" and "text_file" in raw:
             from .load import TranscriptFolder
@@ -414,18 +430,31 @@ class Streamer:
             rec = cls.model_validate(raw)
         except E.LodError as exc:
             return Problem(rid, where, str(exc))
-        except ValidationError as exc:
-            return Problem(rid, where, "; ".join(str(p) for p in input_errors(exc, record=rid)))
+        except ValidationError as exc:  # every problem of the record: its fields', then its references'
+            found = input_errors(exc, record=rid)
+            flagged = {p.field for p in found}
+            found += [p for p in self._reference_problems(cls, raw, rid) if p.field not in flagged]
+            return Problem(rid, where, "; ".join(str(p) for p in found))
         refs = list(refs_of(cls, rec))
-        for fld, target, kinds in refs:
+        wrong = self._reference_problems(cls, rec, rid, refs)
+        if wrong:
+            return Problem(rid, where, "; ".join(str(p) for p in wrong))
+        return rec, tuple(sorted({target for _, target, _ in refs}))
+
+    def _reference_problems(self, cls: type[Record], obj: Any, rid: str | None,
+                            refs: list[tuple[str, str, tuple[str, ...]]] | None = None) -> list[E.InputError]:
+        """The record's references to ids not in the catalogue, or to a record of the wrong kind
+        (the same problems :func:`lod.model.check_references` names for a catalogue in memory)."""
+        found: list[E.InputError] = []
+        for fld, target, kinds in refs if refs is not None else refs_of(cls, obj):
             hit = self.index.kinds.get(target)
             if hit is None:
-                return Problem(rid, where, f"record {rid!r}, field {fld!r}: refers to {target!r}, which is not in the "
-                                           f"catalogue (expected {a_kind(kinds)})")
-            if _class_name(hit) not in kinds:
-                return Problem(rid, where, f"record {rid!r}, field {fld!r}: refers to {target!r}, a "
-                                           f"{_class_name(hit)}; expected {a_kind(kinds)}")
-        return rec, tuple(sorted({target for _, target, _ in refs}))
+                found.append(E.UnknownReference(f"refers to {target!r}, which is not in the catalogue (expected "
+                                                f"{a_kind(kinds)})", record=rid, field=fld, value=target))
+            elif _class_name(hit) not in kinds:
+                found.append(E.WrongReferenceType(f"refers to {target!r}, {a_kind((_class_name(hit),))}; expected "
+                                                  f"{a_kind(kinds)}", record=rid, field=fld, value=target))
+        return found
 
     def batches(self, part: Part, result: PartResult, progress: Any = None
                 ) -> Iterator[list[tuple[Record, list[FastTriple], tuple[str, ...]]]]:
@@ -497,8 +526,11 @@ class Streamer:
         return result
 
     def validate_part(self, result: PartResult, first: bool, progress: Any = None,
-                      out: dict[str, Sink] | None = None) -> None:
+                      out: dict[str, Sink] | None = None, doomed: set[str] | None = None) -> None:
         """Validate each spilled batch with the whole catalogue's index as context.
+
+        ``doomed`` are the records left out already, whichever part they are in (those that did not
+        load, and every record that refers to one): they are not validated (by default: this part's).
 
         With ``out``, each batch's records are written as soon as they are validated (those
         with no violation and no problem known so far): one read of the spill instead of two.
@@ -513,7 +545,8 @@ class Streamer:
         ctx = self.index.context.get
         check = self.checker.check
 
-        doomed = left_out_closure([result], result.left_out) if result.left_out else set()
+        if doomed is None:
+            doomed = left_out_closure([result], result.left_out) if result.left_out else set()
         result.excluded = set(doomed)
         for path in result.spill:
             with gc_paused():  # millions of small tuples: the collector would rescan them all, again and again
@@ -549,7 +582,7 @@ class Streamer:
         """Append the kept records' triples, batch by batch, to the output files."""
         t0 = time.perf_counter()
         if with_info:
-            self._emit(self.info_triples(), out, result)
+            self._emit(self.info_triples(left_out), out, result)
         for path in result.spill:
             with gc_paused():  # millions of small tuples: the collector would rescan them all, again and again
                 entries = _read_spill(path)
@@ -655,7 +688,7 @@ def written_dependents(part: Part, left_out: set[str]) -> list[Problem]:
             continue
         for fld, target, _ in refs_of(cls, raw):
             if target in left_out:
-                found.append(Problem(rid, where, f"record {rid!r}, field {fld!r}: written, but refers to {target!r}, "
+                found.append(Problem(rid, where, f"record {rid!r} field {fld!r}: written, but refers to {target!r}, "
                                                  "which was left out", leaves_out=False))
                 break
     return found
@@ -678,11 +711,11 @@ def left_out_closure(parts: Iterable[PartResult], left_out: set[str]) -> set[str
     return out
 
 
-# --- the single-process export --------------------------------------------------------
+# --- what an export says (lod.pipeline.export runs it) -----------------------------------
 
 @dataclass
 class Summary:
-    """The outcome of a streaming export."""
+    """The outcome of an export (:func:`lod.pipeline.export`), the same in every mode."""
 
     records: int
     written: int
@@ -693,14 +726,31 @@ class Summary:
     problems: list[str]
     results: list[Any]
     files: dict[str, Path]
+    """What was written: format -> file (a Dask export: ``manifest`` -> its ``manifest.json``)."""
     phases: dict[str, float]
     complete: bool
     """Every record was written (nothing left out, nothing wrong)."""
+    published: bool = False
+    """The files were written (complete, or with ``keep_going`` what could be kept); false: nothing was."""
+    where: str = ""
+    """Where it ran, as the summary line says it (``""`` in one process, ``on Dask (4 parts)``)."""
+    parts: int = 1
+    left_out: int = 0
+    """Records left out: those with problems or violations, and every record that refers to one."""
+    manifest: dict[str, Any] = field(default_factory=dict)
+    """A folder of parts (Dask): ``manifest.json`` as written, this summary serialised with the files."""
 
-    def line(self, where: str = "") -> str:
-        """The one summary line every export prints (in memory, streamed, on Dask: ``where`` says which)."""
+    def line(self, where: str | None = None) -> str:
+        """The one summary line every export prints (in one process or on Dask: ``where`` says which)."""
         return summary_line(self.records, self.written, self.triples, self.violations, self.warnings,
-                            len(self.problems), self.seconds, where)
+                            len(self.problems), self.seconds, self.where if where is None else where)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as JSON data (the body of a Dask ``manifest.json``)."""
+        return {"records": self.records, "written_records": self.written, "triples": self.triples,
+                "violations": self.violations, "warnings": self.warnings, "problems": list(self.problems),
+                "left_out": self.left_out, "complete": self.complete, "written": self.published,
+                "seconds": round(self.seconds, 3), "phases": {k: round(v, 3) for k, v in self.phases.items()}}
 
 
 def summary_line(records: int, written: int, triples: int, violations: int, warnings: int, problems: int,
@@ -764,102 +814,13 @@ def output_paths(formats: list[str] | None, output: str | os.PathLike[str], stem
     return {named: out}
 
 
-def export(source: str | os.PathLike[str], output: str | os.PathLike[str], formats: Iterable[str] | None = None, *,
-           base: str = DEFAULT_BASE, profiles: Iterable[str] = ("core",), validate: bool = True,
-           keep_going: bool = False, engine: str = DEFAULT_ENGINE, batch_size: int = DEFAULT_BATCH,
-           shapes_dir: str | None = None, quiet: bool = False, transcripts: str | os.PathLike[str] | None = None
-           ) -> Summary:
-    """Stream a catalogue file to RDF files under ``output`` (a folder, or a file for one format).
+def __getattr__(name: str) -> Any:
+    """``lod.stream.export`` is :func:`lod.pipeline.export`, the one export driver (its old home)."""
+    if name == "export":
+        from .pipeline import export
 
-    ``transcripts`` is the folder interview transcripts may be read from (default: the catalogue's).
-
-    Files appear whole or not at all (each is written to a temp file and renamed at the end).
-    Without ``keep_going``, nothing is written when any record has a problem or a violation.
-    """
-    from .validation import profile_names
-
-    t_start = time.perf_counter()
-    asked = None if formats is None else list(dict.fromkeys(format_name(f) for f in formats))
-    names = profile_names(profiles) if validate else ()
-    if engine not in ("fast", "pyshacl"):
-        raise E.BadValue("unknown engine; use fast or pyshacl", field="engine", value=engine)
-    part = Part(str(source))
-    if not Path(source).is_file():
-        raise E.MissingFile("no such catalogue file", path=str(source))
-    t0 = time.perf_counter()
-    index = scan(part)
-    no_records(index, source)
-    (part,) = in_writing_order([part], index)
-    phases = {"scan": time.perf_counter() - t0}
-    streamer = Streamer(index, base=base, profiles=names or ("core",), validate=validate, engine=engine,
-                        batch_size=batch_size, shapes_dir=shapes_dir,
-                        transcripts=None if transcripts is None else str(transcripts))
-    stem = streamer.info.id if streamer.info is not None else Path(source).stem
-    targets = output_paths(asked, output, stem)
-    not_the_source(targets.values(), source)
-    made = [p for p in dict.fromkeys(a for t in targets.values() for a in reversed(t.parents)) if not p.exists()]
-    for path in targets.values():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Path] = {}
-    temps = {fmt: str(temp_beside(path)) for fmt, path in targets.items()}
-    spill = str(spill_dir())
-    try:
-        handles = {fmt: Sink(tmp, fmt) for fmt, tmp in temps.items()}
-        try:
-            if validate:
-                with progress_bar(index.records, "mapping", quiet) as bar:
-                    result = streamer.map_part(part, spill, bar)
-                index.context = result.context
-                with progress_bar(index.records, "validating+writing", quiet) as bar:
-                    streamer.validate_part(result, first=True, progress=bar, out=handles)
-                left_out = left_out_closure([result], result.left_out | result.bad)
-                extra = sorted(left_out - result.left_out - result.bad)
-                if keep_going and streamer.needs_rewrite(result, left_out):
-                    # a record written early refers to one found wanting later: write the files again
-                    for fmt, sink in list(handles.items()):
-                        sink.close()
-                        handles[fmt] = Sink(temps[fmt], fmt)
-                    result.triples = result.written = 0
-                    with progress_bar(index.records, "writing", quiet) as bar:
-                        streamer.write_part(result, handles, left_out, with_info=True, progress=bar)
-            else:
-                with progress_bar(index.records, "mapping+writing", quiet) as bar:
-                    result = streamer.map_and_write(part, handles, with_info=True, progress=bar)
-                left_out, extra = result.left_out, []
-                if left_out:
-                    reported = {p.record for p in result.problems}
-                    result.problems += [p for p in written_dependents(part, left_out) if p.record not in reported]
-        finally:
-            for sink in handles.values():
-                sink.close()
-        problems = [str(p) for p in result.problems]
-        if streamer.info_problem is not None:
-            problems.insert(0, str(streamer.info_problem))
-        problems += [f"record {rid!r}: left out: refers to a record that was left out" for rid in extra]
-        violations = [r for r in result.results if r.severity == "violation"]
-        unplaced = [r for r in violations if not r.record or r.record.startswith("info:")]
-        complete = not problems and not violations
-        if keep_going and not complete and result.written == 0:
-            problems.append("no record left to write: the earlier export, if any, is kept")
-        elif complete or (keep_going and not unplaced and streamer.info_problem is None):
-            for fmt, tmp in temps.items():
-                publish_file(tmp, targets[fmt])
-                files[fmt] = targets[fmt]
-    finally:
-        for tmp in temps.values():
-            Path(tmp).unlink(missing_ok=True)
-        shutil.rmtree(spill, ignore_errors=True)
-        if not files:  # nothing written: the folders made for it go again (if still empty)
-            for folder in reversed(made):
-                try:
-                    folder.rmdir()
-                except OSError:
-                    pass
-    phases.update(result.seconds)
-    return Summary(records=result.records, written=result.written if files else 0, triples=result.triples,
-                   violations=len(violations), warnings=sum(1 for r in result.results if r.severity == "warning"),
-                   seconds=time.perf_counter() - t_start, problems=problems, results=result.results,
-                   files=files, phases=phases, complete=complete)
+        return export
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("core",), *, base: str = DEFAULT_BASE,

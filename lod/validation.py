@@ -34,7 +34,7 @@ from . import errors as E
 from ._resources import data_dir
 from .mapping import ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, FastMapper, FastTriple, Mapper, gc_paused, plan
 from .model import Catalogue, CatalogueInfo, nested_fields
-from .shacl import FastData, PositionLookup, drop_result, plain_term_of, run_shacl
+from .shacl import FastData, PositionLookup, drop_result, plain_term_of, rdflib_term, run_shacl
 from .values import WIKIDATA_ENTITY
 
 PROFILES: tuple[str, ...] = ("core", "web", "wikidata", "archive")
@@ -314,6 +314,13 @@ class BatchValidator:
         """
         info_iri = info[0][0] if info else None
         keep: Callable[[Any], bool] | None = None
+        if own is None and (self.engine == "pyshacl" or inference != "none"):
+            # pyshacl on the whole catalogue: straight into rdflib's graph (no index beside it: half the memory)
+            g = Graph(bind_namespaces="none")
+            g.addN((rdflib_term(s), rdflib_term(p), rdflib_term(o), g) for s, p, o in chain(triples, info))
+            graph = run_shacl(g, self.shapes, inference=inference)
+            known = paths() if paths is not None and next(graph.objects(None, SH.result), None) is not None else {}
+            return report_results(graph, g, known, self.shapes, self.base), graph  # type: ignore[arg-type]
         if own is None:
             data = FastData(chain(triples, info))
         else:

@@ -56,8 +56,11 @@ def _check_folder(folder: Path, manifest: dict) -> set[str]:
 
 def test_parts_on_a_local_cluster_equal_the_single_process_export(tmp_path, catalogue):
     single = export(catalogue, tmp_path / "single.nt", ["nt"], keep_going=True, quiet=True)
-    manifest = dask_export(catalogue, tmp_path / "parts", ["nt", "turtle"], scheduler="local:2", partitions=3,
-                           keep_going=True)
+    summary = dask_export(catalogue, tmp_path / "parts", ["nt", "turtle"], scheduler="local:2", partitions=3,
+                          keep_going=True)
+    manifest = summary.manifest
+    assert {k: manifest[k] for k in summary.as_dict()} == summary.as_dict()  # the manifest is the summary
+    assert summary.line().endswith("on Dask (3 parts)")
     assert manifest["written"] and not manifest["complete"]
     assert manifest["parts"] == 3 and manifest["violations"] == single.violations == 1
     assert manifest["records"] == single.records and manifest["written_records"] == single.written
@@ -74,8 +77,8 @@ def test_parts_on_a_local_cluster_equal_the_single_process_export(tmp_path, cata
 
 def test_nothing_is_written_on_dask_when_a_record_fails(tmp_path, catalogue):
     out = tmp_path / "parts"
-    manifest = dask_export(catalogue, out, ["nt"], scheduler="local:2")
-    assert not manifest["written"] and manifest["violations"] == 1
+    summary = dask_export(catalogue, out, ["nt"], scheduler="local:2")
+    assert not summary.published and summary.violations == 1 and summary.written == 0 and not summary.manifest
     assert not out.exists() and not list(tmp_path.glob(".parts.staging*"))
 
 
@@ -116,9 +119,10 @@ def scheduler_address():
 
 
 def test_the_same_code_runs_against_a_scheduler_address(tmp_path, catalogue, scheduler_address):
-    local = dask_export(catalogue, tmp_path / "local", ["nt"], scheduler="local:2", partitions=4, keep_going=True)
+    local = dask_export(catalogue, tmp_path / "local", ["nt"], scheduler="local:2", partitions=4,
+                        keep_going=True).manifest
     remote = dask_export(catalogue, tmp_path / "remote", ["nt"], scheduler=scheduler_address, partitions=4,
-                         keep_going=True)
+                         keep_going=True).manifest
     assert [(f["path"], f["sha256"]) for f in remote["files"] if f["format"] == "nt"] == \
         [(f["path"], f["sha256"]) for f in local["files"] if f["format"] == "nt"]
     _check_folder(tmp_path / "remote", remote)
@@ -137,7 +141,7 @@ def test_cli_exports_on_dask(tmp_path, catalogue):
 def test_a_yaml_catalogue_on_dask_is_one_part(tmp_path):
     import lod
 
-    manifest = dask_export(lod.example_path(), tmp_path / "parts", ["nt"], scheduler="local:2", partitions=3)
+    manifest = dask_export(lod.example_path(), tmp_path / "parts", ["nt"], scheduler="local:2", partitions=3).manifest
     assert manifest["parts"] == 1 and manifest["complete"]
     single = export(lod.example_path(), tmp_path / "single.nt", ["nt"], quiet=True)
     assert _check_folder(tmp_path / "parts", manifest) == _triples(single.files["nt"])

@@ -166,13 +166,23 @@ def test_names_are_checked_on_every_named_record(kind, type_):
     assert (result.record, result.field) == (rid, "names")
 
 
-def test_partial_loading_keeps_the_catalogue_block_when_its_publisher_goes():
-    from lod.load import partial_from_data
-    cat, dropped = partial_from_data({"info": {"id": "c", "names": {"en": "C"}, "publisher": "o"},
-                                      "organizations": [{"id": "o", "names": {"en": ""}}],
-                                      "films": [{"id": "f", "titles": {"en": "F"}}]})
-    assert cat.info is not None and cat.info.publisher is None and [f.id for f in cat.films] == ["f"]
-    assert len(dropped) == 2  # the bad organisation, then the block's reference to it
+@pytest.mark.parametrize("validate", [True, False])
+def test_keep_going_keeps_the_catalogue_block_when_its_publisher_goes(tmp_path, validate):
+    import json
+
+    from lod.pipeline import export
+
+    source = tmp_path / "c.json"
+    source.write_text(json.dumps({"info": {"id": "c", "names": {"en": "C"}, "publisher": "o"},
+                                  "organizations": [{"id": "o", "names": {"en": ""}}],
+                                  "films": [{"id": "f", "titles": {"en": "F"}}]}), encoding="utf-8")
+    summary = export(source, tmp_path / "out.nt", keep_going=True, validate=validate, quiet=True)
+    assert summary.published and summary.written == 1 and not summary.complete
+    text = (tmp_path / "out.nt").read_text(encoding="utf-8")
+    assert "/film/f>" in text and "/catalogue/c>" in text
+    # with validation the block is written again without the reference; without, it stays and is reported
+    assert ("/organization/o>" in text) is (not validate)
+    assert len(summary.problems) == 2 and "field 'publisher': refers to 'o', which was left out" in summary.problems[1]
 
 
 def test_batched_report_graph_has_one_report_that_agrees():

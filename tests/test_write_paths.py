@@ -97,7 +97,7 @@ def test_dask_parts_join_to_the_single_file(tmp_path, inputs):
         single = stream_export(source, tmp_path / name / "single", list(FORMATS), quiet=True)
         assert single.complete
         manifest = dask_export(source, tmp_path / name / "parts", list(FORMATS), scheduler="local:2",
-                               partitions=3)
+                               partitions=3).manifest
         assert manifest["complete"] and manifest["parts"] == 3
         assert set(manifest["compose"]) == set(FORMATS)
         for fmt in FORMATS:
@@ -131,9 +131,10 @@ def test_a_graph_is_written_sorted_by_every_writer():
     assert "<https://example.org/a> a schema:Movie ;\n    schema:name \"A\" .\n" in lod.dumps(g, format="turtle")
 
 
-def test_keep_going_leaves_out_the_same_records_in_memory_and_streamed(tmp_path, capsys):
-    """One policy: records with violations or problems, and those that refer to one, are left out; the rest is
-    written, byte for byte the same, whether the catalogue was validated whole (once) or in batches."""
+def test_keep_going_leaves_out_the_same_records_in_one_process_and_on_dask(tmp_path, capsys):
+    """One driver, one policy: records with violations or problems, and those that refer to one, are left out;
+    the rest is written, byte for byte the same, from a JSON file, from JSON Lines, and on Dask in 3 parts
+    (where the record found wanting and the records referring to it are in different parts)."""
     from lod.synthetic import synthetic_film
 
     data = synthetic_data(60)
@@ -142,18 +143,18 @@ def test_keep_going_leaves_out_the_same_records_in_memory_and_streamed(tmp_path,
     synthetic_film(data, 20)["directors"] = ["nobody"]  # a problem on load
     source = tmp_path / "flawed.json"
     source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    lines_file = write_jsonl(data, tmp_path / "flawed.jsonl")
     lines = []
-    for mode in ([], ["--stream"]):
-        assert main(["export", str(source), "--keep-going", *mode, "-f", "nt,turtle",
-                     "-o", str(tmp_path / ("stream" if mode else "memory"))]) == 1
+    for name, args in (("json", [str(source)]), ("jsonl", [str(lines_file)]),
+                       ("dask", [str(lines_file), "--dask", "local:2", "--partitions", "3"])):
+        assert main(["export", *args, "--keep-going", "-f", "nt", "-o", str(tmp_path / name)]) == 1
         lines.append(capsys.readouterr().err.splitlines()[-1])
-    # one summary line for both modes, with the same counts (only the time and the mode differ)
+    # one summary line for every mode, with the same counts (only the time and where it ran differ)
     counts = [line.split(" s (")[0].rsplit(",", 1)[0] for line in lines]
-    assert counts[0] == counts[1] and counts[0].startswith("lod: 125 records, 119 written, "), lines
-    assert lines[0].endswith("in memory")
-    for suffix in (".nt", ".ttl"):
-        memory = (tmp_path / "memory" / f"synthetic{suffix}").read_bytes()
-        assert memory == (tmp_path / "stream" / f"synthetic{suffix}").read_bytes(), suffix
+    assert counts[0] == counts[1] == counts[2] and counts[0].startswith("lod: 125 records, 119 written, "), lines
+    assert lines[2].endswith("on Dask (3 parts)") and lines[0].endswith("records/s)")
+    memory = (tmp_path / "json" / "synthetic.nt").read_bytes()
+    assert memory == (tmp_path / "jsonl" / "synthetic.nt").read_bytes() == joined(tmp_path / "dask", "nt")
     text = memory.decode("utf-8")
     for kept in ("/film/film-11>", "/screening/screening-30>", "/award-outcome/outcome-30>"):
         assert kept in text, kept  # the IRIs below are spelled as lod writes them
