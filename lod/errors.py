@@ -3,7 +3,7 @@
 ``InputError`` and its subclasses describe bad input: each names the record, the
 field and the offending value. ``CatalogueError`` carries every problem found in a
 catalogue at once, so a curator fixes a file in one pass. The whole tree (the classes
-defined elsewhere are named by module; ``tests/test_typing.py`` checks it is complete)::
+defined elsewhere are named by the stage they are raised from, and imported from it; ``tests/test_typing.py`` checks it is complete)::
 
     LodError
     ├── InputError (also ValueError)
@@ -22,7 +22,7 @@ defined elsewhere are named by module; ``tests/test_typing.py`` checks it is com
     │   ├── wikidata.OfflineMiss
     │   └── wikidata.Unreachable
     ├── archive.BagError
-    └── publish.PublishError
+    └── archive.PublishError
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def test_own_vocabulary_defines_every_lod_term_with_label_and_comment():
 
 def test_generated_files_in_vocab_are_current():
     for name, text in generated_files().items():
-        assert vocab_file(name).read_text(encoding="utf-8") == text, f"run: python -m lod.docs vocab ({name})"
+        assert vocab_file(name).read_text(encoding="utf-8") == text, f"run: lod vocab ({name})"
 
 
 def test_context_file_is_what_the_writer_inlines(seed):

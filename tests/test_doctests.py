@@ -10,7 +10,7 @@ import pytest
 
 import lod
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(lod.__path__, "lod.") if not m.name.endswith("__main__"))
+MODULES = sorted(m.name for m in pkgutil.walk_packages(lod.__path__, "lod.") if not m.name.endswith("__main__"))
 
 
 @pytest.mark.parametrize("name", ["lod", *MODULES])

@@ -1,0 +1,887 @@
+"""Catalogue-scale export: records read, mapped, validated and written in bounded batches.
+
+The input is a JSON Lines catalogue (``.jsonl``): one record a line, as a one-key object
+naming its list, the same names a catalogue file uses::
+
+    {"info": {"id": "klassiki", "names": {"en": "Klassiki"}}}
+    {"people": {"id": "olga-doletskaya", "names": {"en": "Olga Doletskaya"}}}
+    {"films": {"id": "madina", "titles": [{"text": "Madina", "lang": "en"}], "cast": [...]}}
+
+(A YAML or JSON catalogue file works too; it is read whole, then streamed.) The export runs
+in passes over a :class:`Part` of the input (the whole file here, a slice of it on Dask):
+
+1. **scan**: ids and kinds of every record (JSON only, no model): references can then be
+   named and checked in any order, and the record count gives the progress bar its total;
+2. **map**: each record is checked (pydantic), its references resolved, and mapped by
+   :class:`~lod.mapping.FastMapper`. Without validation each batch is written at once;
+   with it, the triples are spilled to a temp file, and what the shapes read on
+   *referenced* records (their types…) is kept in the index;
+3. **validate and write**: each spilled batch is validated by the compiled shapes
+   (:mod:`lod.shacl`, or pyshacl with ``engine="pyshacl"``) with the index as context, and
+   its clean records are appended to the output files, grouped by subject.
+
+Memory is one batch plus the index (the id and kind of every record, and the few triples
+of each record the shapes read from elsewhere), not the catalogue. Output is deterministic
+for a given input, whatever the batch size; its triples are exactly those of the in-memory
+export (the test suite compares the canonical N-Triples of both), in the input's order.
+
+Without ``keep_going``, any problem means nothing is written. With it, records with
+problems are left out, and so are records that refer to one: a record already written
+when the record it refers to was found wanting makes the part be written again (with
+validation), or is listed in the summary (without).
+
+Validation sees a batch plus, for records elsewhere, the triples the compiled shapes read
+on value nodes (types, and the predicates of nested shapes and of later path steps). A
+shape that reaches a record only *from another record* (``sh:targetObjectsOf``, an inverse
+path) sees the batch alone; lod's own shapes use those only within a record.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, cast
+
+from pydantic import ValidationError
+from rdflib import URIRef
+
+from .. import errors as E
+from ..io import spill_dir
+from ..io import grouped, writer_for
+from ..mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
+from ..records import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, refs_of, a_kind, input_errors
+from ..io import EXTENSIONS, format_of_suffix
+from ..validation import DEFAULT_ENGINE
+from ..io import JSONL_SUFFIXES, jsonl_record
+
+DEFAULT_BATCH = 2000
+
+
+# --- reading -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Part:
+    """A slice of a JSON Lines file: bytes [start, end), starting at line ``first_line``; or, with ``order``,
+    the lines at those (byte offset, line number) pairs, in that order (a file whose records are not in
+    writing order: see :func:`ordered_parts`)."""
+
+    path: str
+    start: int = 0
+    end: int | None = None
+    first_line: int = 1
+    order: tuple[tuple[int, int], ...] | None = None
+
+
+def split(path: str | os.PathLike[str], parts: int) -> list[Part]:
+    """Cut a JSON Lines file into about ``parts`` slices on line boundaries."""
+    p = Path(path)
+    size = p.stat().st_size
+    cuts = [0]
+    with p.open("rb") as fh:
+        for i in range(1, parts):
+            fh.seek(max(cuts[-1], size * i // parts))
+            fh.readline()  # to the start of the next line
+            pos = fh.tell()
+            if cuts[-1] < pos < size:
+                cuts.append(pos)
+    cuts.append(size)
+    out, line = [], 1
+    with p.open("rb") as fh:
+        for a, b in zip(cuts, cuts[1:]):
+            out.append(Part(str(p), a, b, line))
+            fh.seek(a)
+            line += fh.read(b - a).count(b"\n")
+    return out
+
+
+Item = tuple[str, Any, str]  # (list name, raw record, where: "file.jsonl:12")
+
+_RANK = {name: rank for rank, name in enumerate(LISTS)}
+"""List name -> its place in the writing order (the registry's)."""
+
+
+def _write_key(name: str, raw: Any) -> tuple[int, str] | None:
+    """Where a raw record goes in lod's writing order: (list, id); None for a record that cannot be written."""
+    rank = _RANK.get(name)
+    rid = _raw_id(raw)
+    return None if rank is None or rid is None else (rank, rid)
+
+
+def ordered_parts(path: str | os.PathLike[str], parts: int = 1) -> list[Part]:
+    """A JSON Lines file's records in writing order (list by list, each by id), cut into ``parts`` parts.
+
+    Only for a file whose records are not in that order already (:attr:`Index.in_order`): every line is
+    read once more, and its offset kept (a few hundred bytes a record) until the parts are made.
+    """
+    keyed: list[tuple[tuple[int, str], int, int]] = []
+    for item, offset, line_no in _lines(Part(str(path))):
+        name, raw, _ = item
+        key = _write_key(name, raw) if name else None
+        # a line that cannot be written (no id, not an object) keeps its place at the start: it is reported
+        keyed.append(((-1, "") if key is None else key, offset, line_no))
+    keyed.sort()
+    order = [(offset, line_no) for _, offset, line_no in keyed]
+    size = max(1, -(-len(order) // max(1, parts)))
+    return [Part(str(path), order=tuple(order[i:i + size])) for i in range(0, max(len(order), 1), size)]
+
+
+def in_writing_order(parts: list[Part], index: Index) -> list[Part]:
+    """``parts`` as they are when the file's records are in writing order (or the file is read whole: YAML, JSON,
+    whose lists :func:`read_part` orders itself), else as many :func:`ordered_parts` of the file."""
+    path = parts[0].path
+    if index.in_order or Path(path).suffix.lower() not in JSONL_SUFFIXES:
+        return parts
+    return ordered_parts(path, len(parts))
+
+
+def _decode_line(raw: bytes, path: Path, line_no: int) -> Item | None:
+    text = raw.strip()
+    if not text:
+        return None
+    where = f"{path.name}:{line_no}"
+    try:
+        name, item = jsonl_record(text, path.name, line_no)
+    except E.FileError as exc:
+        return "", exc.message, where
+    return ALIASES.get(name, name), item, where
+
+
+def _lines(part: Part) -> Iterator[tuple[Item, int, int]]:
+    """The decoded lines of a JSON Lines part, with each one's byte offset and line number."""
+    path = Path(part.path)
+    with path.open("rb") as fh:
+        if part.order is not None:
+            for offset, line_no in part.order:
+                fh.seek(offset)
+                found = _decode_line(fh.readline(), path, line_no)
+                if found is not None:
+                    yield found, offset, line_no
+            return
+        fh.seek(part.start)
+        line_no = part.first_line - 1
+        pos = part.start
+        for raw in fh:
+            if part.end is not None and pos >= part.end:
+                break
+            offset = pos
+            pos += len(raw)
+            line_no += 1
+            found = _decode_line(raw, path, line_no)
+            if found is not None:
+                yield found, offset, line_no
+
+
+def read_part(part: Part) -> Iterator[Item]:
+    """The raw records of a JSON Lines slice, or of a whole catalogue file."""
+    path = Path(part.path)
+    if path.suffix.lower() not in JSONL_SUFFIXES:
+        from ..io import catalogue_data
+
+        lines: dict[tuple[str, int], int] = {}
+        data = catalogue_data(path, lines)  # a YAML file tells each record's line; a JSON file does not
+        spellings: dict[str, str] = {}
+        for key in data:
+            name = ALIASES.get(key, key)
+            if name in spellings:  # organisations and organizations: which would be meant is not clear
+                yield "", (f"'{spellings[name]}' and '{key}' are the same list; give it once"), \
+                    f"{path.name}:{lines.get((key, -1), key)}"
+            spellings[name] = key
+        def rank(key: str) -> int:  # info, the lists in the registry's order, then unknown keys
+            name = ALIASES.get(key, key)
+            return -1 if name == "info" else _RANK.get(name, len(_RANK))
+
+        keys = sorted(data, key=rank)
+        for key in keys:
+            value = data[key]
+            name = ALIASES.get(key, key)
+            if name == "info":
+                yield "info", value, f"{path.name}:{lines.get((key, -1), 'info')}"
+            elif isinstance(value, list):
+                # in writing order (by id); a record without a usable id first, so its problem is reported
+                order = sorted(range(len(value)), key=lambda i: (_raw_id(value[i]) is not None,
+                                                                 _raw_id(value[i]) or ""))
+                for i in order:
+                    yield name, value[i], f"{path.name}:{lines.get((key, i), f'{key}[{i}]')}"
+            else:
+                yield name, value, f"{path.name}:{key}"
+        return
+    for item, _, _ in _lines(part):
+        yield item
+
+
+# --- pass 1: scan ------------------------------------------------------------------
+
+@dataclass
+class Index:
+    """What every part needs to know about the whole catalogue."""
+
+    kinds: dict[str, str] = field(default_factory=dict)
+    """Record id -> kind (``film``, ``person``…)."""
+    first_seen: dict[str, str] = field(default_factory=dict)
+    """Record id -> where it first occurs (a later record with the id is a duplicate)."""
+    lookups: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    """Raw records other records' triples need (awards and festival editions: award texts)."""
+    info: Any = None
+    info_where: str = "info"
+    """Where the catalogue block is (``file.jsonl:1``)."""
+    records: int = 0
+    context: dict[str, Any] = field(default_factory=dict)
+    """Record IRI -> {predicate: objects} the shapes read on it from other records."""
+    in_order: bool = True
+    """The records are in writing order (list by list, each by id): read as they are, or else through
+    :func:`ordered_parts`."""
+    first_key: tuple[int, str] | None = None
+    last_key: tuple[int, str] | None = None
+
+    def merge(self, other: Index) -> None:
+        for rid, where in other.first_seen.items():
+            if rid not in self.first_seen or _order(where) < _order(self.first_seen[rid]):
+                self.first_seen[rid] = where
+                self.kinds[rid] = other.kinds[rid]
+                if rid in other.lookups:  # the record that keeps the id, not a later duplicate
+                    self.lookups[rid] = other.lookups[rid]
+                else:
+                    self.lookups.pop(rid, None)
+        if other.info is not None and self.info is None:
+            self.info = other.info
+            self.info_where = other.info_where
+        # parts merge in file order: still in order if each is and they meet in order
+        self.in_order = self.in_order and other.in_order and (
+            self.last_key is None or other.first_key is None or self.last_key <= other.first_key)
+        if self.first_key is None:
+            self.first_key = other.first_key
+        if other.last_key is not None:
+            self.last_key = other.last_key
+        self.records += other.records
+        self.context.update(other.context)
+
+
+def _order(where: str) -> tuple[int, str]:
+    tail = where.rsplit(":", 1)[-1]
+    return (int(tail), "") if tail.isdigit() else (0, tail)
+
+
+_LOOKUP_KINDS = {k.kind for k in REGISTRY if k.lookup}
+
+
+def _raw_id(raw: Any) -> str | None:
+    """A raw record's id as the model reads it (a YAML number is text), or None."""
+    rid = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(rid, int) and not isinstance(rid, bool) and rid >= 0:
+        return str(rid)
+    return rid if isinstance(rid, str) else None
+
+
+def scan(part: Part) -> Index:
+    index = Index()
+    for name, raw, where in read_part(part):
+        if name == "info":
+            index.info, index.info_where = raw, where
+            continue
+        cls = LISTS.get(name)
+        index.records += 1
+        rid = _raw_id(raw)
+        if cls is None or rid is None:
+            continue
+        key = (_RANK[name], rid)
+        if index.last_key is not None and key < index.last_key:
+            index.in_order = False
+        if index.first_key is None:
+            index.first_key = key
+        index.last_key = key
+        if rid not in index.first_seen:
+            index.first_seen[rid] = where
+            index.kinds[rid] = cls.kind
+            if cls.kind in _LOOKUP_KINDS:
+                index.lookups[rid] = (name, raw)
+    return index
+
+
+# --- pass 2: check and map -----------------------------------------------------------
+
+@dataclass
+class Problem:
+    record: str | None
+    where: str
+    message: str
+    leaves_out: bool = True
+    """The record's id is left out (not so for a duplicate id: the first record with it stays)."""
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class PartResult:
+    """What one part did: counts, problems, validation results, files written."""
+
+    records: int = 0
+    written: int = 0
+    triples: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    results: list[Any] = field(default_factory=list)  # ValidationResult
+    left_out: set[str] = field(default_factory=set)
+    bad: set[str] = field(default_factory=set)
+    excluded: set[str] = field(default_factory=set)
+    """Records validate_part did not write (their problem or violation was known by then)."""
+    spill: list[str] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Streamer:
+    """The passes of a streaming export; one part at a time, the same code in-process or on Dask."""
+
+    def __init__(self, index: Index, *, base: str = DEFAULT_BASE, profiles: tuple[str, ...] = ("core",),
+                 validate: bool = True, engine: str = DEFAULT_ENGINE, batch_size: int = DEFAULT_BATCH,
+                 shapes_dir: str | None = None, transcripts: str | None = None) -> None:
+        self.index = index
+        self.transcripts = transcripts
+        """The folder interview transcripts may be read from (default: the catalogue's folder)."""
+        self._transcripts: dict[Path, Any] = {}
+        self.base = check_base(base)
+        self.profiles = profiles
+        self.validate = validate
+        self.engine = engine
+        self.batch_size = batch_size
+        self.shapes_dir = shapes_dir
+        self._models: dict[str, Record] = {}
+        self.mapper = FastMapper(None, self.base, kinds=index.kinds, lookup=self._lookup)
+        self._checker: Any = None
+        self.info: CatalogueInfo | None = None
+        self.info_problem: Problem | None = None
+        if index.info is not None:
+            try:
+                self.info = CatalogueInfo.model_validate(index.info)
+            except ValidationError as exc:
+                self.info_problem = Problem("info", index.info_where, "; ".join(
+                    str(p) for p in input_errors(exc, record="info")))
+        if self.info is not None:
+            for fld, target, kinds in refs_of(CatalogueInfo, self.info):
+                if _class_name(index.kinds[target]) not in kinds if target in index.kinds else True:
+                    self.info_problem = Problem("info", index.info_where, f"record 'info' field {fld!r}: refers to "
+                                                                f"{target!r}, which is not a {' or '.join(kinds)} here")
+
+    def _lookup(self, rid: str) -> Record:
+        found = self._models.get(rid)
+        if found is None:
+            name, raw = self.index.lookups[rid]
+            found = self._models[rid] = LISTS[name](**raw)
+        return found
+
+    @property
+    def checker(self) -> Any:
+        """The batch validator (:class:`lod.validation.BatchValidator`): the one ``lod.validate`` runs."""
+        if self._checker is None:
+            from ..validation import BatchValidator
+
+            self._checker = BatchValidator(self.profiles, self.base, self.shapes_dir, self.engine)
+        return self._checker
+
+    def info_triples(self, left_out: set[str] | frozenset[str] = frozenset()) -> list[FastTriple]:
+        """The catalogue block's triples, without its references to records in ``left_out``."""
+        if self.info is None or self.info_problem is not None:
+            return []  # a catalogue block with a problem is reported, not written
+        found = grouped(cast("Iterator[FastTriple]", self.mapper.info_triples(self.info)))  # plain terms
+        gone = {f"{self.base}{self.index.kinds[rid]}/{rid}" for rid in self.info_refs() if rid in left_out}
+        return [t for t in found if t[2] not in gone] if gone else found
+
+    def info_refs(self) -> dict[str, str]:
+        """Record id -> the catalogue block's field that refers to it (its publisher)."""
+        if self.info is None or self.info_problem is not None:
+            return {}
+        return {target: fld for fld, target, _ in refs_of(CatalogueInfo, self.info)}
+
+    # records -> checked models
+
+    def load(self, name: str, raw: Any, where: str, root: Path) -> tuple[Record, tuple[str, ...]] | Problem:
+        """The checked record and the ids it refers to, or its problem."""
+        rid = _raw_id(raw)
+        cls = LISTS.get(name)
+        if not name:
+            return Problem(None, where, str(raw))
+        if cls is None:
+            return Problem(rid, where, f"unknown list {name!r}; expected one of info, {', '.join(LISTS)}")
+        if not isinstance(raw, dict):
+            return Problem(rid, where, f"a {name} entry must be an object")
+        if rid is not None and self.index.first_seen.get(rid) != where:
+            return Problem(rid, where, f"record {rid!r} field 'id': id is already used by the record at "
+                                       f"{self.index.first_seen.get(rid)}", leaves_out=False)
+        if name == "interviews" and "text_file" in raw:
+            from ..io import TranscriptFolder
+
+            problems: list[E.InputError] = []
+            folder = self._transcripts.get(root)
+            if folder is None:  # one per catalogue folder: a transcript file belongs to one interview
+                folder = self._transcripts[root] = TranscriptFolder(root, self.transcripts)
+            raw = folder.attach(raw, 0, problems)
+            if problems:
+                return Problem(rid, where, "; ".join(str(p) for p in problems))
+        try:
+            rec = cls.model_validate(raw)
+        except E.LodError as exc:
+            return Problem(rid, where, str(exc))
+        except ValidationError as exc:  # every problem of the record: its fields', then its references'
+            found = input_errors(exc, record=rid)
+            flagged = {p.field for p in found}
+            found += [p for p in self._reference_problems(cls, raw, rid) if p.field not in flagged]
+            return Problem(rid, where, "; ".join(str(p) for p in found))
+        refs = list(refs_of(cls, rec))
+        wrong = self._reference_problems(cls, rec, rid, refs)
+        if wrong:
+            return Problem(rid, where, "; ".join(str(p) for p in wrong))
+        return rec, tuple(sorted({target for _, target, _ in refs}))
+
+    def _reference_problems(self, cls: type[Record], obj: Any, rid: str | None,
+                            refs: list[tuple[str, str, tuple[str, ...]]] | None = None) -> list[E.InputError]:
+        """The record's references to ids not in the catalogue, or to a record of the wrong kind
+        (the same problems :func:`lod.model.check_references` names for a catalogue in memory)."""
+        found: list[E.InputError] = []
+        for fld, target, kinds in refs if refs is not None else refs_of(cls, obj):
+            hit = self.index.kinds.get(target)
+            if hit is None:
+                found.append(E.UnknownReference(f"refers to {target!r}, which is not in the catalogue (expected "
+                                                f"{a_kind(kinds)})", record=rid, field=fld, value=target))
+            elif _class_name(hit) not in kinds:
+                found.append(E.WrongReferenceType(f"refers to {target!r}, {a_kind((_class_name(hit),))}; expected "
+                                                  f"{a_kind(kinds)}", record=rid, field=fld, value=target))
+        return found
+
+    def batches(self, part: Part, result: PartResult, progress: Any = None
+                ) -> Iterator[list[tuple[Record, list[FastTriple], tuple[str, ...]]]]:
+        """Checked and mapped records with the ids they refer to, a batch at a time (problems go into ``result``)."""
+        root = Path(part.path).parent
+        batch: list[tuple[Record, list[FastTriple], tuple[str, ...]]] = []
+        clock = time.perf_counter
+        seconds = result.seconds
+        seconds.setdefault("load", 0.0)
+        seconds.setdefault("map", 0.0)
+        t0 = clock()
+        for name, raw, where in read_part(part):
+            if name == "info":
+                continue
+            result.records += 1
+            loaded = self.load(name, raw, where, root)
+            t1 = clock()
+            seconds["load"] += t1 - t0
+            if isinstance(loaded, Problem):
+                result.problems.append(loaded)
+                if loaded.record and loaded.leaves_out:
+                    result.left_out.add(loaded.record)
+            else:
+                rec, refs = loaded
+                try:
+                    triples = grouped(cast("Iterator[FastTriple]", self.mapper.record_triples(rec)))
+                except E.InputError as exc:  # a record it needs (an outcome's award) does not load
+                    result.problems.append(Problem(rec.id, where, f"record {rec.id!r}: refers to a record that "
+                                                                  f"does not load: {exc}"))
+                    result.left_out.add(rec.id)
+                else:
+                    batch.append((rec, triples, refs))
+                seconds["map"] += clock() - t1
+            if progress is not None:
+                progress.update(1)
+            if len(batch) >= self.batch_size:
+                yield batch
+                batch = []
+            t0 = clock()
+        if batch:
+            yield batch
+
+    # the passes
+
+    def map_part(self, part: Part, spill_dir: str, progress: Any = None) -> PartResult:
+        """Check and map; spill the triples of each batch and keep what the shapes read from elsewhere."""
+        result = PartResult()
+        remember = self.checker.remember if self.validate else None
+        with gc_paused():
+            for n, batch in enumerate(self.batches(part, result, progress)):
+                entries: list[Any] = []
+                for rec, triples, refs in batch:
+                    if remember is not None:
+                        remember(f"{self.base}{rec.kind}/{rec.id}", triples, result.context)
+                    entries.append((rec.id, triples, [], refs))
+                if entries:  # nested node -> (record, field path), for every record of the batch
+                    entries[0] = (*entries[0][:2], [(str(k), r, f) for k, (r, f) in self.mapper.node_paths.items()],
+                                  entries[0][3])
+                self.mapper.node_paths.clear()
+                path = os.path.join(spill_dir, f"{_part_name(part)}-{n:05d}.spill")
+                with open(path, "wb") as fh:
+                    marshal.dump(entries, fh)
+                result.spill.append(path)
+            if not result.spill:  # no record here: the catalogue block is still validated (with batch 0)
+                path = os.path.join(spill_dir, f"{_part_name(part)}-00000.spill")
+                with open(path, "wb") as fh:
+                    marshal.dump([], fh)
+                result.spill.append(path)
+        return result
+
+    def validate_part(self, result: PartResult, first: bool, progress: Any = None,
+                      out: dict[str, Sink] | None = None, doomed: set[str] | None = None) -> None:
+        """Validate each spilled batch with the whole catalogue's index as context.
+
+        ``doomed`` are the records left out already, whichever part they are in (those that did not
+        load, and every record that refers to one): they are not validated (by default: this part's).
+
+        With ``out``, each batch's records are written as soon as they are validated (those
+        with no violation and no problem known so far): one read of the spill instead of two.
+        ``result.excluded`` holds the records not written then; if the final left-out set holds
+        any other record, the caller writes the part again (see :meth:`needs_rewrite`).
+        """
+        t0 = time.perf_counter()
+        t_write = 0.0
+        if out is not None and first:
+            self._emit(self.info_triples(), out, result)
+        info = self.info_triples()
+        ctx = self.index.context.get
+        check = self.checker.check
+
+        if doomed is None:
+            doomed = left_out_closure([result], result.left_out) if result.left_out else set()
+        result.excluded = set(doomed)
+        for path in result.spill:
+            with gc_paused():  # millions of small tuples: the collector would rescan them all, again and again
+                entries = _read_spill(path)
+                own = {rid for rid, _, _, _ in entries} - doomed  # records left out anyway are not validated
+                found, _ = check([t for _, triples, _, _ in entries for t in triples], own, info=info,
+                                 with_info=first and path == result.spill[0], context=ctx,
+                                 # nested node -> (record, field path): made only to place results
+                                 paths=lambda: {URIRef(k): (rid, fld) for _, _, plist, _ in entries
+                                                for k, rid, fld in plist})
+                result.results.extend(found)
+                bad = {r.record for r in found if r.severity == "violation" and r.record}
+                result.bad |= bad
+                if out is not None:
+                    t1 = time.perf_counter()
+                    result.excluded |= bad
+                    self._write_entries(entries, result.excluded, out, result)
+                    t_write += time.perf_counter() - t1
+            if progress is not None:
+                progress.update(len(entries))
+        result.seconds["validate"] = time.perf_counter() - t0 - t_write
+        if out is not None:
+            result.seconds["write"] = result.seconds.get("write", 0.0) + t_write
+
+    @staticmethod
+    def needs_rewrite(result: PartResult, left_out: set[str]) -> bool:
+        """Records were written (by :meth:`validate_part`) that turned out to be left out."""
+        return bool(left_out - result.excluded) and any(
+            rid in left_out and rid not in result.excluded for path in result.spill for rid, _, _, _ in _read_spill(path))
+
+    def write_part(self, result: PartResult, out: dict[str, Sink], left_out: set[str],
+                   with_info: bool, progress: Any = None) -> None:
+        """Append the kept records' triples, batch by batch, to the output files."""
+        t0 = time.perf_counter()
+        if with_info:
+            self._emit(self.info_triples(left_out), out, result)
+        for path in result.spill:
+            with gc_paused():  # millions of small tuples: the collector would rescan them all, again and again
+                entries = _read_spill(path)
+                self._write_entries(entries, left_out, out, result)
+            if progress is not None:
+                progress.update(len(entries))
+        result.seconds["write"] = result.seconds.get("write", 0.0) + time.perf_counter() - t0
+
+    def _write_entries(self, entries: list[Any], skip: set[str], out: dict[str, Sink], result: PartResult) -> None:
+        """Write the spilled records of one batch, but those in ``skip``."""
+        kept = [triples for rid, triples, _, _ in entries if rid not in skip]
+        self._emit([t for triples in kept for t in triples], out, result)
+        result.written += len(kept)
+
+    @staticmethod
+    def _emit(items: list[FastTriple], out: dict[str, Sink], result: PartResult) -> None:
+        for sink in out.values():
+            sink.write(items)
+        result.triples += len(items)
+
+    def map_and_write(self, part: Part, out: dict[str, Sink], with_info: bool, progress: Any = None) -> PartResult:
+        """Without validation: one pass, each batch written as soon as it is mapped."""
+        result = PartResult()
+        if with_info:
+            self._emit(self.info_triples(), out, result)
+        with gc_paused():
+            for batch in self.batches(part, result, progress):
+                kept = []
+                for rec, triples, refs in batch:
+                    gone = result.left_out.intersection(refs)
+                    if gone:
+                        result.problems.append(Problem(rec.id, rec.id, f"record {rec.id!r}: refers to "
+                                                                       f"{sorted(gone)[0]!r}, which was left out"))
+                        result.left_out.add(rec.id)
+                        continue
+                    kept.append(triples)
+                    result.written += 1
+                self.mapper.node_paths.clear()
+                items = [t for triples in kept for t in triples]
+                t0 = time.perf_counter()
+                self._emit(items, out, result)
+                result.seconds["write"] = result.seconds.get("write", 0.0) + time.perf_counter() - t0
+        return result
+
+
+class Sink:
+    """One output file being written: header, chunks of sorted triples, footer."""
+
+    def __init__(self, path: str | os.PathLike[str], fmt: str) -> None:
+        self.path = Path(path)
+        self.header, self.chunk, self.footer = writer_for(fmt)
+        self.fh = open(self.path, "wb")
+        self.fh.write(self.header.encode("utf-8"))
+        self.first = True
+        self.digest: Any = None
+
+    def write(self, items: list[FastTriple]) -> None:
+        text = self.chunk(items, self.first)
+        if text:
+            self.fh.write(text.encode("utf-8"))
+            self.first = False
+
+    def close(self) -> None:
+        """Finish the file (footer, flush, fsync)."""
+        if self.fh.closed:
+            return
+        self.fh.write(self.footer.encode("utf-8"))
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+
+
+@cache
+def _class_name(kind: str) -> str:
+    from ..mapping import KINDS
+
+    return KINDS[kind].__name__
+
+
+def _part_name(part: Part) -> str:
+    if part.order:
+        return f"part-o{part.order[0][0]:012d}"  # ordered parts: each begins at another line
+    return f"part-{part.start:012d}"
+
+
+def _read_spill(path: str) -> list[Any]:
+    with open(path, "rb") as fh:
+        with gc_paused():
+            data: list[Any] = marshal.load(fh)
+    return data
+
+
+def written_dependents(part: Part, left_out: set[str]) -> list[Problem]:
+    """Records written (without validation, before the problem was known) that refer to a left-out record.
+
+    A second look at the raw records, made only when something was left out.
+    """
+    found = []
+    for name, raw, where in read_part(part):
+        cls = LISTS.get(name)
+        rid = _raw_id(raw)
+        if cls is None or rid is None or rid in left_out:
+            continue
+        for fld, target, _ in refs_of(cls, raw):
+            if target in left_out:
+                found.append(Problem(rid, where, f"record {rid!r} field {fld!r}: written, but refers to {target!r}, "
+                                                 "which was left out", leaves_out=False))
+                break
+    return found
+
+
+def left_out_closure(parts: Iterable[PartResult], left_out: set[str]) -> set[str]:
+    """``left_out`` and every record that (transitively) refers to one of them, read from the spills."""
+    parts = list(parts)
+    out = set(left_out)
+    while out:
+        more = set()
+        for part in parts:
+            for path in part.spill:
+                for rid, _, _, refs in _read_spill(path):
+                    if rid not in out and not out.isdisjoint(refs):
+                        more.add(rid)
+        if not more:
+            break
+        out |= more
+    return out
+
+
+# --- what an export says (lod.pipeline.export runs it) -----------------------------------
+
+@dataclass
+class Summary:
+    """The outcome of an export (:func:`lod.pipeline.export`), the same in every mode."""
+
+    records: int
+    written: int
+    triples: int
+    violations: int
+    warnings: int
+    seconds: float
+    problems: list[str]
+    results: list[Any]
+    files: dict[str, Path]
+    """What was written: format -> file (a Dask export: ``manifest`` -> its ``manifest.json``)."""
+    phases: dict[str, float]
+    complete: bool
+    """Every record was written (nothing left out, nothing wrong)."""
+    published: bool = False
+    """The files were written (complete, or with ``keep_going`` what could be kept); false: nothing was."""
+    where: str = ""
+    """Where it ran, as the summary line says it (``""`` in one process, ``on Dask (4 parts)``)."""
+    parts: int = 1
+    left_out: int = 0
+    """Records left out: those with problems or violations, and every record that refers to one."""
+    manifest: dict[str, Any] = field(default_factory=dict)
+    """A folder of parts (Dask): ``manifest.json`` as written, this summary serialised with the files."""
+
+    def line(self, where: str | None = None) -> str:
+        """The one summary line every export prints (in one process or on Dask: ``where`` says which)."""
+        return summary_line(self.records, self.written, self.triples, self.violations, self.warnings,
+                            len(self.problems), self.seconds, self.where if where is None else where)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as JSON data (the body of a Dask ``manifest.json``)."""
+        return {"records": self.records, "written_records": self.written, "triples": self.triples,
+                "violations": self.violations, "warnings": self.warnings, "problems": list(self.problems),
+                "left_out": self.left_out, "complete": self.complete, "written": self.published,
+                "seconds": round(self.seconds, 3), "phases": {k: round(v, 3) for k, v in self.phases.items()}}
+
+
+def summary_line(records: int, written: int, triples: int, violations: int, warnings: int, problems: int,
+                 seconds: float, where: str = "") -> str:
+    """``lod: 120 records, 118 written, 4,321 triples, 1 violations, … 0.4 s (300 records/s)``: every mode's last line."""
+    rate = records / seconds if seconds else 0.0
+    return (f"lod: {records} records, {written} written, {triples} triples, {violations} violations, "
+            f"{warnings} warnings, {problems} problems, {seconds:.1f} s ({rate:,.0f} records/s)"
+            + (f" {where}" if where else ""))
+
+
+def progress_bar(total: int, desc: str, quiet: bool = False) -> Any:
+    """A tqdm bar on stderr: records/s and ETA on a terminal, nothing in a pipe."""
+    from tqdm import tqdm
+
+    # a terminal that reports no size (some ptys) gets 100x24 rather than an invisible bar (tqdm hides it)
+    size = shutil.get_terminal_size((100, 24))
+    return tqdm(total=total, desc=desc, unit=" records", file=sys.stderr, ncols=size.columns, nrows=size.lines,
+                smoothing=0.1, disable=True if quiet else None, leave=False)
+
+
+def no_records(index: Index, source: str | os.PathLike[str]) -> None:
+    """A catalogue without records is an input error: exporting it would replace a good file with an empty one."""
+    if index.records == 0:
+        raise E.FileError("holds no records (films:, people:, …): nothing to export or validate", path=str(source))
+
+
+def not_the_source(targets: Iterable[Path], source: str | os.PathLike[str]) -> None:
+    """An export never writes over its own catalogue."""
+    src = Path(source).resolve()
+    for target in targets:
+        if target.resolve() == src:
+            raise E.BadValue(f"-o {target} is the catalogue being exported; name another file", field="--output",
+                             value=str(target))
+
+
+def output_paths(formats: list[str] | None, output: str | os.PathLike[str], stem: str) -> dict[str, Path]:
+    """Format -> file for ``-o OUTPUT``: one file, or one file a format in a folder (``STEM.ttl``, …).
+
+    ``formats`` is what the user asked for (None: not said). A name ending in an RDF suffix is one
+    file in the format it names; a ``-f`` that contradicts it, or several formats for one file, is
+    an error. An existing folder, a name ending in ``/``, or a name without a suffix, is a folder.
+    """
+    out = Path(output)
+    named = format_of_suffix(out)
+    if str(output).endswith(("/", os.sep)) and out.is_file():
+        raise E.BadValue(f"{out} is a file, and -o {output} asks for a folder", field="--output", value=str(output))
+    if out.is_dir() or str(output).endswith(("/", os.sep)) or (not out.suffix and not out.is_file()):
+        return {fmt: out / f"{stem}{EXTENSIONS[fmt]}" for fmt in (formats or ["turtle"])}
+    if formats and len(formats) > 1:
+        raise E.BadValue(f"{len(formats)} formats are written as one file each into a folder, and {out.name!r} "
+                         "names a file; give a folder (-o out/)", field="--output", value=str(output))
+    if named is None:
+        if not formats:
+            raise E.BadValue(f"cannot tell the format from {out.name!r}; name the file .ttl, .nt or .jsonld, or "
+                             "give -f", field="--output", value=str(output))
+        return {formats[0]: out}
+    if formats and formats[0] != named:
+        raise E.BadValue(f"-f {formats[0]} and the file name {out.name!r} ({named}) disagree; drop -f (the name "
+                         "says the format) or rename the file", field="--format", value=formats[0])
+    return {named: out}
+
+
+def __getattr__(name: str) -> Any:
+    """``lod.stream.export`` is :func:`lod.pipeline.export`, the one export driver (its old home)."""
+    if name == "export":
+        from ._driver import export
+
+        return export
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("core",), *, base: str = DEFAULT_BASE,
+                  engine: str = DEFAULT_ENGINE, batch_size: int = DEFAULT_BATCH, shapes_dir: str | None = None,
+                  quiet: bool = False, transcripts: str | os.PathLike[str] | None = None) -> Any:
+    """Validate a catalogue file in batches, writing nothing: a :class:`lod.validation.Report`.
+
+    Records that do not load are reported as violations of their own (field and message from
+    the loader), so one report says everything that is wrong. ``report.graph`` is empty: the
+    results are in ``report.results``.
+    """
+    from rdflib import Graph
+
+    from ..validation import Report, ValidationResult, profile_names
+
+    names = profile_names(profiles)
+    part = Part(str(source))
+    if not Path(source).is_file():
+        raise E.MissingFile("no such catalogue file", path=str(source))
+    index = scan(part)
+    no_records(index, source)
+    (part,) = in_writing_order([part], index)
+    streamer = Streamer(index, base=base, profiles=names, engine=engine, batch_size=batch_size,
+                        shapes_dir=shapes_dir, transcripts=None if transcripts is None else str(transcripts))
+    spill = str(spill_dir())
+    try:
+        with progress_bar(index.records, "mapping", quiet) as bar:
+            result = streamer.map_part(part, spill, bar)
+        index.context = result.context
+        with progress_bar(index.records, "validating", quiet) as bar:
+            streamer.validate_part(result, first=True, progress=bar)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    problems = ([streamer.info_problem] if streamer.info_problem else []) + result.problems
+    loaded = [ValidationResult(severity="violation", record=p.record, field=None, value=None,
+                               message=f"{p.where}: {p.message}", focus=p.where) for p in problems]
+    results = loaded + result.results
+    return Report(not any(r.severity == "violation" for r in results), results, names, Graph())
+
+
+# --- writing JSON Lines ----------------------------------------------------------------
+
+def jsonl_line(name: str, record: Any) -> str:
+    """One record as a JSON Lines catalogue holds it: ``{"films": {...}}`` (keys sorted, UTF-8 as is)."""
+    return json.dumps({name: record}, ensure_ascii=False, sort_keys=True)
+
+
+def write_jsonl(data: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write a catalogue mapping (as a catalogue file holds it) as JSON Lines, atomically.
+
+    The lists come in the registry's order (:data:`lod.model.REGISTRY`); any order streams.
+    """
+    from ..io import write_atomic
+
+    order = ["info", *LISTS]  # the registry's order, as every catalogue file lists them
+    lines: list[str] = []
+    for name in order + [k for k in data if k not in order]:
+        value = data.get(name)
+        if value is None:
+            continue
+        items = [value] if name == "info" else value
+        lines.extend(jsonl_line(name, item) for item in items)
+    return write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))
+

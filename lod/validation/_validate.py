@@ -1,0 +1,577 @@
+"""SHACL validation with profiles, and reports a curator can act on.
+
+>>> import lod
+>>> report = lod.validate(lod.load_catalogue(lod.example_path()), profiles=("core",))
+>>> report.conforms
+True
+
+Profiles are Turtle files in ``shapes/`` (``core``, ``web``, ``wikidata``, ``archive``),
+parsed once and reused. pyshacl runs with no inference and no ``owl:imports``. Each
+result is mapped back from its focus node and path, through the alignment table, to the
+record id and field (``cast[1].person``).
+
+"Could not validate" (a broken shapes file, an engine error) raises
+:class:`ValidationRunError`; it is never reported as "does not conform".
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, cast
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from .. import errors as E
+from .._resources import data_dir
+from ..mapping import (ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, FastMapper, FastTriple, Mapper,
+                       gc_paused, plan)
+from ..records import Catalogue, CatalogueInfo, nested_fields
+from ._shacl import FastData, PositionLookup, drop_result, plain_term_of, rdflib_term, run_shacl
+from ..records import WIKIDATA_ENTITY
+
+PROFILES: tuple[str, ...] = ("core", "web", "wikidata", "archive")
+"""The validation profiles shipped in ``shapes/``."""
+
+SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+
+
+ValidationRunError = E.ValidationRunError  # defined in errors.py (every error is); importable from here too
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One finding: how severe, which record and field, the value, and what to do."""
+
+    severity: str
+    record: str | None
+    field: str | None
+    value: str | None
+    message: str
+    focus: str
+    path: str | None = None
+    shape: str | None = None
+
+    def __str__(self) -> str:
+        where = " ".join(p for p in (f"record {self.record!r}" if self.record else f"node <{self.focus}>",
+                                     f"field {self.field!r}" if self.field else "") if p)
+        value = f" (value: {self.value})" if self.value is not None else ""
+        return f"{self.severity.upper()}: {where}: {self.message}{value}"
+
+
+@dataclass
+class Report:
+    """The outcome of validating one catalogue or graph against some profiles."""
+
+    conforms: bool
+    results: list[ValidationResult]
+    profiles: tuple[str, ...]
+    graph: Graph = field(repr=False)
+    """The SHACL results graph of the engine that ran. pyshacl's copies the shapes' triples in (a
+    ``sh:sourceShape`` blank node keeps its ``sh:path``, ``sh:message``…); the compiled engine's
+    (the default) holds the results only: a blank source shape is a node without its description there
+    (issue 12 asks for self-contained results). ``engine="pyshacl"`` when a saved report must carry it."""
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "violation"]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "warning"]
+
+    @property
+    def infos(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "info"]
+
+    def records_with_violations(self) -> set[str]:
+        return {r.record for r in self.violations if r.record}
+
+    def text(self, strict: bool = False) -> str:
+        """The verdict and every result; with ``strict``, warnings make it "does not conform" too."""
+        fails = not self.conforms or (strict and bool(self.warnings))
+        verdict = "does not conform" if fails else "conforms"
+        if strict and self.conforms and self.warnings:
+            verdict += " (warnings fail with --strict)"
+        head = (f"{verdict} to {', '.join(self.profiles)}: {len(self.violations)} violation(s), "
+                f"{len(self.warnings)} warning(s), {len(self.infos)} info(s)")
+        return "\n".join([head, *(str(r) for r in self.results)]) + "\n"
+
+    def json(self, strict: bool = False) -> str:
+        return json.dumps({"conforms": self.conforms and not (strict and bool(self.warnings)),
+                           "profiles": list(self.profiles), "strict": strict,
+                           "violations": len(self.violations), "warnings": len(self.warnings),
+                           "infos": len(self.infos),
+                           "results": [asdict(r) for r in self.results]}, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- shapes ----------------------------------------------------------------------------
+
+def profile_names(profiles: str | Iterable[str]) -> tuple[str, ...]:
+    """Normalise ``"core,web"`` or ``("core", "web")``; unknown names are an error."""
+    names = [p.strip() for p in (profiles.split(",") if isinstance(profiles, str) else profiles) if p.strip()]
+    unknown = [p for p in names if p not in PROFILES]
+    if unknown or not names:
+        raise E.BadValue(f"unknown profile; use some of {', '.join(PROFILES)}", field="profiles",
+                         value=",".join(unknown) or "")
+    return tuple(dict.fromkeys(names))
+
+
+def shapes_graph(profiles: tuple[str, ...], shapes_dir: str | os.PathLike[str] | None = None) -> Graph:
+    """The shapes of the given profiles (from lod's ``shapes/`` or another folder), parsed once per process."""
+    return _shapes_graph(profiles, None if shapes_dir is None else str(Path(shapes_dir).resolve()))
+
+
+@cache
+def _shapes_graph(profiles: tuple[str, ...], shapes_dir: str | None) -> Graph:
+    g = Graph(bind_namespaces="none")
+    folder: Any = data_dir("shapes") if shapes_dir is None else Path(shapes_dir)
+    for name in profiles:
+        resource = folder.joinpath(f"{name}.ttl")
+        try:
+            text = resource.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValidationRunError(f"could not validate: shapes file for profile {name!r} cannot be read: {exc}"
+                                     ) from None
+        try:
+            g.parse(data=text, format="turtle", publicID=f"https://w3id.org/lod-film/shapes/{name}")
+        except Exception as exc:  # rdflib raises several types for syntax errors
+            raise ValidationRunError(f"could not validate: shapes file {name}.ttl is broken: {exc}") from None
+    _refuse_unsafe_shapes(g)
+    return g
+
+
+_SPARQL_TEXT = (SH.select, SH.ask, SH.construct, SH.update)
+
+
+def _refuse_unsafe_shapes(shapes: Graph) -> None:
+    """No network and no rules: SPARQL SERVICE would query a remote endpoint, sh:rule changes data."""
+    import re
+
+    for pred in _SPARQL_TEXT:
+        for text in shapes.objects(None, pred):
+            if re.search(r"\bSERVICE\b", str(text), re.IGNORECASE):
+                raise ValidationRunError("could not validate: a shape uses SPARQL SERVICE, which would query a remote "
+                                         "endpoint; lod's validation never touches the network")
+    if any(shapes.triples((None, SH.rule, None))):
+        raise ValidationRunError("could not validate: the shapes contain SHACL rules (sh:rule), which would change "
+                                 "the data; lod validates without rules or inference unless asked")
+
+
+# --- running ---------------------------------------------------------------------------
+
+ENGINES = ("pyshacl", "fast")
+"""Validation engines: pyshacl (the reference) and lod's compiled shapes (:mod:`lod.shacl`, same results)."""
+
+
+DEFAULT_ENGINE = "fast"
+"""The engine every path uses unless told otherwise: Python, the CLI, streaming and Dask alike."""
+
+
+def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",),
+             base: str = DEFAULT_BASE, shapes_dir: str | os.PathLike[str] | None = None,
+             inference: str = "none", engine: str = DEFAULT_ENGINE, *, batch_size: int | None = None,
+             workers: int = 1) -> Report:
+    """Validate a catalogue (mapped under ``base``) or an RDF graph against SHACL profiles.
+
+    ``shapes_dir`` replaces lod's own ``shapes/`` folder (it must hold ``<profile>.ttl`` files).
+    ``inference`` is off (``"none"``) unless asked: ``"rdfs"``, ``"owlrl"`` or ``"both"`` as pyshacl
+    knows them (the data graph is then copied, not changed).
+    ``engine="fast"`` (the default) runs the shapes compiled by :mod:`lod.shacl` (many times faster,
+    the same results; shapes it cannot compile, and any inference, go to pyshacl);
+    ``engine="pyshacl"`` runs the reference engine on everything.
+    ``batch_size`` validates a catalogue record by record in batches of that many records, with
+    ``workers`` processes: the graph in memory is one batch, and the results are the same
+    (``tests/test_validate_batched.py``). A catalogue is validated by :class:`BatchValidator`
+    in every case (the whole catalogue is one batch), as the streaming export and Dask do.
+    """
+    if workers > 1 and batch_size is None:
+        batch_size = 500  # several workers share batches: the CLI's default size
+    names = profile_names(profiles)
+    if not isinstance(source, (Catalogue, Graph)):
+        raise E.BadValue("validate takes a Catalogue or an rdflib Graph (load files with lod.load_catalogue or "
+                         "lod.read_graph)", field="source", value=type(source).__name__)
+    if batch_size is not None:
+        if inference != "none":
+            raise E.BadValue("inference needs the whole graph: validate without batch_size (and workers)",
+                             field="inference", value=inference)
+        if not isinstance(source, Catalogue):
+            raise E.BadValue("batch_size needs a Catalogue (a graph is validated whole)", field="batch_size",
+                             value=batch_size)
+        if batch_size < 1 or workers < 1:
+            raise E.BadValue("batch_size and workers must be at least 1", field="batch_size",
+                             value=f"{batch_size}/{workers}")
+    checker = BatchValidator(names, base if isinstance(source, Catalogue) else None, shapes_dir, engine)
+    if isinstance(source, Catalogue):
+        if batch_size is not None:
+            return _validate_batches(checker, source, batch_size, workers)
+        mapper = FastMapper(source, base)
+        # plain terms (see lod.mapping.Terms), taken as they come: no list of the catalogue's triples beside the data
+        triples = cast("Iterator[FastTriple]", mapper.triples())
+        found, results_graph = checker.check(triples, paths=lambda: mapper.node_paths, inference=inference)
+        return Report(not any(r.severity == "violation" for r in found), found, names, results_graph)
+    data = FastData.from_graph(source)
+    if data.ill_typed and engine == "fast":  # rdflib has rewritten such a literal: only pyshacl sees what it holds
+        return validate(source, names, base, shapes_dir, inference, engine="pyshacl")
+    results_graph = checker.run(data, inference=inference)
+    paths, graph_base = _paths_from_graph(source) if any(results_graph.objects(None, SH.result)) else ({}, None)
+    found = report_results(results_graph, source, paths, checker.shapes, graph_base)
+    return Report(not any(r.severity == "violation" for r in found), found, names, results_graph)
+
+
+@cache
+def fast_validator(profiles: tuple[str, ...], shapes_dir: str | None = None) -> Any:
+    """The compiled shapes of some profiles (:class:`lod.shacl.FastValidator`), once per process."""
+    from ._shacl import FastValidator
+
+    return FastValidator(shapes_graph(profiles, shapes_dir))
+
+
+class BatchValidator:
+    """The one validator of catalogue records: ``lod.validate`` (whole, or with ``batch_size`` and
+    ``workers``), ``lod validate``, the streaming export and every Dask part run :meth:`check`.
+
+    A batch is some records' triples in plain terms (:data:`lod.mapping.PLAIN_TERMS`). The records
+    outside it are seen through a *context*: for each record IRI, the objects of the predicates the
+    compiled shapes read on nodes other than the focus (:attr:`lod.shacl.FastValidator.context_predicates`:
+    types, nested shapes' predicates, later path steps), kept by :meth:`remember` while the records are
+    mapped. Only the batch's own nodes are focus nodes, so every result is found once whatever the batch
+    size, and the results equal those of the whole catalogue in one batch
+    (``tests/test_validate_batched.py::test_every_path_runs_the_one_batch_validator``).
+
+    ``engine`` is ``"fast"`` (the compiled shapes, pyshacl for what they cannot compile) or ``"pyshacl"``
+    (the reference engine on the batch and its context as an rdflib graph).
+    """
+
+    def __init__(self, profiles: tuple[str, ...], base: str | None = DEFAULT_BASE,
+                 shapes_dir: str | os.PathLike[str] | None = None, engine: str = DEFAULT_ENGINE) -> None:
+        if engine not in ENGINES:
+            raise E.BadValue(f"unknown engine; use one of {', '.join(ENGINES)}", field="engine", value=engine)
+        self.profiles = profiles
+        self.base = base
+        self.engine = engine
+        self.shapes_dir = None if shapes_dir is None else str(Path(shapes_dir).resolve())
+        self.compiled = fast_validator(profiles, self.shapes_dir)
+        self.shapes: Graph = self.compiled.shapes
+        self.context_predicates: frozenset[str] = self.compiled.context_predicates
+        self._interned: dict[Any, dict[str, dict[Any, None]]] = {}
+
+    def remember(self, iri: str, triples: Iterable[FastTriple], context: dict[str, Any]) -> None:
+        """Keep in ``context`` what the shapes read on record ``iri`` from other records."""
+        keep = self.context_predicates
+        own: dict[str, list[Any]] = {}
+        nested = iri + "#"
+        for s, p, o in triples:
+            if s == iri and p in keep:
+                if type(o) is str and o.startswith(nested):
+                    # the record's own nested nodes (its credits…): their triples are not in the
+                    # context anyway, so a stand-in keeps the count and lets records alike share one entry
+                    o = _stand_in(len(own.get(p, ())))
+                own.setdefault(p, []).append(o)
+        if own:
+            key = tuple(sorted((p, tuple(objs)) for p, objs in own.items()))
+            found = self._interned.get(key)
+            if found is None:  # records alike (every person: a schema:Person) share one dict
+                found = self._interned[key] = {p: dict.fromkeys(objs) for p, objs in key}
+            context[iri] = found
+
+    def record_id(self, node: Any) -> str | None:
+        """The id of the record a node is or belongs to (``{base}{kind}/{id}``, ``…#nested``), or None."""
+        if type(node) is not str or self.base is None or not node.startswith(self.base):
+            return None
+        kind, slash, rest = node[len(self.base):].partition("/")
+        return rest.partition("#")[0] if slash else None
+
+    def run(self, data: FastData, keep: Callable[[Any], bool] | None = None, inference: str = "none") -> Graph:
+        """The engine's results graph for ``data``; ``keep`` says which focus nodes count (all if None)."""
+        if self.engine == "fast" and inference == "none":
+            return cast(Graph, self.compiled.run(data, keep))
+        graph = run_shacl(data.graph(), self.shapes, inference=inference)
+        if keep is not None:
+            for r in list(graph.objects(None, SH.result)):
+                if not keep(plain_term_of(graph.value(r, SH.focusNode))):  # type: ignore[arg-type]
+                    drop_result(graph, r)
+        return graph
+
+    def check(self, triples: Iterable[FastTriple], own: set[str] | None = None, *,
+              info: Sequence[FastTriple] = (), with_info: bool = True,
+              context: Callable[[str], Any] | None = None,
+              paths: Callable[[], Mapping[URIRef, tuple[str, str]]] | None = None,
+              inference: str = "none") -> tuple[list[ValidationResult], Graph]:
+        """Validate one batch: the results about its own records, and the engine's results graph.
+
+        ``own`` names the batch's records (None: the triples are the whole catalogue); ``info`` is
+        the catalogue block's triples, validated with the batch when ``with_info``; ``context``
+        gives what is known of other records (``dict.get`` of a :meth:`remember`-ed dict);
+        ``paths`` gives nested node -> (record, field path), asked only when there are results.
+        """
+        info_iri = info[0][0] if info else None
+        keep: Callable[[Any], bool] | None = None
+        if own is None and (self.engine == "pyshacl" or inference != "none"):
+            # pyshacl on the whole catalogue: straight into rdflib's graph (no index beside it: half the memory)
+            g = Graph(bind_namespaces="none")
+            with gc_paused():
+                g.addN((rdflib_term(s), rdflib_term(p), rdflib_term(o), g) for s, p, o in chain(triples, info))
+            graph = run_shacl(g, self.shapes, inference=inference)
+            known = paths() if paths is not None and next(graph.objects(None, SH.result), None) is not None else {}
+            return report_results(graph, g, known, self.shapes, self.base), graph  # type: ignore[arg-type]
+        if own is None:
+            with gc_paused():
+                data = FastData(chain(triples, info))
+        else:
+            rid = self.record_id
+            with gc_paused():
+                data = FastData(chain(triples, info), context=context,
+                                partial=lambda s: s != info_iri and rid(s) not in own)
+
+            def own_node(node: Any) -> bool:
+                return with_info if node == info_iri else rid(node) in own
+            keep = own_node
+        graph = self.run(data, keep, inference)
+        known = paths() if paths is not None and next(graph.objects(None, SH.result), None) is not None else {}
+        found = report_results(graph, PositionLookup(data), known, self.shapes, self.base)  # type: ignore[arg-type]
+        return found, graph
+
+
+@cache
+def _stand_in(n: int) -> str:
+    return f"urn:lod:nested-node:{n}"
+
+
+NO_BASE = "\x00"
+"""A base no IRI starts with (an IRI cannot hold NUL): with it, no node is named as a record."""
+
+
+def _paths_from_graph(graph: Graph) -> tuple[dict[URIRef, tuple[str, str]], str | None]:
+    """Exact field paths (``availability[0]``) for a graph that reads back as a catalogue, and its base."""
+    from ..mapping import Reader
+
+    try:
+        reader = Reader(graph)
+    except E.LodError:
+        return {}, NO_BASE  # records under several bases: no record can be named safely
+    try:
+        cat = reader.catalogue()
+        if reader.base is None:
+            return {}, None
+        mapper = Mapper(cat, reader.base)
+        for _ in mapper.triples():
+            pass
+        return mapper.node_paths, reader.base
+    except E.LodError:
+        return {}, reader.base  # not (only) lod records: fields come without list positions
+
+
+# --- results -> records and fields --------------------------------------------------------
+
+LOD_FIELD = URIRef("https://w3id.org/lod-film/vocab#field")
+
+
+def report_results(results: Graph, data: Graph, paths: dict[URIRef, tuple[str, str]],
+             shapes: Graph | None = None, base: str | None = None) -> list[ValidationResult]:
+    out = []
+    # only the report's own results: nested ones (sh:detail of an sh:node check) explain those
+    for r in results.objects(None, SH.result):
+        focus = results.value(r, SH.focusNode)
+        path = results.value(r, SH.resultPath)
+        if path is not None and not isinstance(path, URIRef) and shapes is not None:
+            path = _first_alternative(shapes, results.value(r, SH.sourceShape))
+        value = results.value(r, SH.value)
+        message = results.value(r, SH.resultMessage)
+        severity = SEVERITIES.get(results.value(r, SH.resultSeverity), "violation")  # type: ignore[call-overload]
+        record, fld = locate(focus, path, data, paths, base=base, value=value)
+        if fld is None and record is not None and shapes is not None:
+            named = shapes.value(results.value(r, SH.sourceShape), LOD_FIELD)  # type: ignore[arg-type]
+            fld = str(named) if named is not None else None
+        out.append(ValidationResult(
+            severity=severity, record=record, field=fld,
+            value=None if value is None else str(value),
+            message=str(message) if message is not None else "does not satisfy its shape",
+            focus=str(focus) if isinstance(focus, URIRef) else "(blank node)",
+            path=None if path is None or not isinstance(path, URIRef) else str(path),
+            shape=_shape_name(results.value(r, SH.sourceShape))))
+    order = {"violation": 0, "warning": 1, "info": 2}
+    return sorted(out, key=lambda x: (order[x.severity], x.record or "", x.field or "", x.message, x.value or "",
+                                      x.focus))
+
+
+def _first_alternative(shapes: Graph, shape: Node | None) -> Node | None:
+    """For ``sh:alternativePath (a b c)`` the first path stands for the field (titles, credits…)."""
+    from rdflib.collection import Collection
+
+    if shape is None:
+        return None
+    path = shapes.value(shape, SH.path)  # type: ignore[arg-type]
+    alternatives = shapes.value(path, SH.alternativePath) if path is not None else None  # type: ignore[arg-type]
+    if alternatives is None:
+        return None
+    items = list(Collection(shapes, alternatives))  # type: ignore[arg-type]
+    return items[0] if items else None
+
+
+def _shape_name(shape: Node | None) -> str | None:
+    return str(shape) if isinstance(shape, URIRef) else None
+
+
+def locate(focus: Node | None, path: Node | None, data: Graph,
+           paths: dict[URIRef, tuple[str, str]] | None = None, *, base: str | None = None,
+           value: Node | None = None) -> tuple[str | None, str | None]:
+    """The record id and field a (focus node, path) pair stands for.
+
+    The catalogue block is named ``info:<id>`` (an id cannot hold ``:``, so it never clashes with a
+    record). With ``base``, IRIs outside it are nobody's record.
+    """
+    if not isinstance(focus, URIRef):
+        return None, None
+    iri = str(focus)
+    if base is not None and not iri.startswith(base):
+        return None, None
+    parent, _, fragment = iri.partition("#")
+    m = ID_IRI.match(parent)
+    if not m:
+        return None, None
+    kind = m["kind"]
+    cls = CatalogueInfo if kind == CATALOGUE_KIND else KINDS.get(kind)
+    if cls is None:
+        return None, None
+    record = m["id"] if kind != CATALOGUE_KIND else f"info:{m['id']}"
+    prefix = ""
+    if fragment:
+        known = (paths or {}).get(focus)
+        sub = _nested_class(cls, fragment.removesuffix("_access").split("_")[0])
+        if sub is None:
+            return record, None
+        name, nested = sub
+        if known is not None:
+            prefix = known[1]
+        else:
+            node = URIRef(iri.removesuffix("_access"))
+            pos = data.value(node, POSITION)
+            prefix = f"{name}[{int(str(pos)) - 1}]" if isinstance(pos, Literal) and str(pos).isdigit() else name
+        cls = nested
+    fld = _field_for(cls, path, value)
+    if prefix:
+        return record, f"{prefix}.{fld}" if fld else prefix
+    return record, fld
+
+
+def _nested_class(cls: type, fragment: str) -> tuple[str, type] | None:
+    best: tuple[str, type] | None = None
+    for name, sub, _ in nested_fields(cls):  # type: ignore[arg-type]
+        key = name.replace("_", "-") + "-"
+        if fragment.startswith(key) and (best is None or len(key) > len(best[0])):
+            best = (name, sub)
+    return best
+
+
+def _field_for(cls: type, path: Node | None, value: Node | None = None) -> str | None:
+    if not isinstance(path, URIRef):
+        return None
+    try:
+        fields = plan(cls).fields  # type: ignore[arg-type]
+    except Exception:
+        return None
+    for fp in fields:
+        if fp.pred == path or (fp.via is not None and fp.via[0] == path):
+            # qid and same_as share schema:sameAs: a Wikidata entity IRI is the qid, anything else same_as
+            if fp.kind == "qid" and value is not None and not str(value).startswith(WIKIDATA_ENTITY) and any(
+                    f.kind == "iri" and f.pred == path for f in fields):
+                continue
+            return fp.name
+    for fp in fields:
+        if path in fp.also or path in fp.enum.values():
+            return fp.name
+    return None
+
+
+def record_ids(results: Sequence[ValidationResult], severity: str = "violation") -> set[str]:
+    """The records that have results of the given severity."""
+    return {r.record for r in results if r.severity == severity and r.record}
+
+
+# --- batched and parallel validation ------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def validate_batched(catalogue: Catalogue, profiles: str | Iterable[str] = ("core",), base: str = DEFAULT_BASE,
+                     *, batch_size: int = 500, workers: int = 1,
+                     shapes_dir: str | os.PathLike[str] | None = None, engine: str = DEFAULT_ENGINE) -> Report:
+    """Deprecated: ``lod.validate(catalogue, …, batch_size=500)`` does the same."""
+    import warnings
+
+    warnings.warn("lod.validate_batched is deprecated: call lod.validate(catalogue, …, batch_size=…)",
+                  DeprecationWarning, stacklevel=2)
+    return validate(catalogue, profiles, base, shapes_dir, engine=engine, batch_size=batch_size, workers=workers)
+
+
+def _validate_batches(checker: BatchValidator, catalogue: Catalogue, batch_size: int, workers: int) -> Report:
+    """A catalogue in memory, in batches of records (across ``workers`` forked processes).
+
+    The records are mapped once to gather the context (:meth:`BatchValidator.remember`), then batch by
+    batch again for :meth:`BatchValidator.check`: the graph in memory is one batch, not the catalogue.
+    """
+    base = cast(str, checker.base)
+    mapper = FastMapper(catalogue, base)
+    records = list(catalogue.records())
+    context: dict[str, Any] = {}
+    with gc_paused():
+        for rec in records:
+            checker.remember(f"{base}{rec.kind}/{rec.id}", cast("list[FastTriple]", mapper.record_list(rec)), context)
+    mapper.node_paths.clear()
+    info = cast("list[FastTriple]", list(mapper.info_triples(catalogue.info))) if catalogue.info is not None else []
+    batches = [(i, min(i + batch_size, len(records))) for i in range(0, max(len(records), 1), batch_size)]
+    _WORKER.update(checker=checker, mapper=mapper, records=records, context=context, info=info)
+    frozen = False
+    try:
+        if workers > 1 and len(batches) > 1:
+            import multiprocessing as mp
+
+            gc.freeze()  # keep the parent's objects out of the children's collections (copy-on-write)
+            frozen = True
+            with mp.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_validate_batch, batches, chunksize=1)
+        else:
+            parts = [_validate_batch(b) for b in batches]
+    finally:
+        if frozen:
+            gc.unfreeze()
+        _WORKER.clear()
+    results = [r for part, _ in parts for r in part]
+    # one report node for the whole run, linking every result kept (the batches' own reports dropped)
+    graph = Graph(bind_namespaces="none")
+    for _, nt in parts:
+        graph.parse(data=nt, format="nt")
+    report_node = BNode()
+    graph.add((report_node, RDF.type, SH.ValidationReport))
+    for r in list(graph.subjects(RDF.type, SH.ValidationResult)):
+        if not any(graph.subjects(SH.detail, r)):
+            graph.add((report_node, SH.result, r))
+    order = {"violation": 0, "warning": 1, "info": 2}
+    results.sort(key=lambda x: (order[x.severity], x.record or "", x.field or "", x.message, x.value or "", x.focus))
+    conforms = not any(r.severity == "violation" for r in results)
+    graph.add((report_node, SH.conforms, Literal(conforms)))
+    return Report(conforms, results, checker.profiles, graph)
+
+
+def _validate_batch(span: tuple[int, int]) -> tuple[list[ValidationResult], str]:
+    checker: BatchValidator = _WORKER["checker"]
+    mapper: FastMapper = _WORKER["mapper"]
+    mapper.node_paths.clear()  # only this batch's nodes: memory bounded by the batch
+    own = _WORKER["records"][span[0]:span[1]]
+    with gc_paused():
+        triples = cast("list[FastTriple]", [t for rec in own for t in mapper.record_list(rec)])
+        found, results_graph = checker.check(triples, {r.id for r in own}, info=_WORKER["info"],
+                                             with_info=span[0] == 0, context=_WORKER["context"].get,
+                                             paths=lambda: mapper.node_paths)
+    for report in list(results_graph.subjects(RDF.type, SH.ValidationReport)):
+        results_graph.remove((report, None, None))  # the run gets one report node (see _validate_batches)
+    return found, results_graph.serialize(format="nt")
