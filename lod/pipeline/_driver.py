@@ -281,9 +281,10 @@ def _run(src: Path, executor: Executor, out: Output, settings: dict[str, Any], k
     phases: dict[str, float] = {}
     t0 = time.perf_counter()
     parts = executor.parts(src)
-    index = Index()
-    for found in executor.map(scan_task, list(enumerate(parts)), None, {}):
-        index.merge(found)
+    scanned = executor.map(scan_task, list(enumerate(parts)), None, {})
+    index = scanned.pop(0)  # the first part's index takes the others in (one index in memory, not two)
+    while scanned:
+        index.merge(scanned.pop(0))
     no_records(index, src)
     parts = in_writing_order(parts, index)  # so that the parts concatenate to the single file
     phases["scan"] = time.perf_counter() - t0

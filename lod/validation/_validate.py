@@ -318,8 +318,16 @@ class BatchValidator:
         if own is None and (self.engine == "pyshacl" or inference != "none"):
             # pyshacl on the whole catalogue: straight into rdflib's graph (no index beside it: half the memory)
             g = Graph(bind_namespaces="none")
+            made: dict[Any, Any] = {}  # one rdflib term a distinct term: the graph then shares them, as the mapper's
+
+            def term(t: Any) -> Any:
+                found = made.get(t)
+                if found is None:
+                    found = made[t] = rdflib_term(t)
+                return found
             with gc_paused():
-                g.addN((rdflib_term(s), rdflib_term(p), rdflib_term(o), g) for s, p, o in chain(triples, info))
+                g.addN((term(s), term(p), term(o), g) for s, p, o in chain(triples, info))
+            del made
             graph = run_shacl(g, self.shapes, inference=inference)
             known = paths() if paths is not None and next(graph.objects(None, SH.result), None) is not None else {}
             return report_results(graph, g, known, self.shapes, self.base), graph  # type: ignore[arg-type]
