@@ -76,6 +76,13 @@ class _OldPaths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     _own_specs: dict[str, Any] = {}
 
+    def get_code(self, fullname: str) -> Any:
+        """``python -m lod.docs`` (the old way to run ``lod vocab``): the command's code."""
+        if fullname == "lod.docs":
+            return compile("import sys\nfrom lod.cli import main\nsys.exit(main(['vocab', *sys.argv[1:]]))",
+                           "<lod vocab>", "exec")
+        raise ImportError(f"{fullname} is a module of the flat layout, not a script: use the lod command")
+
 
 if not any(isinstance(f, _OldPaths) for f in sys.meta_path):
     sys.meta_path.append(_OldPaths())

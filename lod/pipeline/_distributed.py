@@ -77,8 +77,10 @@ class PartsFolder:
         self.formats = formats
         _check_target(self.target, source.resolve(), output)
         self.staging: Path | None = None
+        self.made: list[Path] = []
 
     def open(self, stem: str, run: Run) -> None:
+        self.made = [p for p in reversed(self.target.parents) if not p.exists()]  # removed again if nothing is written
         self.staging = staging_dir(self.target)
         run["folder"] = str(self.staging)
         run["formats"] = self.formats
@@ -106,6 +108,11 @@ class PartsFolder:
     def discard(self) -> None:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)  # gone after a swap; removed if anything failed
+        for folder in reversed(self.made):  # folders made for a folder of parts not written
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
 
 
 def is_parts_folder(folder: Path) -> bool:

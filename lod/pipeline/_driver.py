@@ -315,6 +315,11 @@ def _run(src: Path, executor: Executor, out: Output, settings: dict[str, Any], k
             left_out = left_out_closure(results, problem_ids) if problem_ids else set()
             extra = sorted(left_out - problem_ids)
             info_gone = {rid: fld for rid, fld in here.info_refs().items() if rid in left_out}
+            if info_gone:  # the block is written without the reference: validate it as it will be written
+                found, _ = here.checker.check([], set(), info=here.info_triples(left_out), with_info=True,
+                                              context=index.context.get)
+                results[0].results = [x for x in results[0].results if not (x.record or "").startswith("info:")]
+                results[0].results += found
             if keep_going and left_out:
                 # parts holding a record written early that refers to one found wanting later: written again
                 t0 = time.perf_counter()
@@ -369,7 +374,9 @@ def decide(results: list[PartResult], info_problem: Problem | None, extra: list[
     problems = [str(p) for r in results for p in r.problems]
     if info_problem is not None:
         problems.insert(0, str(info_problem))
-    problems += [f"record {rid!r}: left out: refers to a record that was left out" for rid in extra]
+    problems += [f"record {rid!r}: left out: refers to a record that was left out" if keep_going else
+                 f"record {rid!r}: refers to a record with a problem (with --keep-going both are left out)"
+                 for rid in extra]
     found = [x for r in results for x in r.results]
     violations = [x for x in found if x.severity == "violation"]
     unplaced = [x for x in violations if not x.record or x.record.startswith("info:")]

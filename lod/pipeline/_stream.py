@@ -210,6 +210,11 @@ def read_part(part: Part) -> Iterator[Item]:
                                                                  _raw_id(value[i]) or ""))
                 for i in order:
                     yield name, value[i], f"{path.name}:{lines.get((key, i), f'{key}[{i}]')}"
+            elif value is None:  # "films:" with nothing under it: an empty list
+                continue
+            elif name in LISTS:
+                yield "", f"record list {key!r}: must be a list of records (it is a {type(value).__name__})", \
+                    f"{path.name}:{lines.get((key, -1), key)}"
             else:
                 yield name, value, f"{path.name}:{key}"
         return
@@ -232,6 +237,8 @@ class Index:
     info: Any = None
     info_where: str = "info"
     """Where the catalogue block is (``file.jsonl:1``)."""
+    more_info: list[str] = field(default_factory=list)
+    """Where further catalogue blocks are (a file gives one; the first counts, each other is a problem)."""
     records: int = 0
     context: dict[str, Any] = field(default_factory=dict)
     """Record IRI -> {predicate: objects} the shapes read on it from other records."""
@@ -253,6 +260,9 @@ class Index:
         if other.info is not None and self.info is None:
             self.info = other.info
             self.info_where = other.info_where
+        elif other.info is not None:
+            self.more_info.append(other.info_where)
+        self.more_info += other.more_info
         # parts merge in file order: still in order if each is and they meet in order
         self.in_order = self.in_order and other.in_order and (
             self.last_key is None or other.first_key is None or self.last_key <= other.first_key)
@@ -284,7 +294,10 @@ def scan(part: Part) -> Index:
     index = Index()
     for name, raw, where in read_part(part):
         if name == "info":
-            index.info, index.info_where = raw, where
+            if index.info is None:
+                index.info, index.info_where = raw, where
+            else:
+                index.more_info.append(where)
             continue
         cls = LISTS.get(name)
         index.records += 1
@@ -365,6 +378,9 @@ class Streamer:
             except ValidationError as exc:
                 self.info_problem = Problem("info", index.info_where, "; ".join(
                     str(p) for p in input_errors(exc, record="info")))
+        if index.more_info:
+            self.info_problem = Problem("info", index.more_info[0], f"a second catalogue block (info); the first is "
+                                                                    f"at {index.info_where}: give one")
         if self.info is not None:
             for fld, target, kinds in refs_of(CatalogueInfo, self.info):
                 if _class_name(index.kinds[target]) not in kinds if target in index.kinds else True:
