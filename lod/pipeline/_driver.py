@@ -70,7 +70,7 @@ def part_stem(number: int) -> str:
     return f"part-{number:05d}"
 
 
-def _with_sinks(run: Run, number: int, result: PartResult | None, write: Callable[[dict[str, Sink]], PartResult]
+def _with_sinks(run: Run, number: int, write: Callable[[dict[str, Sink]], PartResult]
                 ) -> PartResult:
     sinks = {fmt: Sink(path, fmt) for fmt, path in sink_paths(run, number).items()}
     try:
@@ -99,7 +99,7 @@ def validate_task(job: tuple[int, PartResult], index: Index, run: Run) -> PartRe
         _streamer(index, run["settings"]).validate_part(result, first=number == 0, progress=run.get("progress"),
                                                         out=sinks, doomed=run["doomed"])
         return result
-    return _with_sinks(run, number, result, write)
+    return _with_sinks(run, number, write)
 
 
 def rewrite_task(job: tuple[int, PartResult], index: Index, run: Run) -> PartResult:
@@ -111,13 +111,13 @@ def rewrite_task(job: tuple[int, PartResult], index: Index, run: Run) -> PartRes
         _streamer(index, run["settings"]).write_part(result, sinks, run["left_out"], with_info=number == 0,
                                                      progress=run.get("progress"))
         return result
-    return _with_sinks(run, number, result, write)
+    return _with_sinks(run, number, write)
 
 
 def map_write_task(job: tuple[int, Part], index: Index, run: Run) -> PartResult:
     """Without validation: check, map and write a part in one pass."""
     number, part = job
-    return _with_sinks(run, number, None, lambda sinks: _streamer(index, run["settings"]).map_and_write(
+    return _with_sinks(run, number, lambda sinks: _streamer(index, run["settings"]).map_and_write(
         part, sinks, with_info=number == 0, progress=run.get("progress")))
 
 

@@ -57,7 +57,7 @@ from .. import errors as E
 from ..io import spill_dir
 from ..io import grouped, writer_for
 from ..mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
-from ..records import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, refs_of, a_kind, input_errors
+from ..records import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, refs_of, input_errors, reference_problems
 from ..io import EXTENSIONS, format_of_suffix
 from ..validation import DEFAULT_ENGINE
 from ..io import JSONL_SUFFIXES, jsonl_record
@@ -461,16 +461,11 @@ class Streamer:
                             refs: list[tuple[str, str, tuple[str, ...]]] | None = None) -> list[E.InputError]:
         """The record's references to ids not in the catalogue, or to a record of the wrong kind
         (the same problems :func:`lod.model.check_references` names for a catalogue in memory)."""
-        found: list[E.InputError] = []
-        for fld, target, kinds in refs if refs is not None else refs_of(cls, obj):
-            hit = self.index.kinds.get(target)
-            if hit is None:
-                found.append(E.UnknownReference(f"refers to {target!r}, which is not in the catalogue (expected "
-                                                f"{a_kind(kinds)})", record=rid, field=fld, value=target))
-            elif _class_name(hit) not in kinds:
-                found.append(E.WrongReferenceType(f"refers to {target!r}, {a_kind((_class_name(hit),))}; expected "
-                                                  f"{a_kind(kinds)}", record=rid, field=fld, value=target))
-        return found
+        kinds = self.index.kinds
+
+        def class_of(target: str) -> str | None:
+            return _class_name(kinds[target]) if target in kinds else None
+        return reference_problems(refs if refs is not None else refs_of(cls, obj), class_of, rid)
 
     def batches(self, part: Part, result: PartResult, progress: Any = None
                 ) -> Iterator[list[tuple[Record, list[FastTriple], tuple[str, ...]]]]:

@@ -16,7 +16,7 @@ crew credits) keep the order given: billing order matters to archives.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_args, get_origin
@@ -798,17 +798,25 @@ def check_references(data: Any, order: Any = None) -> list[E.InputError]:
     if isinstance(info, (Mapping, BaseModel)):
         sources.append((f"info:{_get(info, 'id')}", CatalogueInfo, info))
     for rid, cls, rec in sources:
-        for field, target, kinds in refs_of(cls, rec):
-            hit = seen.get(target)
-            if hit is None:
-                problems.append(E.UnknownReference(
-                    f"refers to {target!r}, which is not in the catalogue (expected {a_kind(kinds)})",
-                    record=rid, field=field, value=target))
-            elif hit not in kinds:
-                problems.append(E.WrongReferenceType(
-                    f"refers to {target!r}, {a_kind((hit,))}; expected {a_kind(kinds)}",
-                    record=rid, field=field, value=target))
+        problems += reference_problems(refs_of(cls, rec), seen.get, rid)
     return problems
+
+
+def reference_problems(refs: Iterable[tuple[str, str, tuple[str, ...]]], class_of: Callable[[str], str | None],
+                       record: str | None) -> list[E.InputError]:
+    """References (``refs_of``) to ids not in the catalogue, or to a record of another kind than the field takes;
+    ``class_of`` gives the class name of the record an id names (None: no such record). The one check of
+    references, for a catalogue in memory and for the streaming passes."""
+    found: list[E.InputError] = []
+    for field, target, kinds in refs:
+        hit = class_of(target)
+        if hit is None:
+            found.append(E.UnknownReference(f"refers to {target!r}, which is not in the catalogue (expected "
+                                            f"{a_kind(kinds)})", record=record, field=field, value=target))
+        elif hit not in kinds:
+            found.append(E.WrongReferenceType(f"refers to {target!r}, {a_kind((hit,))}; expected {a_kind(kinds)}",
+                                              record=record, field=field, value=target))
+    return found
 
 
 def a_kind(kinds: tuple[str, ...]) -> str:
