@@ -219,8 +219,6 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
         found, results_graph = checker.check(triples, paths=lambda: mapper.node_paths, inference=inference)
         return Report(not any(r.severity == "violation" for r in found), found, names, results_graph)
     data = FastData.from_graph(source)
-    if data.ill_typed and engine == "fast":  # rdflib has rewritten such a literal: only pyshacl sees what it holds
-        return validate(source, names, base, shapes_dir, inference, engine="pyshacl")
     results_graph = checker.run(data, inference=inference)
     paths, graph_base = _paths_from_graph(source) if any(results_graph.objects(None, SH.result)) else ({}, None)
     found = report_results(results_graph, source, paths, checker.shapes, graph_base)
