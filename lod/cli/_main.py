@@ -32,7 +32,7 @@ from ..mapping import DEFAULT_BASE, Mapper, Reader, check_base
 from ..records import catalogue_json_schema
 from ..records import Catalogue
 from ..pipeline import DEFAULT_BATCH
-from ..validation import DEFAULT_ENGINE, ENGINES, Report, ValidationRunError, profile_names, validate
+from ..validation import DEFAULT_ENGINE, ENGINES, Report, ValidationRunError, profile_names, shape_files, validate
 from ..wikidata import WIKIDATA_API, WIKIDATA_SPARQL
 from ..io import format_name, read_graph, write_atomic
 
@@ -90,11 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Exit 0 when it conforms, 1 on violations (warnings too with --strict), "
                                      "2 when validation could not run.")
     val.add_argument("source", nargs="?", help="catalogue (YAML/JSON) or RDF file (.ttl, .nt, .jsonld)")
-    val.add_argument("--profile", default="core", help="comma-separated: core, web, wikidata, archive")
+    val.add_argument("--profile", help="comma-separated: core, web, wikidata, archive (default: core, or none "
+                                       "with --shapes FILE)")
     val.add_argument("--format", choices=("text", "json"), default="text")
     val.add_argument("--strict", action="store_true", help="warnings fail too")
     val.add_argument("--base", default=DEFAULT_BASE, help="base IRI used to map a catalogue")
-    val.add_argument("--shapes", help="folder of <profile>.ttl shapes to use instead of lod's own")
+    val.add_argument("--shapes", nargs="+", action="extend", metavar="FILE",
+                     help="SHACL shapes files (Turtle, N-Triples, JSON-LD; read offline) to validate against, "
+                          "instead of lod's profiles (add --profile to check both); or one folder of "
+                          "<profile>.ttl files to use instead of lod's own")
     val.add_argument("--workers", type=_positive, default=1, help="validate in batches across this many processes")
     for p in (export, val):
         p.add_argument("--batch-size", type=_positive,
@@ -456,18 +460,29 @@ def _exact_records(graph: Any) -> tuple[Catalogue, str] | None:
     return catalogue, reader.base
 
 
+def _shapes_of(args: argparse.Namespace) -> tuple[str | None, list[str]]:
+    """``--shapes``: one folder of <profile>.ttl files (shapes_dir), or shapes files."""
+    given = list(args.shapes or [])
+    if len(given) == 1 and Path(given[0]).is_dir():
+        return given[0], []
+    shape_files(given)  # each file exists, and none is a folder: said now, in the user's words
+    return None, given
+
+
 def _run_validation(catalogue: Catalogue, profiles: tuple[str, ...], base: str, args: argparse.Namespace) -> Report:
-    shapes = getattr(args, "shapes", None)
+    shapes_dir, files = _shapes_of(args)
     if args.workers > 1:
-        return validate(catalogue, profiles, base, shapes_dir=shapes, engine=args.engine,
-                        batch_size=args.batch_size or 500, workers=args.workers)
-    return validate(catalogue, profiles, base, shapes_dir=shapes, engine=args.engine)
+        return validate(catalogue, profiles or None, base, shapes_dir=shapes_dir, engine=args.engine,
+                        batch_size=args.batch_size or 500, workers=args.workers, shapes=files or None)
+    return validate(catalogue, profiles or None, base, shapes_dir=shapes_dir, engine=args.engine,
+                    shapes=files or None)
 
 
 def _validate(args: argparse.Namespace) -> int:
     from .. import example_path
 
-    profiles = profile_names(args.profile)
+    shapes_dir, files = _shapes_of(args)
+    profiles = profile_names(args.profile) if args.profile else () if files else ("core",)
     source = Path(args.source) if args.source else example_path()
     from ..pipeline import JSONL_SUFFIXES, validate_file
 
@@ -476,10 +491,15 @@ def _validate(args: argparse.Namespace) -> int:
 
     if source.suffix.lower() in JSONL_SUFFIXES:  # a JSON Lines catalogue is validated in batches
         report = validate_file(source, profiles, base=check_base(args.base), engine=args.engine,
-                               batch_size=args.batch_size or DEFAULT_BATCH, shapes_dir=args.shapes,
-                               transcripts=args.transcripts)
+                               batch_size=args.batch_size or DEFAULT_BATCH, shapes_dir=shapes_dir,
+                               transcripts=args.transcripts, shapes=files)
     elif source.suffix.lower() in CATALOGUE_SUFFIXES and not is_jsonld_file(source):
         report = _run_validation(_load(args, source), profiles, check_base(args.base), args)
+    elif args.workers == 1 and args.engine == "fast" and not is_jsonld_file(source) \
+            and source.suffix.lower() not in CATALOGUE_SUFFIXES:
+        # Turtle or N-Triples, read by pyoxigraph straight into the compiled engine (no rdflib graph: a fifth
+        # of the memory, benchmarks/bench_shapes.py)
+        report = validate(source, profiles or None, shapes_dir=shapes_dir, engine=args.engine, shapes=files or None)
     else:
         graph = read_graph(source)
         if not len(graph):
@@ -488,7 +508,7 @@ def _validate(args: argparse.Namespace) -> int:
         if records is not None:  # lod's own RDF, read back exactly: validate the records in batches
             report = _run_validation(records[0], profiles, records[1], args)
         else:  # anything else is validated as the graph it is
-            report = validate(graph, profiles, shapes_dir=args.shapes, engine=args.engine)
+            report = validate(graph, profiles or None, shapes_dir=shapes_dir, engine=args.engine, shapes=files or None)
     sys.stdout.write(report.json(args.strict) if args.format == "json" else report.text(args.strict))
     if not report.conforms or (args.strict and report.warnings):
         return EXIT_INVALID

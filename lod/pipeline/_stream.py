@@ -356,8 +356,11 @@ class Streamer:
 
     def __init__(self, index: Index, *, base: str = DEFAULT_BASE, profiles: tuple[str, ...] = ("core",),
                  validate: bool = True, engine: str = DEFAULT_ENGINE, batch_size: int = DEFAULT_BATCH,
-                 shapes_dir: str | None = None, transcripts: str | None = None) -> None:
+                 shapes_dir: str | None = None, transcripts: str | None = None,
+                 shape_files: tuple[tuple[str, int, int], ...] = ()) -> None:
         self.index = index
+        self.shape_files = shape_files
+        """Users' own shapes files (:func:`lod.validation.shape_files`), checked with the profiles."""
         self.transcripts = transcripts
         """The folder interview transcripts may be read from (default: the catalogue's folder)."""
         self._transcripts: dict[Path, Any] = {}
@@ -400,7 +403,7 @@ class Streamer:
         if self._checker is None:
             from ..validation import BatchValidator
 
-            self._checker = BatchValidator(self.profiles, self.base, self.shapes_dir, self.engine)
+            self._checker = BatchValidator(self.profiles, self.base, self.shapes_dir, self.engine, self.shape_files)
         return self._checker
 
     def info_triples(self, left_out: set[str] | frozenset[str] = frozenset()) -> list[FastTriple]:
@@ -836,8 +839,11 @@ def __getattr__(name: str) -> Any:
 
 def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("core",), *, base: str = DEFAULT_BASE,
                   engine: str = DEFAULT_ENGINE, batch_size: int = DEFAULT_BATCH, shapes_dir: str | None = None,
-                  quiet: bool = False, transcripts: str | os.PathLike[str] | None = None) -> Any:
+                  quiet: bool = False, transcripts: str | os.PathLike[str] | None = None,
+                  shapes: Iterable[str | os.PathLike[str]] = ()) -> Any:
     """Validate a catalogue file in batches, writing nothing: a :class:`lod.validation.Report`.
+
+    ``shapes`` are users' own shapes files, checked instead of the profiles when ``profiles`` is empty.
 
     Records that do not load are reported as violations of their own (field and message from
     the loader), so one report says everything that is wrong. ``report.graph`` is empty: the
@@ -845,9 +851,10 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
     """
     from rdflib import Graph
 
-    from ..validation import Report, ValidationResult, profile_names
+    from ..validation import Report, ValidationResult, profile_names, shape_files
 
-    names = profile_names(profiles)
+    files = shape_files(list(shapes))
+    names = profile_names(profiles) if profiles or not files else ()
     part = Part(str(source))
     if not Path(source).is_file():
         raise E.MissingFile("no such catalogue file", path=str(source))
@@ -855,7 +862,8 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
     no_records(index, source)
     (part,) = in_writing_order([part], index)
     streamer = Streamer(index, base=base, profiles=names, engine=engine, batch_size=batch_size,
-                        shapes_dir=shapes_dir, transcripts=None if transcripts is None else str(transcripts))
+                        shapes_dir=shapes_dir, transcripts=None if transcripts is None else str(transcripts),
+                        shape_files=files)
     spill = str(spill_dir())
     try:
         with progress_bar(index.records, "mapping", quiet) as bar:
@@ -869,7 +877,7 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
     loaded = [ValidationResult(severity="violation", record=p.record, field=None, value=None,
                                message=f"{p.where}: {p.message}", focus=p.where) for p in problems]
     results = loaded + result.results
-    return Report(not any(r.severity == "violation" for r in results), results, names, Graph())
+    return Report(not any(r.severity == "violation" for r in results), results, streamer.checker.profiles, Graph())
 
 
 # --- writing JSON Lines ----------------------------------------------------------------

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._validate import (BatchValidator, DEFAULT_ENGINE, ENGINES, profile_names, PROFILES, Report, validate,
-                        validate_batched, ValidationResult, ValidationRunError)
+from ._validate import (BatchValidator, DEFAULT_ENGINE, ENGINES, profile_names, PROFILES, Report, shape_files,
+                        validate, validate_batched, ValidationResult, ValidationRunError)
 
-__all__ = ["BatchValidator", "DEFAULT_ENGINE", "ENGINES", "profile_names", "PROFILES", "Report", "validate",
-    "validate_batched", "ValidationResult", "ValidationRunError"]
+__all__ = ["BatchValidator", "DEFAULT_ENGINE", "ENGINES", "profile_names", "PROFILES", "Report", "shape_files",
+    "validate", "validate_batched", "ValidationResult", "ValidationRunError"]
 
 
 def __getattr__(name: str) -> Any:

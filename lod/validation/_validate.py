@@ -69,16 +69,26 @@ class ValidationResult:
 
 @dataclass
 class Report:
-    """The outcome of validating one catalogue or graph against some profiles."""
+    """The outcome of validating one catalogue or graph against some profiles.
+
+    ``conforms`` is lod's verdict: no violation (warnings and infos are advice to a curator; ``--strict``
+    makes warnings fail too). SHACL 1.0's own verdict, false as soon as there is any result of any
+    severity, is :attr:`shacl_conforms`, and the ``sh:conforms`` of :attr:`graph`.
+    """
 
     conforms: bool
     results: list[ValidationResult]
     profiles: tuple[str, ...]
     graph: Graph = field(repr=False)
-    """The SHACL results graph of the engine that ran. pyshacl's copies the shapes' triples in (a
-    ``sh:sourceShape`` blank node keeps its ``sh:path``, ``sh:message``…); the compiled engine's
-    (the default) holds the results only: a blank source shape is a node without its description there
-    (issue 12 asks for self-contained results). ``engine="pyshacl"`` when a saved report must carry it."""
+    """The SHACL results graph of the engine that ran. Its ``sh:conforms`` is SHACL's verdict
+    (:attr:`shacl_conforms`). The compiled engine (the default) copies each complex ``sh:resultPath``
+    in (its list and path nodes), so the results read on their own; a blank ``sh:sourceShape`` is named,
+    not described (pyshacl copies all the shapes' triples in: ``engine="pyshacl"`` for that)."""
+
+    @property
+    def shacl_conforms(self) -> bool:
+        """The SHACL Recommendation's verdict (§3.6.1): true only without any result at all."""
+        return not self.results
 
     @property
     def violations(self) -> list[ValidationResult]:
@@ -103,10 +113,13 @@ class Report:
             verdict += " (warnings fail with --strict)"
         head = (f"{verdict} to {', '.join(self.profiles)}: {len(self.violations)} violation(s), "
                 f"{len(self.warnings)} warning(s), {len(self.infos)} info(s)")
+        if not fails and self.results:
+            head += " (lod's verdict: no violation; by SHACL's own, which any result fails, it does not conform)"
         return "\n".join([head, *(str(r) for r in self.results)]) + "\n"
 
     def json(self, strict: bool = False) -> str:
         return json.dumps({"conforms": self.conforms and not (strict and bool(self.warnings)),
+                           "shacl_conforms": self.shacl_conforms,
                            "profiles": list(self.profiles), "strict": strict,
                            "violations": len(self.violations), "warnings": len(self.warnings),
                            "infos": len(self.infos),
@@ -125,9 +138,66 @@ def profile_names(profiles: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def shapes_graph(profiles: tuple[str, ...], shapes_dir: str | os.PathLike[str] | None = None) -> Graph:
-    """The shapes of the given profiles (from lod's ``shapes/`` or another folder), parsed once per process."""
-    return _shapes_graph(profiles, None if shapes_dir is None else str(Path(shapes_dir).resolve()))
+ShapeFiles = tuple[tuple[str, int, int], ...]
+"""Shapes files as ``(resolved path, mtime_ns, size)``: a key that changes when a file does."""
+
+
+def shape_files(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None) -> ShapeFiles:
+    """Users' own shapes files (Turtle, N-Triples or JSON-LD, by extension), checked to exist."""
+    if paths is None:
+        return ()
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    out = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            raise E.BadValue(f"{path} is a folder: give shapes files (a folder of <profile>.ttl files is "
+                             "shapes_dir, --shapes DIR alone on the command line)", field="shapes", value=str(path))
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            raise E.MissingFile("no such shapes file", path=str(path)) from None
+        out.append((str(path.resolve()), stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+def shapes_graph(profiles: tuple[str, ...], shapes_dir: str | os.PathLike[str] | None = None,
+                 files: ShapeFiles = ()) -> Graph:
+    """The shapes of the given profiles (from lod's ``shapes/`` or another folder) and of users' own
+    shapes files (:func:`shape_files`), parsed once per process (again when a file changes)."""
+    folder = None if shapes_dir is None else str(Path(shapes_dir).resolve())
+    if not files:
+        return _shapes_graph(profiles, folder)
+    return _with_files(profiles, folder, files)
+
+
+@cache
+def _with_files(profiles: tuple[str, ...], shapes_dir: str | None, files: ShapeFiles) -> Graph:
+    from ..io import read_graph
+
+    g = Graph(bind_namespaces="none")
+    if profiles:
+        base = _shapes_graph(profiles, shapes_dir)
+        g.addN((s, p, o, g) for s, p, o in base)
+        for prefix, ns in base.namespaces():
+            g.bind(prefix, ns)
+    for path, _, _ in files:
+        try:
+            part = read_graph(path)  # strict and offline: no remote context, no owl:imports followed
+        except E.LodError as exc:
+            raise ValidationRunError(f"could not validate: the shapes file cannot be read: {exc}") from None
+        g.addN((s, p, o, g) for s, p, o in part)
+        for prefix, ns in part.namespaces():
+            g.bind(prefix, ns, override=False)
+    if not any(g.triples((None, None, None))):
+        raise ValidationRunError("could not validate: the shapes files hold no triples")
+    _refuse_unsafe_shapes(g)
+    return g
+
+
+def shapes_names(profiles: tuple[str, ...], files: ShapeFiles) -> tuple[str, ...]:
+    """What a report says it validated against: the profiles, then each shapes file by name."""
+    return (*profiles, *(Path(path).name for path, _, _ in files))
 
 
 @cache
@@ -176,12 +246,16 @@ DEFAULT_ENGINE = "fast"
 """The engine every path uses unless told otherwise: Python, the CLI, streaming and Dask alike."""
 
 
-def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",),
+def validate(source: Catalogue | Graph | str | os.PathLike[str], profiles: str | Iterable[str] | None = None,
              base: str = DEFAULT_BASE, shapes_dir: str | os.PathLike[str] | None = None,
              inference: str = "none", engine: str = DEFAULT_ENGINE, *, batch_size: int | None = None,
-             workers: int = 1) -> Report:
-    """Validate a catalogue (mapped under ``base``) or an RDF graph against SHACL profiles.
+             workers: int = 1,
+             shapes: Graph | str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None) -> Report:
+    """Validate a catalogue (mapped under ``base``) or an RDF graph against SHACL profiles or any shapes.
 
+    ``profiles`` are lod's (default ``core``). ``shapes`` are anyone's: an rdflib graph, or shapes
+    files (Turtle, N-Triples, JSON-LD; read offline, never fetched). With ``shapes`` and no
+    ``profiles``, only those shapes are checked; name profiles too to check both.
     ``shapes_dir`` replaces lod's own ``shapes/`` folder (it must hold ``<profile>.ttl`` files).
     ``inference`` is off (``"none"``) unless asked: ``"rdfs"``, ``"owlrl"`` or ``"both"`` as pyshacl
     knows them (the data graph is then copied, not changed).
@@ -195,10 +269,13 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
     """
     if workers > 1 and batch_size is None:
         batch_size = 500  # several workers share batches: the CLI's default size
-    names = profile_names(profiles)
+    names = () if profiles is None and shapes is not None else profile_names(("core",) if profiles is None else profiles)
+    files = shape_files(None if shapes is None or isinstance(shapes, Graph) else shapes)
+    if isinstance(source, (str, os.PathLike)):
+        return _validate_rdf_file(Path(source), names, shapes_dir, inference, engine, shapes)
     if not isinstance(source, (Catalogue, Graph)):
-        raise E.BadValue("validate takes a Catalogue or an rdflib Graph (load files with lod.load_catalogue or "
-                         "lod.read_graph)", field="source", value=type(source).__name__)
+        raise E.BadValue("validate takes a Catalogue, an rdflib Graph or the path of an RDF file (load catalogue "
+                         "files with lod.load_catalogue)", field="source", value=type(source).__name__)
     if batch_size is not None:
         if inference != "none":
             raise E.BadValue("inference needs the whole graph: validate without batch_size (and workers)",
@@ -209,7 +286,9 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
         if batch_size < 1 or workers < 1:
             raise E.BadValue("batch_size and workers must be at least 1", field="batch_size",
                              value=f"{batch_size}/{workers}")
-    checker = BatchValidator(names, base if isinstance(source, Catalogue) else None, shapes_dir, engine)
+    checker = BatchValidator(names, base if isinstance(source, Catalogue) else None, shapes_dir, engine, files,
+                             shapes if isinstance(shapes, Graph) else None)
+    names = checker.profiles
     if isinstance(source, Catalogue):
         if batch_size is not None:
             return _validate_batches(checker, source, batch_size, workers)
@@ -225,12 +304,37 @@ def validate(source: Catalogue | Graph, profiles: str | Iterable[str] = ("core",
     return Report(not any(r.severity == "violation" for r in found), found, names, results_graph)
 
 
+def _validate_rdf_file(path: Path, names: tuple[str, ...], shapes_dir: str | os.PathLike[str] | None,
+                       inference: str, engine: str, shapes: Any) -> Report:
+    """An RDF file (Turtle or N-Triples) read strictly by pyoxigraph straight into the compiled engine's
+    index: no rdflib graph of the data is made. Results name records by their IRIs (``…/film/<id>``), and
+    fields without list positions (those need the catalogue read back, which a graph in memory gives)."""
+    from ..io import format_of_suffix, rdf_quads, read_graph
+
+    fmt = format_of_suffix(path)
+    if fmt is None:
+        raise E.UnknownFormat("cannot tell the RDF format from the file name; name it .ttl, .nt or .jsonld",
+                              path=str(path))
+    if engine != "fast" or inference != "none" or fmt == "json-ld":
+        return validate(read_graph(path), names or None, shapes_dir=shapes_dir, inference=inference, engine=engine,
+                        shapes=shapes)
+    files = shape_files(None if shapes is None or isinstance(shapes, Graph) else shapes)
+    checker = BatchValidator(names, None, shapes_dir, engine, files, shapes if isinstance(shapes, Graph) else None)
+    with gc_paused():
+        data = FastData.from_quads(rdf_quads(path, fmt))
+    if not data.spo:
+        raise E.FileError("holds no triples: nothing to validate", path=str(path))
+    results_graph = checker.run(data)
+    found = report_results(results_graph, PositionLookup(data), {}, checker.shapes, None)  # type: ignore[arg-type]
+    return Report(not any(r.severity == "violation" for r in found), found, checker.profiles, results_graph)
+
+
 @cache
-def fast_validator(profiles: tuple[str, ...], shapes_dir: str | None = None) -> Any:
-    """The compiled shapes of some profiles (:class:`lod.shacl.FastValidator`), once per process."""
+def fast_validator(profiles: tuple[str, ...], shapes_dir: str | None = None, files: ShapeFiles = ()) -> Any:
+    """The compiled shapes of some profiles and files (:class:`lod.shacl.FastValidator`), once per process."""
     from ._shacl import FastValidator
 
-    return FastValidator(shapes_graph(profiles, shapes_dir))
+    return FastValidator(shapes_graph(profiles, shapes_dir, files))
 
 
 class BatchValidator:
@@ -250,14 +354,29 @@ class BatchValidator:
     """
 
     def __init__(self, profiles: tuple[str, ...], base: str | None = DEFAULT_BASE,
-                 shapes_dir: str | os.PathLike[str] | None = None, engine: str = DEFAULT_ENGINE) -> None:
+                 shapes_dir: str | os.PathLike[str] | None = None, engine: str = DEFAULT_ENGINE,
+                 files: ShapeFiles = (), shapes: Graph | None = None) -> None:
         if engine not in ENGINES:
             raise E.BadValue(f"unknown engine; use one of {', '.join(ENGINES)}", field="engine", value=engine)
-        self.profiles = profiles
         self.base = base
         self.engine = engine
         self.shapes_dir = None if shapes_dir is None else str(Path(shapes_dir).resolve())
-        self.compiled = fast_validator(profiles, self.shapes_dir)
+        if shapes is not None:  # a shapes graph handed in from Python, compiled for this validator
+            from ._shacl import FastValidator
+
+            _refuse_unsafe_shapes(shapes)
+            if profiles or files:
+                joined = Graph(bind_namespaces="none")
+                for part in (shapes_graph(profiles, self.shapes_dir, files), shapes):
+                    joined += part
+                    for prefix, ns in part.namespaces():  # the generated messages write prefixed names
+                        joined.bind(prefix, ns, override=False)
+                shapes = joined
+            self.compiled = FastValidator(shapes)
+        else:
+            self.compiled = fast_validator(profiles, self.shapes_dir, files)
+        self.profiles = shapes_names(profiles, files) + (("shapes graph",) if shapes is not None else ())
+        """What the reports say they validated against."""
         self.shapes: Graph = self.compiled.shapes
         self.context_predicates: frozenset[str] = self.compiled.context_predicates
         self._interned: dict[Any, dict[str, dict[Any, None]]] = {}
@@ -563,9 +682,8 @@ def _validate_batches(checker: BatchValidator, catalogue: Catalogue, batch_size:
             graph.add((report_node, SH.result, r))
     order = {"violation": 0, "warning": 1, "info": 2}
     results.sort(key=lambda x: (order[x.severity], x.record or "", x.field or "", x.message, x.value or "", x.focus))
-    conforms = not any(r.severity == "violation" for r in results)
-    graph.add((report_node, SH.conforms, Literal(conforms)))
-    return Report(conforms, results, checker.profiles, graph)
+    graph.add((report_node, SH.conforms, Literal(not results)))  # SHACL's verdict; lod's is Report.conforms
+    return Report(not any(r.severity == "violation" for r in results), results, checker.profiles, graph)
 
 
 def _validate_batch(span: tuple[int, int]) -> tuple[list[ValidationResult], str]:
