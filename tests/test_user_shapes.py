@@ -171,3 +171,20 @@ def test_an_rdf_file_is_validated_straight_from_the_file_with_the_same_results(t
         assert "bad.nt" in str(exc) and "line 1" in str(exc)
     else:
         raise AssertionError("an invalid IRI must be refused")
+
+
+def test_a_shacl_sparql_shape_is_run_by_pyshacl_and_the_report_says_so(tmp_path):
+    data = tmp_path / "export.nt"
+    lod.dump(synthetic_catalogue(3), data, format="nt")
+    shapes = tmp_path / "sparql.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix schema: <http://schema.org/> .
+    <https://archive.example/NoDrama> sh:targetClass schema:Movie ;
+      sh:sparql [ sh:message "no drama" ; sh:select "SELECT $this WHERE { $this <http://schema.org/genre> 'drama' }" ] .
+    """, encoding="utf-8")
+    out = run("validate", str(data), "--shapes", str(shapes), "--format", "json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 1 and report["violations"] >= 1
+    assert {r["message"] for r in report["results"]} == {"no drama"}
+    assert report["by_pyshacl"] and "SHACL-SPARQL" in report["by_pyshacl"][0]
+    text = run("validate", str(data), "--shapes", str(shapes)).stdout
+    assert "NOTE: validated by pyshacl, not compiled: https://archive.example/NoDrama" in text

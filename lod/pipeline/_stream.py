@@ -877,7 +877,8 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
     loaded = [ValidationResult(severity="violation", record=p.record, field=None, value=None,
                                message=f"{p.where}: {p.message}", focus=p.where) for p in problems]
     results = loaded + result.results
-    return Report(not any(r.severity == "violation" for r in results), results, streamer.checker.profiles, Graph())
+    return Report(not any(r.severity == "violation" for r in results), results, streamer.checker.profiles, Graph(),
+                  streamer.checker.fallback_notes)
 
 
 # --- writing JSON Lines ----------------------------------------------------------------

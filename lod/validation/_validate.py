@@ -85,6 +85,9 @@ class Report:
     in (its list and path nodes), so the results read on their own; a blank ``sh:sourceShape`` is named,
     not described (pyshacl copies all the shapes' triples in: ``engine="pyshacl"`` for that)."""
 
+    by_pyshacl: tuple[str, ...] = ()
+    """The shapes the compiled engine left to pyshacl (SHACL-SPARQL), each with the reason."""
+
     @property
     def shacl_conforms(self) -> bool:
         """The SHACL Recommendation's verdict (§3.6.1): true only without any result at all."""
@@ -115,7 +118,8 @@ class Report:
                 f"{len(self.warnings)} warning(s), {len(self.infos)} info(s)")
         if not fails and self.results:
             head += " (lod's verdict: no violation; by SHACL's own, which any result fails, it does not conform)"
-        return "\n".join([head, *(str(r) for r in self.results)]) + "\n"
+        notes = [f"NOTE: validated by pyshacl, not compiled: {note}" for note in self.by_pyshacl]
+        return "\n".join([head, *(str(r) for r in self.results), *notes]) + "\n"
 
     def json(self, strict: bool = False) -> str:
         return json.dumps({"conforms": self.conforms and not (strict and bool(self.warnings)),
@@ -123,7 +127,8 @@ class Report:
                            "profiles": list(self.profiles), "strict": strict,
                            "violations": len(self.violations), "warnings": len(self.warnings),
                            "infos": len(self.infos),
-                           "results": [asdict(r) for r in self.results]}, ensure_ascii=False, indent=2) + "\n"
+                           "results": [asdict(r) for r in self.results],
+                           "by_pyshacl": list(self.by_pyshacl)}, ensure_ascii=False, indent=2) + "\n"
 
 
 # --- shapes ----------------------------------------------------------------------------
@@ -296,12 +301,14 @@ def validate(source: Catalogue | Graph | str | os.PathLike[str], profiles: str |
         # plain terms (see lod.mapping.Terms), taken as they come: no list of the catalogue's triples beside the data
         triples = cast("Iterator[FastTriple]", mapper.triples())
         found, results_graph = checker.check(triples, paths=lambda: mapper.node_paths, inference=inference)
-        return Report(not any(r.severity == "violation" for r in found), found, names, results_graph)
+        return Report(not any(r.severity == "violation" for r in found), found, names, results_graph,
+                      checker.fallback_notes)
     data = FastData.from_graph(source)
     results_graph = checker.run(data, inference=inference)
     paths, graph_base = _paths_from_graph(source) if any(results_graph.objects(None, SH.result)) else ({}, None)
     found = report_results(results_graph, source, paths, checker.shapes, graph_base)
-    return Report(not any(r.severity == "violation" for r in found), found, names, results_graph)
+    return Report(not any(r.severity == "violation" for r in found), found, names, results_graph,
+                  checker.fallback_notes)
 
 
 def _validate_rdf_file(path: Path, names: tuple[str, ...], shapes_dir: str | os.PathLike[str] | None,
@@ -326,7 +333,8 @@ def _validate_rdf_file(path: Path, names: tuple[str, ...], shapes_dir: str | os.
         raise E.FileError("holds no triples: nothing to validate", path=str(path))
     results_graph = checker.run(data)
     found = report_results(results_graph, PositionLookup(data), {}, checker.shapes, None)  # type: ignore[arg-type]
-    return Report(not any(r.severity == "violation" for r in found), found, checker.profiles, results_graph)
+    return Report(not any(r.severity == "violation" for r in found), found, checker.profiles, results_graph,
+                  checker.fallback_notes)
 
 
 @cache
@@ -380,6 +388,14 @@ class BatchValidator:
         self.shapes: Graph = self.compiled.shapes
         self.context_predicates: frozenset[str] = self.compiled.context_predicates
         self._interned: dict[Any, dict[str, dict[Any, None]]] = {}
+
+    @property
+    def fallback_notes(self) -> tuple[str, ...]:
+        """The shapes the compiled engine leaves to pyshacl, with why (none unless ``engine="fast"``)."""
+        if self.engine != "fast":
+            return ()
+        reasons = self.compiled.fallback_reasons
+        return tuple(f"{node}: {reasons[node]}" for node in self.compiled.fallback)
 
     def remember(self, iri: str, triples: Iterable[FastTriple], context: dict[str, Any]) -> None:
         """Keep in ``context`` what the shapes read on record ``iri`` from other records."""
@@ -683,7 +699,8 @@ def _validate_batches(checker: BatchValidator, catalogue: Catalogue, batch_size:
     order = {"violation": 0, "warning": 1, "info": 2}
     results.sort(key=lambda x: (order[x.severity], x.record or "", x.field or "", x.message, x.value or "", x.focus))
     graph.add((report_node, SH.conforms, Literal(not results)))  # SHACL's verdict; lod's is Report.conforms
-    return Report(not any(r.severity == "violation" for r in results), results, checker.profiles, graph)
+    return Report(not any(r.severity == "violation" for r in results), results, checker.profiles, graph,
+                  checker.fallback_notes)
 
 
 def _validate_batch(span: tuple[int, int]) -> tuple[list[ValidationResult], str]:
