@@ -163,23 +163,65 @@ def test_keep_going_leaves_out_the_same_records_in_one_process_and_on_dask(tmp_p
         assert gone not in text, gone
 
 
+def _bad_graphs():
+    """(what is wrong, a triple with it, the lod error, words the message must hold) for a graph handed in."""
+    from rdflib import BNode, Literal, URIRef
+
+    s, name, url = URIRef("https://example.org/a"), URIRef("http://schema.org/name"), URIRef("http://schema.org/url")
+    return [
+        ("space in subject", (URIRef("https://example.org/a b"), name, Literal("x")), lod.errors.BadIRI, "invalid IRI"),
+        ("space in predicate", (s, URIRef("http://schema.org/na me"), Literal("x")), lod.errors.BadIRI, "invalid IRI"),
+        ("space in object", (s, url, URIRef("https://exa mple.org/")), lod.errors.BadIRI, "invalid IRI"),
+        ("relative object", (s, url, URIRef("relative/x")), lod.errors.BadIRI, "invalid IRI"),
+        ("literal subject", (Literal("not a subject"), name, Literal("x")), lod.errors.RdfError, "its subject"),
+        ("literal predicate", (s, Literal("p"), Literal("x")), lod.errors.RdfError, "its predicate"),
+        ("blank node predicate", (s, BNode(), Literal("x")), lod.errors.RdfError, "its predicate"),
+        ("blank node subject", (BNode(), name, Literal("x")), lod.errors.RdfError, "blank nodes cannot be written"),
+        ("blank node object", (s, url, BNode()), lod.errors.RdfError, "blank nodes cannot be written"),
+        ("invalid datatype IRI", (s, name, Literal("x", datatype=URIRef("not an iri"))), lod.errors.BadIRI,
+         "invalid IRI"),
+        # rdflib accepts this tag; RDF (BCP 47) does not: a subtag has at most 8 characters
+        ("bad language tag", (s, name, Literal("x", lang="abcdefghij")), lod.errors.BadLanguageTag,
+         "invalid language tag"),
+        ("lone surrogate in a literal", (s, name, Literal("a\ud800")), lod.errors.BadValue, "not valid Unicode"),
+    ]
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_every_writer_refuses_a_bad_graph_with_a_lod_error(fmt):
+@pytest.mark.parametrize("what,triple,error,words", _bad_graphs(), ids=[case[0] for case in _bad_graphs()])
+def test_every_writer_refuses_a_bad_graph_with_a_lod_error(fmt, what, triple, error, words, tmp_path):
+    from rdflib import Graph
+
+    graph = Graph()
+    graph.add(triple)
+    target = tmp_path / ("out" + lod.io.EXTENSIONS[fmt])
+    for write in (lambda: lod.serialize(graph, fmt), lambda: lod.dumps(graph, format=fmt),
+                  lambda: lod.dump(graph, target, format=fmt), lambda: lod.dump(graph, target)):
+        with pytest.raises(error, match=words):
+            write()
+    assert list(tmp_path.iterdir()) == [], "nothing is written, not even a temporary file"
+
+
+def test_json_ld_refuses_iris_its_context_would_read_as_others_and_keeps_the_rest():
+    """An IRI whose scheme is a prefix of lod's context (``xsd:foo``) would read back as a compact IRI."""
     from rdflib import Graph, Literal, URIRef
 
-    name = URIRef("http://schema.org/name")
-    spaced = Graph()
-    spaced.add((URIRef("https://example.org/a b"), name, Literal("x")))
-    with pytest.raises(lod.errors.BadIRI, match="invalid IRI"):
-        lod.dumps(spaced, format=fmt)
-    literal_subject = Graph()
-    literal_subject.add((Literal("not a subject"), name, Literal("x")))  # type: ignore[arg-type]
-    with pytest.raises(lod.errors.RdfError, match="subject"):
-        lod.dumps(literal_subject, format=fmt)
-    bad_object = Graph()
-    bad_object.add((URIRef("https://example.org/a"), URIRef("http://schema.org/url"), URIRef("https://exa mple.org/")))
-    with pytest.raises(lod.errors.BadIRI):
-        lod.dumps(bad_object, format=fmt)
+    s, rdf_type = URIRef("https://example.org/a"), URIRef(lod.records.RDF + "type")
+    for triple in [(URIRef("xsd:foo"), URIRef("http://schema.org/name"), Literal("a")),
+                   (s, URIRef("http://schema.org/url"), URIRef("schema:bar")), (s, rdf_type, URIRef("wd:Q1")),
+                   (s, URIRef("xsd:p"), Literal("x")), (s, URIRef("http://schema.org/value"),
+                                                        Literal("x", datatype=URIRef("lod:T")))]:
+        graph = Graph()
+        graph.add(triple)
+        with pytest.raises(lod.errors.BadIRI, match="prefix of lod's context"):
+            lod.dumps(graph, format="json-ld")
+        assert set(lod.parse(lod.dumps(graph, format="nt"), "nt")) == set(graph)  # the other writers can
+    graph = Graph()  # a schema.org term named like a prefix is still itself (written schema:xsd, not xsd)
+    for triple in [(s, URIRef("http://schema.org/xsd"), Literal("p")), (s, URIRef("http://schema.org/schema"),
+                   Literal("q")), (s, rdf_type, URIRef("http://schema.org/rdf")),
+                   (s, URIRef("http://schema.org/url"), URIRef("xsd://host/x"))]:
+        graph.add(triple)
+    assert set(lod.parse(lod.dumps(graph, format="json-ld"), "json-ld")) == set(graph)
 
 
 def test_json_lines_with_unicode_line_separators_load_and_stream_alike(tmp_path):

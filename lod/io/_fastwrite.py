@@ -203,16 +203,28 @@ def _context() -> dict[str, Any]:
 
 @lru_cache(maxsize=4096)
 def _compact_key(iri: str) -> str:
-    if iri.startswith(SCHEMA) and iri[len(SCHEMA):].isidentifier():
-        return iri[len(SCHEMA):]
+    local = iri[len(SCHEMA):]
+    # a prefix's name as a key is the prefix's namespace ("xsd"), not schema:xsd: that one is written schema:xsd
+    if iri.startswith(SCHEMA) and local.isidentifier() and local not in PREFIXES:
+        return local
     return _compact_id(iri)
 
 
 @lru_cache(maxsize=65536)
 def _compact_id(iri: str) -> str:
+    """An IRI as JSON-LD writes it under lod's context: ``prefix:local`` where it can be, else the IRI itself.
+
+    An IRI whose scheme is one of the context's prefixes (``xsd:foo``, ``wd:Q1`` as IRIs of their own) would be
+    read back as a compact IRI (``http://www.w3.org/2001/XMLSchema#foo``), and JSON-LD has no way to say it
+    otherwise: it is refused (:class:`~lod.errors.BadIRI`), never written as another IRI.
+    """
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and iri[len(ns):] and iri[len(ns):].replace("_", "").isalnum():
             return f"{prefix}:{iri[len(ns):]}"
+    scheme, _, rest = iri.partition(":")
+    if scheme in PREFIXES and not rest.startswith("//"):
+        raise E.BadIRI(f"cannot write this IRI in JSON-LD: its scheme {scheme!r} is a prefix of lod's context, so "
+                       f"JSON-LD reads it as {PREFIXES[scheme]}{rest}; write Turtle or N-Triples instead", value=iri)
     return iri
 
 
