@@ -163,6 +163,30 @@ def test_keep_going_leaves_out_the_same_records_in_one_process_and_on_dask(tmp_p
         assert gone not in text, gone
 
 
+def test_an_invalid_iri_in_a_record_is_the_same_problem_in_memory_streamed_and_on_dask(tmp_path, capsys):
+    """A catalogue's IRIs are checked where they enter (a record's field), so no writer meets one: the record is
+    refused with the same BadIRI words, naming record and field, on every path; the other records are written."""
+    from lod.synthetic import synthetic_film
+
+    data = synthetic_data(12)
+    synthetic_film(data, 3)["same_as"] = ["https://example.org/a b"]
+    source = tmp_path / "bad.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    lines_file = write_jsonl(data, tmp_path / "bad.jsonl")
+    said = []
+    for name, args in (("json", [str(source)]), ("jsonl", [str(lines_file)]),
+                       ("dask", [str(lines_file), "--dask", "local:2", "--partitions", "2"])):
+        assert main(["export", *args, "--keep-going", "-f", "turtle,nt,json-ld", "-o", str(tmp_path / name)]) == 1
+        err = capsys.readouterr().err
+        found = [line for line in err.splitlines() if "film-3" in line and "same_as[0]" in line]
+        assert found and "https://example.org/a b" in found[0], err
+        said.append(found[0].split(": ", 1)[-1])  # the words after where it is
+    assert said[0] == said[1] == said[2], said
+    for fmt, name in (("turtle", "synthetic.ttl"), ("nt", "synthetic.nt")):
+        text = (tmp_path / "jsonl" / name).read_text(encoding="utf-8")
+        assert "/film/film-4>" in text and "/film/film-3>" not in text, fmt
+
+
 def _bad_graphs():
     """(what is wrong, a triple with it, the lod error, words the message must hold) for a graph handed in."""
     from rdflib import BNode, Literal, URIRef
