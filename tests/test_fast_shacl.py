@@ -292,3 +292,77 @@ def test_one_default_engine_everywhere_and_one_batched_entry():
         old = lod.validate_batched(cat, ("core", "web"), batch_size=7)
     assert any(issubclass(w.category, DeprecationWarning) for w in caught)
     assert sorted(map(key, old.results)) == sorted(map(key, whole.results))
+
+
+PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+"""
+
+
+def test_review_cases_beyond_the_w3c_suite_agree_with_pyshacl():
+    cases = [
+        # sibling qualified value shapes that share their shape: a shape is not its own sibling (SHACL §4.7.3)
+        ("""ex:S sh:targetNode ex:a ;
+              sh:property [ sh:path ex:p ; sh:qualifiedValueShape ex:Q ; sh:qualifiedMinCount 1 ;
+                            sh:qualifiedValueShapesDisjoint true ] ,
+                          [ sh:path ex:p ; sh:qualifiedValueShape ex:Q ; sh:qualifiedMinCount 1 ;
+                            sh:qualifiedValueShapesDisjoint true ] .
+            ex:Q sh:class ex:C .""", "ex:a ex:p ex:b . ex:b a ex:C ."),
+        # an owl:Class that is a shape targets its instances
+        ("""ex:C a owl:Class ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .""", "ex:x a ex:C . ex:y a ex:C ; ex:name 'y' ."),
+    ]
+    for shapes_text, data_text in cases:
+        shapes = Graph().parse(data=PREFIXES + shapes_text, format="turtle")
+        data = Graph().parse(data=PREFIXES + data_text, format="turtle")
+        fast, reference, engine = both(data, shapes)
+        assert engine.fallback == ()
+        assert fast == reference, shapes_text
+
+
+def test_a_shape_reached_through_many_paths_is_checked_once_per_node():
+    """A DAG of 26 nodes, each pointing to the next two: 2^24 paths if each were followed (pyshacl stops following a
+    shape that refers to itself after two levels, with a ShapeRecursionWarning, and says it conforms); each (node, shape) is checked once, and the broken end is found."""
+    shapes = Graph().parse(data=PREFIXES + """ex:S sh:targetNode ex:n0 ; sh:property [ sh:path ex:next ; sh:node ex:S ] ;
+        sh:property [ sh:path ex:v ; sh:maxCount 1 ] .""", format="turtle")
+    data = Graph().parse(data=PREFIXES + " ".join(f"ex:n{i} ex:next ex:n{i + 1}, ex:n{i + 2} ." for i in range(24))
+                         + " ex:n25 ex:v 1, 2 .", format="turtle")
+    results = FastValidator(shapes).run(FastData.from_graph(data))
+    assert sorted(str(v) for v in results.objects(None, SH.value)) == ["http://example.org/n1", "http://example.org/n2"]
+
+
+def test_a_datetimestamp_compares_as_a_datetime():
+    """pyshacl (rdflib has no converter for xsd:dateTimeStamp) lets 2019 pass a 2020 minimum; lod does not."""
+    shapes = Graph().parse(data=PREFIXES + """ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:d ;
+        sh:minInclusive "2020-01-01T00:00:00Z"^^xsd:dateTime ] .""", format="turtle")
+    data = Graph().parse(data=PREFIXES + 'ex:a ex:d "2021-01-01T00:00:00Z"^^xsd:dateTimeStamp, '
+                         '"2019-01-01T00:00:00Z"^^xsd:dateTimeStamp .', format="turtle")
+    results = FastValidator(shapes).run(FastData.from_graph(data))
+    assert [str(v) for v in results.objects(None, SH.value)] == ["2019-01-01T00:00:00Z"]
+
+
+@pytest.mark.parametrize("shapes_text,words", [
+    ("ex:S sh:targetNode ex:a ; sh:path ex:p, ex:q ; sh:minCount 1 .", "2 values of sh:path"),
+    ("ex:S sh:targetNode ex:a ; sh:and ex:X .", "must be an RDF list"),
+    ("ex:S sh:targetNode ex:a ; sh:in _:l . _:l rdf:first 1 ; rdf:rest _:l .", "broken"),
+    ("ex:S sh:targetNode ex:a ; sh:minCount 1 .", "belongs on a property shape"),
+    ("ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:pattern ex:notAString ] .", "not a string"),
+    ("ex:S sh:target [ a sh:SPARQLTarget ; sh:select 'SELEC $this WHERE {}' ] ; sh:class ex:C .", "not valid SPARQL"),
+    ("ex:S sh:targetNode ex:a ; sh:property [ sh:path _:x ; sh:minCount 1 ] . _:x sh:inversePath _:x .",
+     "nests more than 64 deep"),
+])
+def test_ill_formed_shapes_are_a_clear_error_not_a_silent_pass(shapes_text, words):
+    shapes = Graph().parse(data=PREFIXES + shapes_text, format="turtle")
+    with pytest.raises(lod.errors.ValidationRunError) as info:
+        FastValidator(shapes)
+    assert words in str(info.value)
+
+
+def test_a_deep_chain_of_nodes_is_a_clear_error():
+    shapes = Graph().parse(data=PREFIXES + "ex:S sh:targetNode ex:n0 ; sh:property [ sh:path ex:next ; sh:node ex:S ] .",
+                           format="turtle")
+    data = Graph().parse(data=PREFIXES + " ".join(f"ex:n{i} ex:next ex:n{i + 1} ." for i in range(3000)),
+                         format="turtle")
+    with pytest.raises(lod.errors.ValidationRunError) as info:
+        FastValidator(shapes).run(FastData.from_graph(data))
+    assert "nest too deeply" in str(info.value)

@@ -188,3 +188,65 @@ def test_a_shacl_sparql_shape_is_run_by_pyshacl_and_the_report_says_so(tmp_path)
     assert report["by_pyshacl"] and "SHACL-SPARQL" in report["by_pyshacl"][0]
     text = run("validate", str(data), "--shapes", str(shapes)).stdout
     assert "NOTE: validated by pyshacl, not compiled: https://archive.example/NoDrama" in text
+
+
+INVERSE = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix schema: <http://schema.org/> .
+<https://archive.example/DirectorOf> sh:targetObjectsOf schema:director ;
+  sh:property [ sh:path [ sh:inversePath schema:director ] ; sh:maxCount 1 ; sh:message "directs more than one film" ] .
+"""
+
+
+def test_shapes_that_read_other_records_are_not_checked_in_batches(tmp_path):
+    """Targets found from the object side and inverse paths see triples in other records' batches: batched paths
+    refuse them in words (exit 2), and the whole catalogue gives the result."""
+    cat = synthetic_catalogue(20)
+    shapes = tmp_path / "inverse.ttl"
+    shapes.write_text(INVERSE, encoding="utf-8")
+    whole = lod.validate(cat, shapes=shapes)
+    assert {r.message for r in whole.violations} == {"directs more than one film"}
+    try:
+        lod.validate(cat, shapes=shapes, batch_size=5)
+    except lod.errors.ValidationRunError as exc:
+        assert "could not validate in batches" in str(exc) and "targetObjectsOf" in str(exc)
+    else:
+        raise AssertionError("batches must not drop the results")
+    source = tmp_path / "cat.jsonl"
+    from lod.stream import write_jsonl
+
+    write_jsonl(cat.model_dump(mode="json", exclude_defaults=True), source)
+    out = run("validate", str(source), "--shapes", str(shapes))
+    assert out.returncode == 2 and "could not validate in batches" in out.stderr and "Traceback" not in out.stderr
+    data = tmp_path / "export.nt"
+    lod.dump(cat, data, format="nt")
+    out = run("validate", str(data), "--shapes", str(shapes), "--format", "json")
+    assert out.returncode == 1 and json.loads(out.stdout)["violations"] == len(whole.violations)
+
+
+def test_the_data_comes_before_the_shapes_and_a_file_without_shapes_is_refused(tmp_path):
+    data = tmp_path / "export.nt"
+    lod.dump(synthetic_catalogue(3), data, format="nt")
+    shapes = tmp_path / "inverse.ttl"
+    shapes.write_text(INVERSE, encoding="utf-8")
+    swallowed = run("validate", "--shapes", str(shapes), str(data))  # --shapes takes both files
+    assert swallowed.returncode == 1 and "name the data before the shapes" in swallowed.stderr
+    assert run("validate", "--shapes", str(shapes), "--", str(data)).returncode == 1  # the data named after --
+    not_shapes = run("validate", str(data), "--shapes", str(data))
+    assert not_shapes.returncode == 2 and "holds no SHACL shapes" in not_shapes.stderr
+
+
+def test_a_catalogue_json_is_not_read_as_json_ld_and_https_schema_reads_as_lods(tmp_path):
+    cat = synthetic_catalogue(5)
+    catalogue = tmp_path / "cat.json"
+    catalogue.write_text(json.dumps(cat.model_dump(mode="json", exclude_defaults=True)), encoding="utf-8")
+    try:
+        lod.validate(catalogue)
+    except lod.errors.BadValue as exc:
+        assert "load it with lod.load_catalogue" in str(exc)
+    else:
+        raise AssertionError("a catalogue file must not be validated as an empty JSON-LD graph")
+    https = tmp_path / "https.nt"
+    https.write_text(lod.dumps(lod.load_catalogue(lod.example_path()), format="nt")
+                     .replace("<http://schema.org/", "<https://schema.org/"), encoding="utf-8")
+    from_file = lod.validate(https, profiles="core,web")
+    assert from_file.results == lod.validate(lod.read_graph(https), profiles="core,web").results
+    assert from_file.violations

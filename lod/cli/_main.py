@@ -482,6 +482,10 @@ def _validate(args: argparse.Namespace) -> int:
     from .. import example_path
 
     shapes_dir, files = _shapes_of(args)
+    if files and not args.source:
+        raise E.BadValue("name the data before the shapes: lod validate DATA --shapes FILE… (--shapes takes every "
+                         "file after it; end the list with -- to name the data after it)", field="--shapes",
+                         value=" ".join(files))
     profiles = profile_names(args.profile) if args.profile else () if files else ("core",)
     source = Path(args.source) if args.source else example_path()
     from ..pipeline import JSONL_SUFFIXES, validate_file

@@ -59,6 +59,7 @@ from ..mapping import FastTriple, fast_term
 Term = Any  # str (IRI), Blank (blank node) or Lit (literal)
 _TYPE = str(RDF.type)
 _XSD_STRING_DT = str(XSD.string)
+_HTTPS_SCHEMA, _HTTP_SCHEMA = "https://schema.org/", "http://schema.org/"
 _OWL_CLASS = URIRef("http://www.w3.org/2002/07/owl#Class")
 _SUBCLASS = str(RDFS.subClassOf)
 
@@ -109,7 +110,9 @@ class FastData:
         self._store: Any = None
         self._pindex: dict[str, list[tuple[str, Iterable[Term]]]] | None = None
         self._inverse: dict[str, dict[Term, list[Term]]] | None = None
-        self.in_progress: set[tuple[Term, int]] = set()
+        self.in_progress: set[tuple[Term, Any]] = set()
+        self.conformance: dict[tuple[Term, Any], bool] = {}
+        """(node, shape) -> whether it conforms, for shapes reached through sh:node, sh:or… (each checked once)."""
         """(node, shape) pairs being checked now: a recursive shape met again conforms (see :func:`conforms`)."""
 
     ill_typed = False
@@ -142,6 +145,8 @@ class FastData:
             if kind is named:
                 return intern(t.value)
             if kind is literal:
+                if getattr(t, "direction", None) is not None:
+                    raise E.RdfError(f"cannot read {t}: a base direction is RDF 1.2 (lod reads RDF 1.1)")
                 lang = t.language
                 if lang:
                     return (t.value, lang, None)
@@ -149,7 +154,7 @@ class FastData:
                 return (t.value, None, None if dt == _XSD_STRING_DT else intern(dt))
             if kind is blank:
                 return Blank(t.value)
-            raise E.RdfError(f"cannot validate a quoted triple ({t}): lod reads RDF 1.1")
+            raise E.RdfError(f"cannot read the triple term {t}: triple terms are RDF 1.2 (lod reads RDF 1.1)")
         spo: dict[str, dict[str, Any]] = {}
         last_s: Any = None
         po: dict[str, Any] = {}
@@ -162,8 +167,12 @@ class FastData:
                 if po is None:
                     po = spo[key] = {}
             p = intern(q.predicate.value)
+            if p.startswith(_HTTPS_SCHEMA):  # as lod.parse reads it: https://schema.org/ terms are lod's http ones
+                p = intern(_HTTP_SCHEMA + p[len(_HTTPS_SCHEMA):])
             objs = po.get(p)
             o = term(q.object)
+            if p == _TYPE and type(o) is str and o.startswith(_HTTPS_SCHEMA):
+                o = intern(_HTTP_SCHEMA + o[len(_HTTPS_SCHEMA):])
             if objs is None:
                 po[p] = (o,)
             elif type(objs) is tuple:
@@ -407,6 +416,8 @@ _NOT_CONSTRAINTS = {SH.message, SH.severity, SH.deactivated, SH.name, SH.descrip
                     SH.labelTemplate, SH.parameter}
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _ONE = (None,)  # one result, without a value
+_PROPERTY_ONLY = {"minCount", "maxCount", "uniqueLang", "lessThan", "lessThanOrEquals", "qualifiedValueShape"}
+"""Parameters SHACL allows on property shapes only (§4.2, §4.4, §4.5, §4.7.3)."""
 _TRUE = {"true"}  # only "true": "1"^^xsd:boolean does not switch a parameter on (W3C property/uniqueLang-002)
 
 
@@ -432,38 +443,51 @@ def _inverse(path: Path) -> Path:
     return (kind, _inverse(arg))
 
 
-def read_path(g: Graph, node: Node) -> Path:
+def read_path(g: Graph, node: Node, depth: int = 0) -> Path:
     """A SHACL property path (SHACL 1.0 §2.3.1) as a compiled :data:`Path`.
 
     A node that is a list is a sequence path even if it has other path predicates too (W3C core
     ``path/path-strange-001``); a sequence needs two members or more.
     """
+    if depth > 64:
+        raise E.ValidationRunError(f"could not validate: the property path at {node} nests more than 64 deep "
+                                   "(a path that contains itself?)")
+    if node == RDF.nil:
+        raise E.ValidationRunError("could not validate: an empty list (rdf:nil) is used as a property path")
     if isinstance(node, URIRef):
         return ("p", str(node))
     if isinstance(node, Literal):
         raise E.ValidationRunError(f"could not validate: a literal ({node}) is used as a property path")
-    if node == RDF.nil:
-        raise E.ValidationRunError("could not validate: an empty list (rdf:nil) is used as a property path")
     if g.value(node, RDF.first) is not None:
-        members = list(Collection(g, node))  # type: ignore[arg-type]
+        members = rdf_list(g, node, "a sequence path")
         if len(members) < 2:
             raise E.ValidationRunError(f"could not validate: the sequence path {node} has fewer than two members")
-        return ("seq", tuple(read_path(g, n) for n in members))
+        return ("seq", tuple(read_path(g, n, depth + 1) for n in members))
     for pred, kind in ((SH.inversePath, "inv"), (SH.alternativePath, "alt"), (SH.zeroOrMorePath, "star"),
                        (SH.oneOrMorePath, "plus"), (SH.zeroOrOnePath, "opt")):
         arg = g.value(node, pred)
         if arg is None:
             continue
         if kind == "inv":
-            return _inverse(read_path(g, arg))
+            return _inverse(read_path(g, arg, depth + 1))
         if kind == "alt":
-            members = list(Collection(g, arg))  # type: ignore[arg-type]
+            members = rdf_list(g, arg, "sh:alternativePath")
             if len(members) < 2:
                 raise E.ValidationRunError(f"could not validate: the alternative path {node} has fewer than two "
                                            "members")
-            return ("alt", tuple(read_path(g, n) for n in members))
-        return (kind, read_path(g, arg))
+            return ("alt", tuple(read_path(g, n, depth + 1) for n in members))
+        return (kind, read_path(g, arg, depth + 1))
     raise E.ValidationRunError(f"could not validate: {node} is not a SHACL property path")
+
+
+def rdf_list(g: Graph, node: Node, what: str) -> list[Node]:
+    """The members of an RDF list in the shapes, or a clear error if ``node`` is not a well-formed list."""
+    if node != RDF.nil and (isinstance(node, Literal) or g.value(node, RDF.first) is None):
+        raise E.ValidationRunError(f"could not validate: the value of {what} must be an RDF list, not {node}")
+    try:
+        return list(Collection(g, node))  # type: ignore[arg-type]
+    except ValueError as exc:  # rdflib: a list whose rdf:rest comes back to itself
+        raise E.ValidationRunError(f"could not validate: the list given to {what} ({node}) is broken: {exc}") from None
 
 
 class _Compiler:
@@ -480,7 +504,13 @@ class _Compiler:
 
     def _shape(self, node: Node) -> Shape:
         g = self.g
-        path_node = g.value(node, SH.path)
+        if isinstance(node, Literal):
+            raise E.ValidationRunError(f"could not validate: a literal ({node}) is used where a shape belongs")
+        paths = list(g.objects(node, SH.path))
+        if len(paths) > 1:
+            raise E.ValidationRunError(f"could not validate: the shape {node} has {len(paths)} values of sh:path; "
+                                       "a property shape has exactly one")
+        path_node = paths[0] if paths else None
         shape = Shape(node=node, path=read_path(g, path_node) if path_node is not None else None,
                       path_node=path_node, severity=g.value(node, SH.severity) or SH.Violation,  # type: ignore[arg-type]
                       messages=tuple(_in_order(g.objects(node, SH.message))),
@@ -488,13 +518,17 @@ class _Compiler:
         self.done[node] = shape  # before the parts: a shape may refer to itself (SHACL for SHACL does)
         for pred in sorted(set(g.predicates(node, None)), key=str):
             if pred in self.custom:
-                raise Unsupported(f"{node}: {pred} is a parameter of a SHACL-SPARQL constraint component")
+                raise Unsupported(f"{pred} is a parameter of a SHACL-SPARQL constraint component")
             if not str(pred).startswith(str(SH)) or pred in _NOT_CONSTRAINTS:
                 continue
             name = str(pred)[len(str(SH)):]
             make = getattr(self, f"c_{name}", None)
             if make is None:
-                raise Unsupported(f"{node}: sh:{name} ({'SHACL-SPARQL' if name == 'sparql' else 'not SHACL core'})")
+                raise Unsupported("sh:sparql (SHACL-SPARQL)" if name == "sparql" else
+                                  f"sh:{name} is not a SHACL Core parameter (a typo? pyshacl ignores it)")
+            if name in _PROPERTY_ONLY and path_node is None:
+                raise E.ValidationRunError(f"could not validate: sh:{name} on {node}, a node shape; it belongs on "
+                                           "a property shape (one with sh:path)")
             make(shape, list(g.objects(node, pred)))  # in the graph's order, as pyshacl lists them in messages
         for prop in _in_order(g.objects(node, SH.property)):
             shape.properties.append(self.shape(prop))
@@ -620,6 +654,8 @@ class _Compiler:
                 return f"Value does not match pattern '{values[0]}'"
             return "Value does not match every pattern in ('{}')".format("', '".join(str(c) for c in values))
         for value in values:
+            if not isinstance(value, Literal):
+                raise E.ValidationRunError(f"could not validate: sh:pattern of {shape.node} is {value}, not a string")
             source = re.escape(str(value)) if "q" in text else str(value)
             try:
                 rx = re.compile(source, flags)
@@ -631,7 +667,7 @@ class _Compiler:
 
     def c_languageIn(self, shape: Shape, values: list[Node]) -> None:
         value = self._one("languageIn", values)
-        ranges = [str(r).lower() for r in Collection(self.g, value)]  # type: ignore[arg-type]
+        ranges = [str(r).lower() for r in rdf_list(self.g, value, "sh:languageIn")]
 
         def bad(v: Term) -> bool:
             lang = v[1] if type(v) is tuple else None
@@ -712,7 +748,7 @@ class _Compiler:
                 listed = " and ".join(f"({' , '.join(t.shapes(n) for n in g.items(a))})" for a in values)
             return f"Node {t.data(v)} must conform to {words} {listed}"
         for value in values:
-            subs = [self.shape(n) for n in Collection(g, value)]  # type: ignore[arg-type]
+            subs = [self.shape(n) for n in rdf_list(g, value, f"sh:{name}")]
             self._add(shape, name, lambda data, focus, vals, subs=subs:  # type: ignore[misc]
                       [v for v in vals if not test(data, v, subs)], message)
 
@@ -752,7 +788,7 @@ class _Compiler:
             if disjoint:  # the qualified value shapes of the other property shapes of this shape's parents
                 siblings = [self.shape(q) for parent in _in_order(g.subjects(SH.property, shape.node))
                             for other in _in_order(g.objects(parent, SH.property)) if other != shape.node
-                            for q in _in_order(g.objects(other, SH.qualifiedValueShape))]
+                            for q in _in_order(g.objects(other, SH.qualifiedValueShape)) if q != value]
 
             def counted(data: FastData, vals: Any, sub: Shape = sub, siblings: list[Shape] = siblings) -> int:
                 return sum(1 for v in vals if conforms(data, v, sub)
@@ -780,7 +816,7 @@ class _Compiler:
         allowed = {str(p) for prop in g.objects(shape.node, SH.property) for p in g.objects(prop, SH.path)
                    if isinstance(p, URIRef)}
         for holder in g.objects(shape.node, SH.ignoredProperties):
-            allowed |= {str(p) for p in Collection(g, holder)}  # type: ignore[arg-type]
+            allowed |= {str(p) for p in rdf_list(g, holder, "sh:ignoredProperties")}
 
         def check(data: FastData, focus: Term, vals: Any) -> list[PathHit]:
             return [PathHit(o, p) for v in vals for p, objs in data.predicates(v) if p not in allowed for o in objs]
@@ -802,7 +838,7 @@ class _Compiler:
 
     def c_in(self, shape: Shape, values: list[Node]) -> None:
         value = self._one("in", values)
-        members = list(Collection(self.g, value))  # type: ignore[arg-type]
+        members = rdf_list(self.g, value, "sh:in")
         allowed = {_same(plain_term_of(n)) for n in members}
         self._add(shape, "in", lambda data, focus, vals: [v for v in vals if _same(v) not in allowed],
                   # pyshacl lists a set (its order changes from run to run): here, sorted
@@ -830,6 +866,7 @@ _NUMERIC = {str(XSD[n]) for n in (
     "unsignedByte")}
 _ORDERED_KINDS = {str(XSD.dateTime): "dateTime", str(XSD.dateTimeStamp): "dateTime", str(XSD.date): "date",
                   str(XSD.time): "time", str(XSD.boolean): "boolean"}
+_XSD_DATETIMESTAMP = str(XSD.dateTimeStamp)
 _LT: Callable[[Any, Any], bool] = lambda a, b: a < b  # noqa: E731
 _LE: Callable[[Any, Any], bool] = lambda a, b: a <= b  # noqa: E731
 
@@ -847,6 +884,8 @@ def _ordered(v: Term) -> tuple[str, Any] | None:
     kind = "number" if dt in _NUMERIC else _ORDERED_KINDS.get(dt)
     if kind is None or not _well_typed(lex, dt):
         return None
+    if dt == _XSD_DATETIMESTAMP:  # rdflib has no converter for it: it is a dateTime with a time zone
+        dt = str(XSD.dateTime)
     return (kind, Literal(lex, datatype=URIRef(dt)).value)
 
 
@@ -923,19 +962,22 @@ def conforms(data: FastData, focus: Term, shape: Shape) -> bool:
     node conforms: recursive shapes, as in SHACL for SHACL, which the Recommendation leaves open)."""
     if shape.deactivated:
         return True
-    key = (focus, id(shape))
+    key = (focus, shape)  # the shape itself (hashed by identity): an id could be reused by another validator's
+    known = data.conformance.get(key)
+    if known is not None:
+        return known
     busy = data.in_progress
     if key in busy:
         return True
     busy.add(key)
     try:
         values = (focus,) if shape.path is None else path_values(data, focus, shape.path)
-        for c in shape.constraints:
-            if c.check(data, focus, values):
-                return False
-        return all(conforms(data, v, prop) for v in values for prop in shape.properties)
+        found = not any(c.check(data, focus, values) for c in shape.constraints) and all(
+            conforms(data, v, prop) for v in values for prop in shape.properties)
     finally:
         busy.discard(key)
+    data.conformance[key] = found  # each (node, shape) is checked once: shapes that share nodes stay linear
+    return found
 
 
 @dataclass(frozen=True)
@@ -1019,6 +1061,7 @@ class FastValidator:
         fallback: list[tuple[Node, str]] = []
         shape_nodes = {s for t in (SH.NodeShape, SH.PropertyShape) for s in shapes.subjects(RDF.type, t)}
         implicit = {s for s in shape_nodes | set(shapes.subjects(RDF.type, RDFS.Class))
+                    | set(shapes.subjects(RDF.type, _OWL_CLASS))
                     if (s, RDF.type, RDFS.Class) in shapes or (s, RDF.type, _OWL_CLASS) in shapes}
         implicit = {s for s in implicit if s in shape_nodes or any(
             p != RDF.type and str(p).startswith(str(SH)) for p in shapes.predicates(s, None))}
@@ -1046,6 +1089,16 @@ class FastValidator:
                 if shape.path is None:
                     stack.extend(shape.properties)
         nested = [shape for shape in compiler.done.values() if id(shape) not in on_focus]
+        limits = [f"{top.shape.node} has sh:targetObjectsOf" for top in tops
+                  if (top.shape.node, SH.targetObjectsOf, None) in shapes]
+        limits += [f"{top.shape.node} has a SPARQL target" for top in tops if (top.shape.node, SH.target, None) in shapes]
+        limits += [f"{shape.node} has an inverse path" for shape in compiler.done.values()
+                   if shape.path is not None and "inv" in _kinds(shape.path)]
+        limits += [f"{shape.node} is closed and checked on nodes other than the focus" for shape in nested
+                   if any(c.component == SH.ClosedConstraintComponent for c in shape.constraints)]
+        self.batch_limits: tuple[str, ...] = tuple(dict.fromkeys(limits))
+        """Why these shapes cannot be checked batch by batch (they read triples about a node held in other
+        records' batches: targets and inverse steps found from the object side, closed nodes elsewhere)."""
         later = [p for shape in compiler.done.values() if shape.path is not None for p in _later_steps(shape.path)]
         self.context_predicates = frozenset({_TYPE, _SUBCLASS, *later,
                                              *(p for s in nested for p in _path_predicates(s))})
@@ -1091,6 +1144,13 @@ class FastValidator:
         prefixes = {str(g.value(d, SH.prefix)): str(g.value(d, SH.namespace))
                     for holder in g.objects(target, SH.prefixes) for d in g.objects(holder, SH.declare)}
         query = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items())) + str(select)
+        try:
+            import pyoxigraph as ox
+
+            ox.Store().query(query)  # on an empty store: only to read the query now, not halfway through a run
+        except SyntaxError as exc:
+            raise E.ValidationRunError(f"could not validate: the SPARQL target of a shape is not valid SPARQL: {exc}"
+                                       ) from None
         predicates = _query_predicates(str(select), prefixes)
         if predicates is None:
             self.sparql_predicates = None
@@ -1121,7 +1181,13 @@ class FastValidator:
         Its ``sh:conforms`` is the Recommendation's: false as soon as there is any result, whatever its
         severity (lod's own verdict, :attr:`lod.validation.Report.conforms`, looks at violations only).
         """
-        graph = results_graph(self.results(data, keep), self.shapes, data)
+        try:
+            found = self.results(data, keep)
+        except RecursionError:
+            raise E.ValidationRunError("could not validate: the shapes nest too deeply on this data (sh:node, "
+                                       "sh:property or logical shapes reached through a chain of hundreds of nodes)"
+                                       ) from None
+        graph = results_graph(found, self.shapes, data)
         if self.fallback:
             self._run_fallback(data, keep, graph)
         return graph
@@ -1162,6 +1228,15 @@ def _later_steps(path: Path) -> Iterator[str]:
             yield from _later_steps(sub)
     elif kind in ("star", "plus"):
         yield from _walk(arg)
+
+
+def _kinds(path: Path) -> set[str]:
+    kind, arg = path
+    if kind in ("p", "inv"):
+        return {kind}
+    if kind in ("seq", "alt"):
+        return {kind}.union(*(_kinds(sub) for sub in arg))
+    return {kind} | _kinds(arg)
 
 
 def _walk(path: Path) -> Iterator[str]:

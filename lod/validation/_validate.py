@@ -191,6 +191,11 @@ def _with_files(profiles: tuple[str, ...], shapes_dir: str | None, files: ShapeF
             part = read_graph(path)  # strict and offline: no remote context, no owl:imports followed
         except E.LodError as exc:
             raise ValidationRunError(f"could not validate: the shapes file cannot be read: {exc}") from None
+        if not any(str(p).startswith(str(SH)) for p in part.predicates()) and \
+                not any(part.triples((None, RDF.type, SH.NodeShape))):
+            raise ValidationRunError(f"could not validate: {path} holds no SHACL shapes (no sh:NodeShape, no "
+                                     "sh: parameters); is it the data? Give the data first: "
+                                     "lod validate DATA --shapes SHAPES…")
         g.addN((s, p, o, g) for s, p, o in part)
         for prefix, ns in part.namespaces():
             g.bind(prefix, ns, override=False)
@@ -311,28 +316,49 @@ def validate(source: Catalogue | Graph | str | os.PathLike[str], profiles: str |
                   checker.fallback_notes)
 
 
+EXACT_PATHS_UP_TO = 64 * 2**20
+"""An RDF file up to this size with results is read back as records too, so that fields carry their list
+positions (``availability[0].ends``); a larger one names records and fields without them."""
+
+
 def _validate_rdf_file(path: Path, names: tuple[str, ...], shapes_dir: str | os.PathLike[str] | None,
                        inference: str, engine: str, shapes: Any) -> Report:
     """An RDF file (Turtle or N-Triples) read strictly by pyoxigraph straight into the compiled engine's
-    index: no rdflib graph of the data is made. Results name records by their IRIs (``…/film/<id>``), and
-    fields without list positions (those need the catalogue read back, which a graph in memory gives)."""
+    index: no rdflib graph of the data is made to validate it. Results name records by their IRIs
+    (``…/film/<id>``); up to :data:`EXACT_PATHS_UP_TO`, fields carry list positions too."""
     from ..io import format_of_suffix, rdf_quads, read_graph
 
+    from ..io import is_jsonld_file
+
     fmt = format_of_suffix(path)
+    if fmt == "json-ld" and path.suffix.lower() == ".json" and path.is_file() and not is_jsonld_file(path):
+        raise E.BadValue("this .json file is a catalogue, not JSON-LD: load it with lod.load_catalogue and validate "
+                         "the catalogue", field="source", value=str(path))
     if fmt is None:
         raise E.UnknownFormat("cannot tell the RDF format from the file name; name it .ttl, .nt or .jsonld",
                               path=str(path))
     if engine != "fast" or inference != "none" or fmt == "json-ld":
-        return validate(read_graph(path), names or None, shapes_dir=shapes_dir, inference=inference, engine=engine,
+        graph = read_graph(path)
+        if not len(graph):
+            raise E.FileError("holds no triples: nothing to validate", path=str(path))
+        return validate(graph, names or None, shapes_dir=shapes_dir, inference=inference, engine=engine,
                         shapes=shapes)
     files = shape_files(None if shapes is None or isinstance(shapes, Graph) else shapes)
     checker = BatchValidator(names, None, shapes_dir, engine, files, shapes if isinstance(shapes, Graph) else None)
-    with gc_paused():
-        data = FastData.from_quads(rdf_quads(path, fmt))
+    try:
+        with gc_paused():
+            data = FastData.from_quads(rdf_quads(path, fmt))
+    except E.RdfError as exc:
+        message = str(exc)
+        raise E.RdfError(message if message.startswith(str(path)) else f"{path}: {message}") from None
     if not data.spo:
         raise E.FileError("holds no triples: nothing to validate", path=str(path))
     results_graph = checker.run(data)
-    found = report_results(results_graph, PositionLookup(data), {}, checker.shapes, None)  # type: ignore[arg-type]
+    paths: dict[URIRef, tuple[str, str]] = {}
+    base: str | None = None
+    if next(results_graph.objects(None, SH.result), None) is not None and path.stat().st_size <= EXACT_PATHS_UP_TO:
+        paths, base = _paths_from_graph(read_graph(path))  # lod's records read back: fields with list positions
+    found = report_results(results_graph, PositionLookup(data), paths, checker.shapes, base)  # type: ignore[arg-type]
     return Report(not any(r.severity == "violation" for r in found), found, checker.profiles, results_graph,
                   checker.fallback_notes)
 
@@ -383,6 +409,20 @@ class BatchValidator:
             self.compiled = FastValidator(shapes)
         else:
             self.compiled = fast_validator(profiles, self.shapes_dir, files)
+        self.batch_limits: tuple[str, ...] = ()
+        """Why the users' shapes cannot be checked batch by batch (lod's profiles can, on lod's records:
+        ``tests/test_validate_batched.py``); empty when they can."""
+        if files or shapes is not None:
+            from ._shacl import FastValidator
+
+            own = Graph(bind_namespaces="none")
+            if files:
+                own += shapes_graph((), None, files)
+            if shapes is not None and not (profiles or files):
+                own = shapes
+            elif shapes is not None:
+                own += shapes
+            self.batch_limits = FastValidator(own).batch_limits
         self.profiles = shapes_names(profiles, files) + (("shapes graph",) if shapes is not None else ())
         """What the reports say they validated against."""
         self.shapes: Graph = self.compiled.shapes
@@ -446,6 +486,11 @@ class BatchValidator:
         gives what is known of other records (``dict.get`` of a :meth:`remember`-ed dict);
         ``paths`` gives nested node -> (record, field path), asked only when there are results.
         """
+        if own is not None and self.batch_limits:
+            raise ValidationRunError(
+                f"could not validate in batches: {self.batch_limits[0]}, so a node's results depend on triples held "
+                "in other records' batches. Validate the catalogue whole: lod.validate(catalogue, shapes=…) without "
+                "batch_size or workers, or export it and run lod validate EXPORT.nt --shapes …")
         info_iri = info[0][0] if info else None
         keep: Callable[[Any], bool] | None = None
         if own is None and (self.engine == "pyshacl" or inference != "none"):
