@@ -30,7 +30,7 @@ from rdflib.term import Node
 from .. import errors as E
 from ._atomic import replace_dir, write_atomic
 from .._resources import read_text
-from ..records import PREFIXES, RDF, SCHEMA
+from ..records import PREFIXES, RDF, SCHEMA, bcp47_case
 from ._quads import LABELS, rdf_quads, syntax_error
 from ._fastwrite import check_iri, graph_order, grouped, jsonld_context, jsonld_nodes, write
 from ..mapping import DEFAULT_BASE, PLAIN_TERMS, FastTriple, Lit, Mapper, Triple, fast_term, gc_paused
@@ -365,25 +365,6 @@ def _utf8(data: str | bytes) -> str | bytes:
     return data[3:] if data.startswith(_BOM) else data
 
 
-@lru_cache(maxsize=4096)
-def _bcp47_case(tag: str) -> str:
-    """A language tag in BCP 47 case (RFC 5646 2.1.1), as lod's records write tags: ``kk-cyrl`` -> ``kk-Cyrl``."""
-    parts = tag.split("-")
-    out = [parts[0].lower()]
-    singleton = len(parts[0]) == 1  # "x-…" (private use) and "i-…": everything after is lower case
-    for part in parts[1:]:
-        if singleton or len(part) == 1:
-            singleton = True
-            out.append(part.lower())
-        elif len(part) == 4 and part.isalpha():
-            out.append(part.title())
-        elif len(part) == 2 and part.isalpha():
-            out.append(part.upper())
-        else:
-            out.append(part.lower())
-    return "-".join(out)
-
-
 def _graph(quads: Iterable[ox.Quad], fmt: str) -> Graph:
     """pyoxigraph's quads as an rdflib Graph (see :func:`parse` for how terms are converted).
 
@@ -414,7 +395,7 @@ def _graph(quads: Iterable[ox.Quad], fmt: str) -> Graph:
                                  "(lod reads RDF 1.1)")
             lang = t.language
             if lang is not None:
-                found = Literal(t.value, lang=_bcp47_case(lang))
+                found = Literal(t.value, lang=bcp47_case(lang))
             else:
                 datatype = t.datatype.value
                 found = Literal(t.value) if datatype == _XSD_STRING else \

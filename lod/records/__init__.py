@@ -13,9 +13,9 @@ from ._model import (a_kind, ALIASES, Award, AwardOutcome, canonical_set, CastCr
                      RecordKind, reference_problems, refs_of, RefTo, REGISTRY, Release, Screening, Selection, StreamingWindow, Title,
                      tuple_item, Work)
 from ._schema import catalogue_json_schema
-from ._values import (date_datatype, Kind, lang_list, strict_url, WIKIDATA_ENTITY)
+from ._values import (bcp47_case, date_datatype, Kind, lang_list, strict_url, WIKIDATA_ENTITY)
 
-__all__ = ["a_kind", "ALIASES", "AlignmentError", "Award", "AwardOutcome", "canonical_set", "CastCredit",
+__all__ = ["bcp47_case", "a_kind", "ALIASES", "AlignmentError", "Award", "AwardOutcome", "canonical_set", "CastCredit",
     "Catalogue", "catalogue_json_schema", "CatalogueInfo", "CompanyCredit", "ContentRating", "CrewCredit",
     "date_datatype", "Entity", "Event", "Festival", "FestivalEdition", "FestivalSection", "FIAF", "Film", "Funding",
     "Identifier", "Image", "input_errors", "Interview", "Kind", "lang_list", "LangText", "Lines", "LISTS",

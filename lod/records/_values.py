@@ -79,8 +79,13 @@ def _lang_tag(value: str) -> str:
                                       "(BCP 47 joins the parts with '-')", {"tag": _lang_tag(fixed)})
         raise PydanticCustomError("bad_language_tag", "not a valid BCP 47 language tag (e.g. en, kk-Cyrl, en-GB)",
                                   {})
-    # BCP 47 case conventions (RFC 5646 2.1.1); the script is kept as given (kk-Cyrl stays kk-Cyrl).
-    parts = value.split("-")
+    return bcp47_case(value)
+
+
+@lru_cache(maxsize=4096)
+def bcp47_case(tag: str) -> str:
+    """A language tag in BCP 47 case (RFC 5646 2.1.1), as lod's records write tags: ``kk-cyrl`` -> ``kk-Cyrl``."""
+    parts = tag.split("-")
     out = [parts[0].lower()]
     singleton = len(parts[0]) == 1  # "x-…" (private use) and "i-…": everything after is lower case
     for part in parts[1:]:
