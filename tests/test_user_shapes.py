@@ -250,3 +250,12 @@ def test_a_catalogue_json_is_not_read_as_json_ld_and_https_schema_reads_as_lods(
     from_file = lod.validate(https, profiles="core,web")
     assert from_file.results == lod.validate(lod.read_graph(https), profiles="core,web").results
     assert from_file.violations
+
+
+def test_lods_profiles_beside_users_shapes_still_validate_in_batches():
+    """archive uses sh:targetObjectsOf within a record: only the users' own shapes decide whether batches are exact."""
+    cat = synthetic_catalogue(12)
+    shapes = Graph().parse(data=ARCHIVE_SHAPES, format="turtle")
+    batched = lod.validate(cat, profiles="archive", shapes=shapes, batch_size=5)
+    whole = lod.validate(cat, profiles="archive", shapes=shapes)
+    assert Counter(batched.results) == Counter(whole.results) and whole.results

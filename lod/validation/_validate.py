@@ -176,16 +176,23 @@ def shapes_graph(profiles: tuple[str, ...], shapes_dir: str | os.PathLike[str] |
     return _with_files(profiles, folder, files)
 
 
+def _union(parts: list[Graph]) -> Graph:
+    """Shapes graphs as one (one part is used as it is), with every part's prefixes: generated messages use them."""
+    if len(parts) == 1:
+        return parts[0]
+    g = Graph(bind_namespaces="none")
+    for part in parts:
+        g.addN((s, p, o, g) for s, p, o in part)
+        for prefix, ns in part.namespaces():
+            g.bind(prefix, ns, override=False)
+    return g
+
+
 @cache
 def _with_files(profiles: tuple[str, ...], shapes_dir: str | None, files: ShapeFiles) -> Graph:
     from ..io import read_graph
 
-    g = Graph(bind_namespaces="none")
-    if profiles:
-        base = _shapes_graph(profiles, shapes_dir)
-        g.addN((s, p, o, g) for s, p, o in base)
-        for prefix, ns in base.namespaces():
-            g.bind(prefix, ns)
+    parts = [_shapes_graph(profiles, shapes_dir)] if profiles else []
     for path, _, _ in files:
         try:
             part = read_graph(path)  # strict and offline: no remote context, no owl:imports followed
@@ -196,9 +203,8 @@ def _with_files(profiles: tuple[str, ...], shapes_dir: str | None, files: ShapeF
             raise ValidationRunError(f"could not validate: {path} holds no SHACL shapes (no sh:NodeShape, no "
                                      "sh: parameters); is it the data? Give the data first: "
                                      "lod validate DATA --shapes SHAPES…")
-        g.addN((s, p, o, g) for s, p, o in part)
-        for prefix, ns in part.namespaces():
-            g.bind(prefix, ns, override=False)
+        parts.append(part)
+    g = _union(parts)  # never the cached profile graph itself: a file is always among the parts
     if not any(g.triples((None, None, None))):
         raise ValidationRunError("could not validate: the shapes files hold no triples")
     _refuse_unsafe_shapes(g)
@@ -282,7 +288,7 @@ def validate(source: Catalogue | Graph | str | os.PathLike[str], profiles: str |
     names = () if profiles is None and shapes is not None else profile_names(("core",) if profiles is None else profiles)
     files = shape_files(None if shapes is None or isinstance(shapes, Graph) else shapes)
     if isinstance(source, (str, os.PathLike)):
-        return _validate_rdf_file(Path(source), names, shapes_dir, inference, engine, shapes)
+        return _validate_rdf_file(Path(source), names, shapes_dir, inference, engine, shapes, files)
     if not isinstance(source, (Catalogue, Graph)):
         raise E.BadValue("validate takes a Catalogue, an rdflib Graph or the path of an RDF file (load catalogue "
                          "files with lod.load_catalogue)", field="source", value=type(source).__name__)
@@ -322,7 +328,7 @@ positions (``availability[0].ends``); a larger one names records and fields with
 
 
 def _validate_rdf_file(path: Path, names: tuple[str, ...], shapes_dir: str | os.PathLike[str] | None,
-                       inference: str, engine: str, shapes: Any) -> Report:
+                       inference: str, engine: str, shapes: Any, files: ShapeFiles) -> Report:
     """An RDF file (Turtle or N-Triples) read strictly by pyoxigraph straight into the compiled engine's
     index: no rdflib graph of the data is made to validate it. Results name records by their IRIs
     (``…/film/<id>``); up to :data:`EXACT_PATHS_UP_TO`, fields carry list positions too."""
@@ -343,7 +349,6 @@ def _validate_rdf_file(path: Path, names: tuple[str, ...], shapes_dir: str | os.
             raise E.FileError("holds no triples: nothing to validate", path=str(path))
         return validate(graph, names or None, shapes_dir=shapes_dir, inference=inference, engine=engine,
                         shapes=shapes)
-    files = shape_files(None if shapes is None or isinstance(shapes, Graph) else shapes)
     checker = BatchValidator(names, None, shapes_dir, engine, files, shapes if isinstance(shapes, Graph) else None)
     try:
         with gc_paused():
@@ -395,34 +400,21 @@ class BatchValidator:
         self.base = base
         self.engine = engine
         self.shapes_dir = None if shapes_dir is None else str(Path(shapes_dir).resolve())
-        if shapes is not None:  # a shapes graph handed in from Python, compiled for this validator
-            from ._shacl import FastValidator
+        from ._shacl import FastValidator
 
+        user = ([shapes_graph((), None, files)] if files else []) + ([shapes] if shapes is not None else [])
+        """The users' own shapes (files, a graph), without lod's profiles."""
+        if shapes is not None:  # a shapes graph handed in from Python, compiled for this validator
             _refuse_unsafe_shapes(shapes)
-            if profiles or files:
-                joined = Graph(bind_namespaces="none")
-                for part in (shapes_graph(profiles, self.shapes_dir, files), shapes):
-                    joined += part
-                    for prefix, ns in part.namespaces():  # the generated messages write prefixed names
-                        joined.bind(prefix, ns, override=False)
-                shapes = joined
-            self.compiled = FastValidator(shapes)
+            self.compiled = FastValidator(_union([shapes_graph(profiles, self.shapes_dir), *user]) if profiles
+                                          else _union(user))
         else:
             self.compiled = fast_validator(profiles, self.shapes_dir, files)
         self.batch_limits: tuple[str, ...] = ()
         """Why the users' shapes cannot be checked batch by batch (lod's profiles can, on lod's records:
         ``tests/test_validate_batched.py``); empty when they can."""
-        if files or shapes is not None:
-            from ._shacl import FastValidator
-
-            own = Graph(bind_namespaces="none")
-            if files:
-                own += shapes_graph((), None, files)
-            if shapes is not None and not (profiles or files):
-                own = shapes
-            elif shapes is not None:
-                own += shapes
-            self.batch_limits = FastValidator(own).batch_limits
+        if user:
+            self.batch_limits = (self.compiled if not profiles else FastValidator(_union(user))).batch_limits
         self.profiles = shapes_names(profiles, files) + (("shapes graph",) if shapes is not None else ())
         """What the reports say they validated against."""
         self.shapes: Graph = self.compiled.shapes
