@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -83,7 +84,9 @@ def _with_sinks(run: Run, number: int, write: Callable[[dict[str, Sink]], PartRe
 
 
 def scan_task(job: tuple[int, Part], index: Any, run: Run) -> Index:
-    return scan(job[1])
+    number, part = job
+    keep = os.path.join(run["decoded"], f"scan-{number:05d}.marshal") if run.get("decoded") else None
+    return scan(part, keep)
 
 
 def map_task(job: tuple[int, Part], index: Index, run: Run) -> PartResult:
@@ -281,12 +284,27 @@ def _run(src: Path, executor: Executor, out: Output, settings: dict[str, Any], k
     phases: dict[str, float] = {}
     t0 = time.perf_counter()
     parts = executor.parts(src)
-    scanned = executor.map(scan_task, list(enumerate(parts)), None, {})
+    decoded = spill_dir()  # each line is decoded once, by the scan: the later passes read what it decoded
+    try:
+        return _passes(src, executor, out, settings, keep_going, t_start, phases, t0, parts, decoded)
+    finally:
+        shutil.rmtree(decoded, ignore_errors=True)
+
+
+def _passes(src: Path, executor: Executor, out: Output, settings: dict[str, Any], keep_going: bool,
+            t_start: float, phases: dict[str, float], t0: float, parts: list[Part], decoded: Path) -> Summary:
+    scanned = executor.map(scan_task, list(enumerate(parts)), None, {"decoded": str(decoded)})
+    kept = [s.decoded for s in scanned]
     index = scanned.pop(0)  # the first part's index takes the others in (one index in memory, not two)
     while scanned:
         index.merge(scanned.pop(0))
     no_records(index, src)
-    parts = in_writing_order(parts, index)  # so that the parts concatenate to the single file
+    ordered = in_writing_order(parts, index)  # so that the parts concatenate to the single file
+    if ordered is parts:
+        parts = [replace(p, decoded=k) for p, k in zip(parts, kept)]
+    else:  # read again in writing order, from the file
+        parts = ordered
+        shutil.rmtree(decoded, ignore_errors=True)
     phases["scan"] = time.perf_counter() - t0
     here = _streamer(index, settings)  # this process's: the catalogue block, the file stem
     run: Run = {"settings": settings}

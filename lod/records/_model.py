@@ -33,6 +33,8 @@ T = TypeVar("T")
 
 
 def canonical_set(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(items) < 2:  # nothing to sort or merge (most sets): the same tuple
+        return items
     keyed = {(_sort_key(i)): i for i in items}
     return tuple(keyed[k] for k in sorted(keyed))
 
@@ -734,26 +736,90 @@ def _get(obj: Any, name: str) -> Any:
 
 
 def refs_of(cls: type[BaseModel], obj: Any, path: str = "") -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    """References in a record, validated or raw (then malformed parts are skipped: they fail elsewhere)."""
-    for rf in ref_fields(cls):
-        value = _get(obj, rf.name)
+    """References in a record, validated or raw (then malformed parts are skipped: they fail elsewhere).
+
+    The walk follows the class's reference plan (:func:`_ref_plan`): only fields that are references,
+    and nested values whose class can hold one (a title, a rating's value, are not visited).
+    """
+    out: list[tuple[str, str, tuple[str, ...]]] = []
+    _refs_into(cls, obj, path, out)
+    return iter(out)
+
+
+@cache
+def _ref_plan(cls: type[BaseModel]) -> tuple[tuple[tuple[str, bool, tuple[str, ...]], ...],
+                                             tuple[tuple[str, type[BaseModel], bool], ...]]:
+    """(reference fields as (name, many, kinds), nested fields whose class can hold a reference)."""
+    return (tuple((rf.name, rf.many, rf.kinds) for rf in ref_fields(cls)),
+            tuple(n for n in nested_fields(cls) if _holds_refs(n[1], frozenset())))
+
+
+def model_refs(rec: BaseModel) -> list[tuple[str, tuple[str, ...]]]:
+    """(target, classes the field takes) for every reference of a *validated* record: :func:`refs_of`
+    without the field paths and type checks (a checked model holds ids where references go), for the
+    usual case where every reference is fine; :func:`refs_of` names the field of one that is not."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    _model_refs_into(type(rec), rec, out)
+    return out
+
+
+def _model_refs_into(cls: type[BaseModel], obj: Any, out: list[tuple[str, tuple[str, ...]]]) -> None:
+    refs, nested = _ref_plan(cls)
+    values = obj.__dict__
+    for name, many, kinds in refs:
+        value = values[name]
         if value is None:
             continue
-        if rf.many:
+        if many:
+            for v in value:
+                out.append((v, kinds))
+        else:
+            out.append((value, kinds))
+    for name, sub, many in nested:
+        value = values[name]
+        if value is None:
+            continue
+        if many:
+            for item in value:
+                _model_refs_into(sub, item, out)
+        else:
+            _model_refs_into(sub, value, out)
+
+
+def _holds_refs(cls: type[BaseModel], seen: frozenset[type[BaseModel]]) -> bool:
+    if ref_fields(cls):
+        return True
+    return any(sub not in seen and _holds_refs(sub, seen | {cls}) for _, sub, _ in nested_fields(cls))
+
+
+def _refs_into(cls: type[BaseModel], obj: Any, path: str, out: list[tuple[str, str, tuple[str, ...]]]) -> None:
+    refs, nested = _ref_plan(cls)
+    if not refs and not nested:
+        return
+    get = obj.get if isinstance(obj, Mapping) else obj.__dict__.get if isinstance(obj, BaseModel) else None
+    if get is None:
+        return
+    for name, many, kinds in refs:
+        value = get(name)
+        if value is None:
+            continue
+        if many:
             if isinstance(value, (list, tuple)):
                 for i, v in enumerate(value):
                     if isinstance(v, str):
-                        yield f"{path}{rf.name}[{i}]", v, rf.kinds
+                        out.append((f"{path}{name}[{i}]", v, kinds))
         elif isinstance(value, str):
-            yield f"{path}{rf.name}", value, rf.kinds
-    for name, sub, many in nested_fields(cls):
-        value = _get(obj, name)
-        if many and isinstance(value, (list, tuple)):
-            for i, item in enumerate(value):
-                if isinstance(item, (Mapping, BaseModel)):
-                    yield from refs_of(sub, item, f"{path}{name}[{i}].")
-        elif not many and isinstance(value, (Mapping, BaseModel)):
-            yield from refs_of(sub, value, f"{path}{name}.")
+            out.append((f"{path}{name}", value, kinds))
+    for name, sub, many in nested:
+        value = get(name)
+        if value is None:
+            continue
+        if many:
+            if isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    _refs_into(sub, item, f"{path}{name}[{i}].", out)
+        else:
+            _refs_into(sub, value, f"{path}{name}.", out)
 
 
 def ref_targets(record: BaseModel) -> set[str]:
