@@ -111,6 +111,8 @@ class FastData:
         self._pindex: dict[str, list[tuple[str, Iterable[Term]]]] | None = None
         self._inverse: dict[str, dict[Term, list[Term]]] | None = None
         self.in_progress: set[tuple[Term, Any]] = set()
+        self.supers: dict[Term, tuple[Term, ...]] = {}
+        """Class -> its rdfs:subClassOf objects, as :func:`_instance_of` has looked them up."""
         self.conformance: dict[tuple[Term, Any], bool] = {}
         """(node, shape) -> whether it conforms, for shapes reached through sh:node, sh:or… (each checked once)."""
         """(node, shape) pairs being checked now: a recursive shape met again conforms (see :func:`conforms`)."""
@@ -393,6 +395,9 @@ class Constraint:
     component: URIRef
     check: Check
     message: Message
+    one: Callable[[FastData, Term], bool] | None = None
+    """Whether one value node passes, for the components that test each value alone (``class``, ``datatype``):
+    what a shape made of them tests directly (:func:`_tester`)."""
 
 
 @dataclass(eq=False)
@@ -406,6 +411,42 @@ class Shape:
     constraints: list[Constraint] = field(default_factory=list)
     properties: list[Shape] = field(default_factory=list)
     """``sh:property``: applied to each value node (the focus itself for a node shape)."""
+    local: bool = False
+    """Whether the shape only tests the node itself (no path, no property shapes, no shape-based or logical
+    component): :func:`conforms` then runs its checks directly, without the (node, shape) memo. Set once the
+    shapes are compiled (:func:`_mark_local`)."""
+    on_empty: tuple[Constraint, ...] | None = None
+    """The constraints that can report anything on a property shape whose path has no value (``minCount``…):
+    :func:`evaluate` runs only these then. None: not worked out (all are run)."""
+
+
+_LOCAL_COMPONENTS = frozenset(_c for _c in (
+    "class", "datatype", "nodeKind", "minExclusive", "minInclusive", "maxExclusive", "maxInclusive", "minLength",
+    "maxLength", "pattern", "languageIn", "in", "hasValue"))
+
+
+_ON_EMPTY_COMPONENTS = frozenset(("minCount", "qualifiedValueShape", "hasValue", "equals"))
+"""What can report a result when a path has no value (``equals``: the other path's values are missing)."""
+
+
+def _tester(shape: Shape) -> Callable[[FastData, Term], bool]:
+    """Whether a node conforms to ``shape``: :func:`conforms`, or for a shape of ``class`` and ``datatype``
+    tests alone (``[ sh:class schema:Person ]`` in an ``sh:or``), those tests themselves."""
+    ones = [c.one for c in shape.constraints]
+    if shape.local and ones and all(one is not None for one in ones):
+        if len(ones) == 1:
+            return ones[0]  # type: ignore[return-value]
+        return lambda data, v: all(one(data, v) for one in ones)  # type: ignore[misc]
+    return lambda data, v: conforms(data, v, shape)
+
+
+def _mark_local(shapes: Iterable[Shape]) -> None:
+    local = {f"{SH}{n[0].upper()}{n[1:]}ConstraintComponent" for n in _LOCAL_COMPONENTS}
+    on_empty = {f"{SH}{n[0].upper()}{n[1:]}ConstraintComponent" for n in _ON_EMPTY_COMPONENTS}
+    for shape in shapes:
+        shape.local = (shape.path is None and not shape.properties and not shape.deactivated
+                       and all(str(c.component) in local for c in shape.constraints))
+        shape.on_empty = tuple(c for c in shape.constraints if str(c.component) in on_empty)
 
 
 _NOT_CONSTRAINTS = {SH.message, SH.severity, SH.deactivated, SH.name, SH.description, SH.order, SH.group,
@@ -541,8 +582,9 @@ class _Compiler:
         node = shape.path_node
         return lambda t: t.shapes(node)
 
-    def _add(self, shape: Shape, name: str, check: Check, message: Message) -> None:
-        shape.constraints.append(Constraint(_component(name), check, message))
+    def _add(self, shape: Shape, name: str, check: Check, message: Message,
+             one: Callable[[FastData, Term], bool] | None = None) -> None:
+        shape.constraints.append(Constraint(_component(name), check, message, one))
 
     @staticmethod
     def _one(name: str, values: list[Node]) -> Node:
@@ -585,13 +627,15 @@ class _Compiler:
         for value in values:
             rule = str(value)
             self._add(shape, "class", lambda data, focus, vals, rule=rule:  # type: ignore[misc]
-                      [v for v in vals if not _instance_of(data, v, rule)], message)
+                      [v for v in vals if not _instance_of(data, v, rule)], message,
+                      lambda data, v, rule=rule: _instance_of(data, v, rule))  # type: ignore[misc]
 
     def c_datatype(self, shape: Shape, values: list[Node]) -> None:
         value = self._one("datatype", values)
         rule = str(value)
         self._add(shape, "datatype", lambda data, focus, vals: [v for v in vals if not _datatype_ok(v, rule)],
-                  lambda t, f, v: f"Value is not Literal with datatype {t.shapes(value)}")
+                  lambda t, f, v: f"Value is not Literal with datatype {t.shapes(value)}",
+                  lambda data, v: _datatype_ok(v, rule))
 
     def c_nodeKind(self, shape: Shape, values: list[Node]) -> None:
         value = self._one("nodeKind", values)
@@ -738,7 +782,7 @@ class _Compiler:
                       [v for v in vals if conforms(data, v, sub)], message)
 
     def _logic(self, shape: Shape, name: str, values: list[Node], words: str,
-               test: Callable[[FastData, Term, list[Shape]], bool]) -> None:
+               test: Callable[[FastData, Term, list[Callable[[FastData, Term], bool]]], bool]) -> None:
         g = self.g
 
         def message(t: Text, f: Term, v: Term | None) -> str:
@@ -749,20 +793,27 @@ class _Compiler:
             return f"Node {t.data(v)} must conform to {words} {listed}"
         for value in values:
             subs = [self.shape(n) for n in rdf_list(g, value, f"sh:{name}")]
-            self._add(shape, name, lambda data, focus, vals, subs=subs:  # type: ignore[misc]
-                      [v for v in vals if not test(data, v, subs)], message)
+            tests: list[list[Callable[[FastData, Term], bool]]] = []  # made at the first check: shapes compiled by then
+
+            def check(data: FastData, focus: Term, vals: Collection_[Term], subs: list[Shape] = subs,
+                      tests: list[list[Callable[[FastData, Term], bool]]] = tests) -> list[Term]:
+                if not tests:
+                    tests.append([_tester(sub) for sub in subs])
+                made = tests[0]
+                return [v for v in vals if not test(data, v, made)]
+            self._add(shape, name, check, message)
 
     def c_and(self, shape: Shape, values: list[Node]) -> None:
         self._logic(shape, "and", values, "all shapes in",
-                    lambda data, v, subs: all(conforms(data, v, s) for s in subs))
+                    lambda data, v, tests: all(t(data, v) for t in tests))
 
     def c_or(self, shape: Shape, values: list[Node]) -> None:
         self._logic(shape, "or", values, "one or more shapes in",
-                    lambda data, v, subs: any(conforms(data, v, s) for s in subs))
+                    lambda data, v, tests: any(t(data, v) for t in tests))
 
     def c_xone(self, shape: Shape, values: list[Node]) -> None:
         self._logic(shape, "xone", values, "exactly one shape in",
-                    lambda data, v, subs: sum(conforms(data, v, s) for s in subs) == 1)
+                    lambda data, v, tests: sum(t(data, v) for t in tests) == 1)
 
     def c_node(self, shape: Shape, values: list[Node]) -> None:
         def message(t: Text, f: Term, v: Term | None) -> str:
@@ -918,9 +969,13 @@ def _instance_of(data: FastData, v: Term, cls: str) -> bool:
         return True
     seen: set[Term] = set()
     stack = list(types)
+    supers = data.supers
     while stack:  # rdfs:subClassOf* in the data, as SHACL defines "SHACL instance"
         t = stack.pop()
-        for sup in data.objects(t, _SUBCLASS):
+        found = supers.get(t)
+        if found is None:  # a batch names few classes: each one's superclasses are looked up once
+            found = supers[t] = tuple(data.objects(t, _SUBCLASS))
+        for sup in found:
             if sup == cls:
                 return True
             if sup not in seen:
@@ -960,6 +1015,12 @@ def path_values(data: FastData, focus: Term, path: Path) -> Collection_[Term]:
 def conforms(data: FastData, focus: Term, shape: Shape) -> bool:
     """Whether ``focus`` conforms to ``shape`` (a shape met again while it is being checked on the same
     node conforms: recursive shapes, as in SHACL for SHACL, which the Recommendation leaves open)."""
+    if shape.local:  # a test of the node alone: nothing to memoise, nothing recursive
+        one = (focus,)
+        for c in shape.constraints:
+            if c.check(data, focus, one):
+                return False
+        return True
     if shape.deactivated:
         return True
     key = (focus, shape)  # the shape itself (hashed by identity): an id could be reused by another validator's
@@ -999,7 +1060,10 @@ def evaluate(data: FastData, focus: Term, shape: Shape, out: list[RawResult]) ->
     if shape.deactivated:
         return
     values = (focus,) if shape.path is None else path_values(data, focus, shape.path)
-    for c in shape.constraints:
+    checks = shape.constraints
+    if not values and shape.on_empty is not None:  # no value: only minCount and the like can say anything
+        checks = shape.on_empty  # type: ignore[assignment]
+    for c in checks:
         found = c.check(data, focus, values)
         if found:
             default = None if shape.messages else c.message
@@ -1075,6 +1139,7 @@ class FastValidator:
                     del compiler.done[key]
                 fallback.append((node, str(why)))
         self.top = tops
+        _mark_local(compiler.done.values())
         self.fallback: tuple[Node, ...] = tuple(node for node, _ in fallback)
         """Top-level shapes left to pyshacl (SHACL-SPARQL)."""
         self.fallback_reasons: dict[Node, str] = dict(fallback)
