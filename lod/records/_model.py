@@ -824,7 +824,7 @@ def _refs_into(cls: type[BaseModel], obj: Any, path: str, out: list[tuple[str, s
 
 def ref_targets(record: BaseModel) -> set[str]:
     """The ids a record refers to (its own fields and its nested values)."""
-    return {target for _, target, _ in refs_of(type(record), record)}
+    return {target for target, _ in model_refs(record)}
 
 
 def check_references(data: Any, order: Any = None) -> list[E.InputError]:
