@@ -311,6 +311,16 @@ def test_review_cases_beyond_the_w3c_suite_agree_with_pyshacl():
             ex:Q sh:class ex:C .""", "ex:a ex:p ex:b . ex:b a ex:C ."),
         # an owl:Class that is a shape targets its instances
         ("""ex:C a owl:Class ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .""", "ex:x a ex:C . ex:y a ex:C ; ex:name 'y' ."),
+        # a path with no value still reports what can fail on none: qualified, hasValue, equals, minCount;
+        # and nothing else (maxCount, class, node, lessThan…)
+        ("""ex:S sh:targetNode ex:a, ex:b ;
+              sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:C ] ; sh:qualifiedMinCount 1 ] ,
+                          [ sh:path ex:p ; sh:hasValue ex:v ] ,
+                          [ sh:path ex:p ; sh:equals ex:q ] ,
+                          [ sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ; sh:class ex:C ; sh:node ex:Q ;
+                            sh:lessThan ex:q ; sh:disjoint ex:q ; sh:qualifiedValueShape [ sh:class ex:C ] ;
+                            sh:qualifiedMaxCount 0 ] .
+            ex:Q sh:class ex:C .""", "ex:a ex:q ex:v . ex:b ex:p ex:v ."),
     ]
     for shapes_text, data_text in cases:
         shapes = Graph().parse(data=PREFIXES + shapes_text, format="turtle")

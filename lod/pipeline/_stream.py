@@ -57,8 +57,7 @@ from .. import errors as E
 from ..io import spill_dir
 from ..io import grouped, writer_for
 from ..mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
-from ..records import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, refs_of, input_errors, reference_problems
-from ..records._model import model_refs
+from ..records import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, model_refs, refs_of, input_errors, reference_problems
 from ..io import EXTENSIONS, format_of_suffix
 from ..validation import DEFAULT_ENGINE
 from ..io import JSONL_SUFFIXES, jsonl_record

@@ -425,8 +425,11 @@ _LOCAL_COMPONENTS = frozenset(_c for _c in (
     "maxLength", "pattern", "languageIn", "in", "hasValue"))
 
 
-_ON_EMPTY_COMPONENTS = frozenset(("minCount", "qualifiedValueShape", "hasValue", "equals"))
-"""What can report a result when a path has no value (``equals``: the other path's values are missing)."""
+_PER_VALUE_COMPONENTS = (_LOCAL_COMPONENTS - {"hasValue"}) | frozenset((
+    "node", "not", "and", "or", "xone", "property", "maxCount", "uniqueLang", "lessThan", "lessThanOrEquals",
+    "disjoint", "qualifiedMaxCount", "closed"))
+"""What tests only the values a path has, and so says nothing when it has none. Every other component
+(``minCount``, ``qualifiedMinCount``, ``hasValue``, ``equals``, SPARQL-based ones) runs on an empty path too."""
 
 
 def _tester(shape: Shape) -> Callable[[FastData, Term], bool]:
@@ -442,11 +445,11 @@ def _tester(shape: Shape) -> Callable[[FastData, Term], bool]:
 
 def _mark_local(shapes: Iterable[Shape]) -> None:
     local = {f"{SH}{n[0].upper()}{n[1:]}ConstraintComponent" for n in _LOCAL_COMPONENTS}
-    on_empty = {f"{SH}{n[0].upper()}{n[1:]}ConstraintComponent" for n in _ON_EMPTY_COMPONENTS}
+    per_value = {f"{SH}{n[0].upper()}{n[1:]}ConstraintComponent" for n in _PER_VALUE_COMPONENTS}
     for shape in shapes:
         shape.local = (shape.path is None and not shape.properties and not shape.deactivated
                        and all(str(c.component) in local for c in shape.constraints))
-        shape.on_empty = tuple(c for c in shape.constraints if str(c.component) in on_empty)
+        shape.on_empty = tuple(c for c in shape.constraints if str(c.component) not in per_value)
 
 
 _NOT_CONSTRAINTS = {SH.message, SH.severity, SH.deactivated, SH.name, SH.description, SH.order, SH.group,
