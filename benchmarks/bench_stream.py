@@ -34,8 +34,13 @@ from typing import Any
 CASES = ("stream", "stream-validate", "dask", "rdflib")
 
 
-def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
 
 
 def catalogue_file(workdir: Path, films: int, faulty: int = 0) -> Path:
@@ -82,7 +87,7 @@ def run_case(case: str, films: int, workdir: Path, faulty: int = 0) -> dict[str,
             client.wait_for_workers(2)
             t0 = time.perf_counter()  # the cluster's start-up is not the export's
             manifest = dask_export(source, out, ["turtle"], scheduler=client, keep_going=bool(faulty)).manifest
-            workers = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+            workers = client.run(_peak_mb)
         assert manifest["complete"] or (faulty and not manifest["problems"]), manifest["problems"][:3]
         from types import SimpleNamespace
 
@@ -187,6 +192,33 @@ def _table(rows: list[dict[str, Any]], sizes: list[int], rdflib_max: int) -> Non
                 print(f"{films:>9} {'rdflib (est.)':<16} {'':>10} {r['load'] * k:>7.1f} {r['map+write'] * k:>11.1f} "
                       f"{r['validate'] * k:>10.1f} {r['total'] * k:>8.1f} {'':>10} {r['peak_rss_mb'] * k:>8.0f}"
                       f"  (linear from {top} films: not run)")
+    _ratios(rows, ref)
+
+
+def _ratios(rows: list[dict[str, Any]], ref: dict[int, dict[str, Any]]) -> None:
+    """What issue 13 asks of the streaming path, as ratios of this run's own rows."""
+    by = {(r["case"], r["films"]): r for r in rows}
+    lines = []
+    for (case, films), row in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if case == "dask" and ("stream-validate", films) in by:
+            lines.append(f"{films:>9} dask (2 workers) vs one process, with validation: "
+                         f"{by['stream-validate', films]['total'] / row['total']:.2f}x faster")
+        if case == "stream-validate" and ref:
+            top = max(ref)
+            k = films / top
+            lines.append(f"{films:>9} stream-validate vs plain rdflib + pyshacl"
+                         f"{'' if films in ref else f' (linear from {top} films)'}: "
+                         f"{ref[top]['total'] * k / row['total']:.1f}x faster")
+    sizes = sorted({films for _, films in by})
+    for case in ("stream", "stream-validate"):
+        have = [n for n in sizes if (case, n) in by]
+        for small, big in zip(have, have[1:]):
+            lines.append(f"{big:>9} {case} peak memory vs at {small} films: "
+                         f"{by[case, big]['peak_rss_mb'] / by[case, small]['peak_rss_mb']:.2f}x "
+                         f"({by[case, big]['films'] / by[case, small]['films']:.0f}x the films)")
+    if lines:
+        print()
+        print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -145,3 +145,36 @@ def test_a_yaml_catalogue_on_dask_is_one_part(tmp_path):
     assert manifest["parts"] == 1 and manifest["complete"]
     single = export(lod.example_path(), tmp_path / "single.nt", ["nt"], quiet=True)
     assert _check_folder(tmp_path / "parts", manifest) == _triples(single.files["nt"])
+
+
+def test_a_duplicate_id_names_the_first_record_in_every_mode(tmp_path):
+    """The index packs each record's first line into an integer: the duplicate's message still names the line of
+    the first, in one process and when the duplicate is in a later Dask part than the first."""
+    data = synthetic_data(40)
+    first = dict(synthetic_film(data, 3))
+    data["people"].append({**data["people"][0]})  # a person repeated at the end of the people
+    path = tmp_path / "dup.jsonl"
+    write_jsonl(data, path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    with path.open("a", encoding="utf-8") as fh:  # a film repeated at the very end: the last part
+        fh.write(json.dumps({"films": first}) + "\n")
+    pid = data["people"][0]["id"]
+    film_line = 1 + next(n for n, line in enumerate(lines) if json.loads(line).get("films", {}).get("id") == "film-3")
+    person_line = 1 + next(n for n, line in enumerate(lines) if json.loads(line).get("people", {}).get("id") == pid)
+    one = export(path, tmp_path / "one.nt", ["nt"], keep_going=True, quiet=True)
+    parts = dask_export(path, tmp_path / "parts", ["nt"], scheduler="local:2", partitions=4, keep_going=True)
+    for summary in (one, parts):
+        text = "\n".join(summary.problems)
+        assert f"record 'film-3' field 'id': id is already used by the record at dup.jsonl:{film_line}" in text, text
+        assert f"record {pid!r} field 'id': id is already used by the record at dup.jsonl:{person_line}" in text, text
+        assert len(summary.problems) == 2, summary.problems
+
+
+def test_a_duplicate_id_in_a_json_file_names_the_first_by_its_place(tmp_path):
+    data = synthetic_data(5)
+    data["films"].append(dict(data["films"][2]))
+    path = tmp_path / "dup.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    summary = export(path, tmp_path / "one.nt", ["nt"], keep_going=True, quiet=True)
+    assert summary.problems == [f"dup.json:films[{len(data['films']) - 1}]: record 'film-2' field 'id': id is already "
+                                f"used by the record at dup.json:films[2]"], summary.problems

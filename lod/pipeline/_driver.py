@@ -91,7 +91,8 @@ def scan_task(job: tuple[int, Part], index: Any, run: Run) -> Index:
 
 def map_task(job: tuple[int, Part], index: Index, run: Run) -> PartResult:
     """Check and map a part, spilling its batches (with validation)."""
-    return _streamer(index, run["settings"]).map_part(job[1], run["spill"], run.get("progress"))
+    return _streamer(index, run["settings"]).map_part(job[1], run["spill"], run.get("progress"),
+                                                      ship=not run.get("in_place"))
 
 
 def validate_task(job: tuple[int, PartResult], index: Index, run: Run) -> PartResult:
@@ -315,12 +316,13 @@ def _passes(src: Path, executor: Executor, out: Output, settings: dict[str, Any]
         total = index.records
         t0 = time.perf_counter()
         shared = executor.share(index)
+        run["in_place"] = shared is index  # the parts' streamers keep what they find in this index
         extra: list[str] = []
         if settings["validate"]:
             results = executor.map(map_task, jobs, shared, run, "mapping", total)
             phases["mapping"] = time.perf_counter() - t0
             for r in results:  # what the shapes read on other records: the whole catalogue's, to every part
-                index.context.update(r.context)
+                index.add_context(r.context)  # (kept in the index already when the parts ran in this process)
                 r.context = {}
             # the records that did not load, and every record anywhere that refers to one: not validated
             unloaded = set().union(*(r.left_out for r in results))
@@ -335,7 +337,7 @@ def _passes(src: Path, executor: Executor, out: Output, settings: dict[str, Any]
             info_gone = {rid: fld for rid, fld in here.info_refs().items() if rid in left_out}
             if info_gone:  # the block is written without the reference: validate it as it will be written
                 found, _ = here.checker.check([], set(), info=here.info_triples(left_out), with_info=True,
-                                              context=index.context.get)
+                                              context=index.known(here.base))
                 results[0].results = [x for x in results[0].results if not (x.record or "").startswith("info:")]
                 results[0].results += found
             if keep_going and left_out:

@@ -48,7 +48,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Callable, cast
 
 from pydantic import ValidationError
 from rdflib import URIRef
@@ -261,14 +261,56 @@ def read_part(part: Part) -> Iterator[Item]:
 
 # --- pass 1: scan ------------------------------------------------------------------
 
+_KIND_NAMES: tuple[str, ...] = tuple(dict.fromkeys(cls.kind for cls in LISTS.values()))
+"""Record kinds by number, as :attr:`Index.ids` packs them."""
+_KIND_NO = {kind: n for n, kind in enumerate(_KIND_NAMES)}
+_KIND_BITS = 6
+_LINE_BITS = 34
+_KIND_MASK = (1 << _KIND_BITS) - 1
+_LINE_MASK = (1 << _LINE_BITS) - 1
+_CONTEXT_SHIFT = _KIND_BITS + _LINE_BITS
+_NO_CONTEXT = (1 << _CONTEXT_SHIFT) - 1
+assert len(_KIND_NAMES) <= _KIND_MASK + 1
+
+
+class Kinds(Mapping[str, str]):
+    """Record id -> kind (``film``, ``person``…): a view of :attr:`Index.ids`."""
+
+    def __init__(self, ids: dict[str, int]) -> None:
+        self._ids = ids
+
+    def __getitem__(self, rid: str) -> str:
+        return _KIND_NAMES[self._ids[rid] & _KIND_MASK]
+
+    def __contains__(self, rid: object) -> bool:
+        return rid in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 @dataclass
 class Index:
-    """What every part needs to know about the whole catalogue."""
+    """What every part needs to know about the whole catalogue.
 
-    kinds: dict[str, str] = field(default_factory=dict)
-    """Record id -> kind (``film``, ``person``…)."""
-    first_seen: dict[str, str] = field(default_factory=dict)
-    """Record id -> where it first occurs (a later record with the id is a duplicate)."""
+    One dict holds what is known of each record, packed in one integer: its kind, the line it first occurs
+    on and the number of what the shapes read on it (:meth:`add_context`). A dict of strings and a location
+    string each, as before, cost about 230 bytes a record and another 140 for the validation context keyed by
+    IRI; this costs about 140 in all (the id, the dict's slot, one integer): ``benchmarks/bench_stream.py``."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    """Record id -> kind number | first line << 6 | context number << 40."""
+    source: str = ""
+    """The file name the locations are in (``file.jsonl`` of ``file.jsonl:12``)."""
+    places: dict[str, str] = field(default_factory=dict)
+    """Record id -> where it first occurs, for a location that is not ``{source}:{line}`` (``films[3]``)."""
+    contexts: list[dict[str, Any] | None] = field(default_factory=lambda: [None])
+    """Context number -> what the shapes read on a record from other records (0: nothing)."""
+    context_numbers: dict[tuple[tuple[str, tuple[Any, ...]], ...], int] = field(default_factory=dict)
+    """A context's content -> its number."""
     lookups: dict[str, tuple[str, Any]] = field(default_factory=dict)
     """Raw records other records' triples need (awards and festival editions: award texts)."""
     info: Any = None
@@ -277,8 +319,6 @@ class Index:
     more_info: list[str] = field(default_factory=list)
     """Where further catalogue blocks are (a file gives one; the first counts, each other is a problem)."""
     records: int = 0
-    context: dict[str, Any] = field(default_factory=dict)
-    """Record IRI -> {predicate: objects} the shapes read on it from other records."""
     in_order: bool = True
     """The records are in writing order (list by list, each by id): read as they are, or else through
     :func:`ordered_parts`."""
@@ -287,15 +327,85 @@ class Index:
     decoded: str | None = None
     """The file the scan wrote the part's decoded lines to (:func:`scan`'s ``keep``), if any."""
 
+    @property
+    def kinds(self) -> Kinds:
+        """Record id -> kind."""
+        return Kinds(self.ids)
+
+    def kind(self, rid: str) -> str | None:
+        found = self.ids.get(rid)
+        return None if found is None else _KIND_NAMES[found & _KIND_MASK]
+
+    def where(self, rid: str) -> str | None:
+        """Where the record with this id first occurs (``file.jsonl:12``), or None."""
+        found = self.ids.get(rid)
+        if found is None:
+            return None
+        line = (found >> _KIND_BITS) & _LINE_MASK
+        return f"{self.source}:{line}" if line else self.places[rid]
+
+    def add(self, rid: str, kind: str, where: str) -> None:
+        """A record's first occurrence."""
+        name, _, tail = where.rpartition(":")
+        if not self.ids and not self.source:
+            self.source = name
+        line = int(tail) if tail.isdigit() and name == self.source and 0 < int(tail) <= _LINE_MASK else 0
+        if not line:
+            self.places[rid] = where
+        self.ids[rid] = _KIND_NO[kind] | line << _KIND_BITS
+
+    def add_context(self, found: Mapping[str, dict[str, Any] | None]) -> None:
+        """Record id -> what the shapes read on it (:meth:`lod.validation.BatchValidator.remember`); records
+        alike share one dict, kept once here (known by its content: dicts from other processes are copies)."""
+        ids, numbers, contexts = self.ids, self.context_numbers, self.contexts
+        seen: dict[int, int] = {}  # id() of a dict of this call -> its number
+        for rid, ctx in found.items():
+            if ctx is None or rid not in ids:
+                continue
+            n = seen.get(id(ctx))
+            if n is None:
+                key = tuple((p, tuple(objs)) for p, objs in ctx.items())
+                n = numbers.get(key)
+                if n is None:
+                    n = numbers[key] = len(contexts)
+                    contexts.append(ctx)
+                seen[id(ctx)] = n
+            ids[rid] = ids[rid] & _NO_CONTEXT | n << _CONTEXT_SHIFT
+
+    def known(self, base: str) -> Callable[[Any], dict[str, Any] | None]:
+        """Record IRI -> what the shapes read on it (None for a node that is not a record's, or nothing kept)."""
+        ids, contexts, kinds, start = self.ids, self.contexts, _KIND_NAMES, len(base)
+
+        def known(iri: Any) -> dict[str, Any] | None:
+            if type(iri) is not str or not iri.startswith(base):
+                return None
+            kind, slash, rid = iri[start:].partition("/")
+            found = ids.get(rid)
+            if found is None or not slash or kinds[found & _KIND_MASK] != kind:
+                return None
+            return contexts[found >> _CONTEXT_SHIFT]
+        return known
+
     def merge(self, other: Index) -> None:
-        for rid, where in other.first_seen.items():
-            if rid not in self.first_seen or _order(where) < _order(self.first_seen[rid]):
-                self.first_seen[rid] = where
-                self.kinds[rid] = other.kinds[rid]
-                if rid in other.lookups:  # the record that keeps the id, not a later duplicate
-                    self.lookups[rid] = other.lookups[rid]
-                else:
-                    self.lookups.pop(rid, None)
+        ids = self.ids
+        if not self.source:
+            self.source = other.source
+        same = other.source == self.source  # (parts of one file): the packed lines mean the same here
+        for rid, packed in other.ids.items():
+            here = ids.get(rid)
+            if here is None and same:
+                ids[rid] = packed & _NO_CONTEXT  # (what the shapes read is numbered in each index)
+                if rid in other.places:
+                    self.places[rid] = other.places[rid]
+            elif here is None or _order(other.where(rid) or "") < _order(self.where(rid) or ""):
+                self.places.pop(rid, None)
+                self.add(rid, _KIND_NAMES[packed & _KIND_MASK], other.where(rid) or "")
+            else:
+                continue
+            if rid in other.lookups:  # the record that keeps the id, not a later duplicate
+                self.lookups[rid] = other.lookups[rid]
+            else:
+                self.lookups.pop(rid, None)
         if other.info is not None and self.info is None:
             self.info = other.info
             self.info_where = other.info_where
@@ -310,7 +420,6 @@ class Index:
         if other.last_key is not None:
             self.last_key = other.last_key
         self.records += other.records
-        self.context.update(other.context)
 
 
 def _order(where: str) -> tuple[int, str]:
@@ -332,6 +441,11 @@ def _raw_id(raw: Any) -> str | None:
 def scan(part: Part, keep: str | None = None) -> Index:
     """The part's :class:`Index`. With ``keep`` (a file name), the decoded lines of a JSON Lines part are also
     written there (:attr:`Index.decoded`), so that each line is decoded once: the later passes read that file."""
+    with gc_paused():  # many small objects, none in a cycle
+        return _scan(part, keep)
+
+
+def _scan(part: Part, keep: str | None) -> Index:
     index = Index()
     items = read_part(part)
     if keep is not None and part.order is None and part.decoded is None \
@@ -356,9 +470,8 @@ def scan(part: Part, keep: str | None = None) -> Index:
         if index.first_key is None:
             index.first_key = key
         index.last_key = key
-        if rid not in index.first_seen:
-            index.first_seen[rid] = where
-            index.kinds[rid] = cls.kind
+        if rid not in index.ids:
+            index.add(rid, cls.kind, where)
             if cls.kind in _LOOKUP_KINDS:
                 index.lookups[rid] = (name, raw)
     return index
@@ -478,9 +591,9 @@ class Streamer:
             return Problem(rid, where, f"unknown list {name!r}; expected one of info, {', '.join(LISTS)}")
         if not isinstance(raw, dict):
             return Problem(rid, where, f"a {name} entry must be an object")
-        if rid is not None and self.index.first_seen.get(rid) != where:
+        if rid is not None and self.index.where(rid) != where:
             return Problem(rid, where, f"record {rid!r} field 'id': id is already used by the record at "
-                                       f"{self.index.first_seen.get(rid)}", leaves_out=False)
+                                       f"{self.index.where(rid)}", leaves_out=False)
         if name == "interviews" and "text_file" in raw:
             from ..io import TranscriptFolder
 
@@ -501,9 +614,10 @@ class Streamer:
             found += [p for p in self._reference_problems(cls, raw, rid) if p.field not in flagged]
             return Problem(rid, where, "; ".join(str(p) for p in found))
         refs = model_refs(rec)
-        kinds = self.index.kinds.get
+        packed = self.index.ids.get
         for target, allowed in refs:  # the usual case, cheaply: every target known and of a kind the field takes
-            if kinds(target) not in _kinds_of(allowed):
+            known = packed(target)
+            if known is None or known & _KIND_MASK not in _kinds_of(allowed):
                 wrong = self._reference_problems(cls, rec, rid, list(refs_of(cls, rec)))
                 return Problem(rid, where, "; ".join(str(p) for p in wrong))
         return rec, tuple(sorted({target for target, _ in refs}))
@@ -561,17 +675,23 @@ class Streamer:
 
     # the passes
 
-    def map_part(self, part: Part, spill_dir: str, progress: Any = None) -> PartResult:
-        """Check and map; spill the triples of each batch and keep what the shapes read from elsewhere."""
+    def map_part(self, part: Part, spill_dir: str, progress: Any = None, ship: bool = False) -> PartResult:
+        """Check and map; spill the triples of each batch and keep what the shapes read from elsewhere: in
+        this streamer's index, or with ``ship`` in the result (for the driver's :meth:`Index.add_context`)."""
         result = PartResult()
         remember = self.checker.remember if self.validate else None
         with gc_paused():
             for n, batch in enumerate(self.batches(part, result, progress)):
                 entries: list[Any] = []
+                found: dict[str, Any] = {}
                 for rec, triples, refs in batch:
                     if remember is not None:
-                        remember(f"{self.base}{rec.kind}/{rec.id}", triples, result.context)
+                        found[rec.id] = remember(f"{self.base}{rec.kind}/{rec.id}", triples)
                     entries.append((rec.id, triples, [], refs))
+                if ship:  # to the driver, which keeps the whole catalogue's (a worker's index is a copy)
+                    result.context.update(found)
+                else:
+                    self.index.add_context(found)
                 if entries:  # nested node -> (record, field path), for every record of the batch
                     entries[0] = (*entries[0][:2], [(str(k), r, f) for k, (r, f) in self.mapper.node_paths.items()],
                                   entries[0][3])
@@ -604,7 +724,7 @@ class Streamer:
         if out is not None and first:
             self._emit(self.info_triples(), out, result)
         info = self.info_triples()
-        ctx = self.index.context.get
+        ctx = self.index.known(self.base)
         check = self.checker.check
 
         if doomed is None:
@@ -718,11 +838,12 @@ class Sink:
 
 
 @cache
-def _kinds_of(classes: tuple[str, ...]) -> frozenset[str]:
-    """The record kinds (``person``…) of the classes a reference field takes (``("Person", "Organization")``)."""
+def _kinds_of(classes: tuple[str, ...]) -> frozenset[int]:
+    """The numbers (:data:`_KIND_NAMES`) of the record kinds of the classes a reference field takes
+    (``("Person", "Organization")``)."""
     from ..mapping import KINDS
 
-    return frozenset(kind for kind, cls in KINDS.items() if cls.__name__ in classes)
+    return frozenset(_KIND_NO[kind] for kind, cls in KINDS.items() if cls.__name__ in classes and kind in _KIND_NO)
 
 
 @cache
@@ -927,7 +1048,6 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
                             shape_files=files)
         with progress_bar(index.records, "mapping", quiet) as bar:
             result = streamer.map_part(part, spill, bar)
-        index.context = result.context
         with progress_bar(index.records, "validating", quiet) as bar:
             streamer.validate_part(result, first=True, progress=bar)
     finally:

@@ -429,8 +429,10 @@ class BatchValidator:
         reasons = self.compiled.fallback_reasons
         return tuple(f"{node}: {reasons[node]}" for node in self.compiled.fallback)
 
-    def remember(self, iri: str, triples: Iterable[FastTriple], context: dict[str, Any]) -> None:
-        """Keep in ``context`` what the shapes read on record ``iri`` from other records."""
+    def remember(self, iri: str, triples: Iterable[FastTriple], context: dict[str, Any] | None = None
+                 ) -> dict[str, dict[Any, None]] | None:
+        """What the shapes read on record ``iri`` from other records (None: nothing), also kept in ``context``
+        if given. Records alike get the same dict."""
         keep = self.context_predicates
         own: dict[str, list[Any]] = {}
         nested = iri + "#"
@@ -446,7 +448,10 @@ class BatchValidator:
             found = self._interned.get(key)
             if found is None:  # records alike (every person: a schema:Person) share one dict
                 found = self._interned[key] = {p: dict.fromkeys(objs) for p, objs in key}
-            context[iri] = found
+            if context is not None:
+                context[iri] = found
+            return found
+        return None
 
     def record_id(self, node: Any) -> str | None:
         """The id of the record a node is or belongs to (``{base}{kind}/{id}``, ``…#nested``), or None."""
