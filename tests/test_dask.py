@@ -178,3 +178,23 @@ def test_a_duplicate_id_in_a_json_file_names_the_first_by_its_place(tmp_path):
     summary = export(path, tmp_path / "one.nt", ["nt"], keep_going=True, quiet=True)
     assert summary.problems == [f"dup.json:films[{len(data['films']) - 1}]: record 'film-2' field 'id': id is already "
                                 f"used by the record at dup.json:films[2]"], summary.problems
+
+
+def test_an_id_repeated_in_another_list_is_the_later_records_problem_in_file_order(tmp_path):
+    """People are written after films, but the film that takes a person's id later in the file is the repeat."""
+    data = synthetic_data(5)
+    pid = data["people"][0]["id"]
+    path = tmp_path / "dup.jsonl"
+    write_jsonl({"people": data["people"]}, path)
+    with path.open("a", encoding="utf-8") as fh:
+        for film in data["films"]:
+            fh.write(json.dumps({"films": {**film, "id": pid} if film["id"] == "film-1" else film}) + "\n")
+    person_line = 1 + next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines())
+                           if json.loads(line).get("people", {}).get("id") == pid)
+    for summary in (export(path, tmp_path / "one.nt", ["nt"], keep_going=True, quiet=True),
+                    dask_export(path, tmp_path / "parts", ["nt"], scheduler="local:2", partitions=3, keep_going=True)):
+        repeats = [p for p in summary.problems if "already used" in p]
+        assert len(repeats) == 1 and f"id is already used by the record at dup.jsonl:{person_line}" in repeats[0], \
+            summary.problems
+        film_line = len(data["people"]) + 1 + next(n for n, f in enumerate(data["films"]) if f["id"] == "film-1")
+        assert repeats[0].startswith(f"dup.jsonl:{film_line}: "), repeats  # the film is the repeat, not the person

@@ -33,7 +33,7 @@ from .. import errors as E
 from ..io import publish_file, spill_dir, temp_beside
 from ..mapping import DEFAULT_BASE, check_base
 from ._stream import (DEFAULT_BATCH, Index, Part, PartResult, Problem, Sink, Streamer, Summary, in_writing_order,
-                      left_out_closure, no_records, not_the_source, output_paths, progress_bar, scan,
+                      left_out_closure, no_records, not_the_source, output_paths, progress_bar, scan, settle_duplicates,
                       written_dependents)
 from ..validation import DEFAULT_ENGINE, ENGINES, profile_names
 from ..io import EXTENSIONS, format_name
@@ -300,9 +300,11 @@ def _passes(src: Path, executor: Executor, out: Output, settings: dict[str, Any]
     while scanned:
         index.merge(scanned.pop(0))
     no_records(index, src)
+    in_file_order = [replace(p, decoded=k) for p, k in zip(parts, kept)]
+    settle_duplicates(index, in_file_order)  # (only if an id repeats: the file read again)
     ordered = in_writing_order(parts, index)  # so that the parts concatenate to the single file
     if ordered is parts:
-        parts = [replace(p, decoded=k) for p, k in zip(parts, kept)]
+        parts = in_file_order
     else:  # read again in writing order, from the file
         parts = ordered
         shutil.rmtree(decoded, ignore_errors=True)

@@ -265,11 +265,7 @@ _KIND_NAMES: tuple[str, ...] = tuple(dict.fromkeys(cls.kind for cls in LISTS.val
 """Record kinds by number, as :attr:`Index.ids` packs them."""
 _KIND_NO = {kind: n for n, kind in enumerate(_KIND_NAMES)}
 _KIND_BITS = 6
-_LINE_BITS = 34
 _KIND_MASK = (1 << _KIND_BITS) - 1
-_LINE_MASK = (1 << _LINE_BITS) - 1
-_CONTEXT_SHIFT = _KIND_BITS + _LINE_BITS
-_NO_CONTEXT = (1 << _CONTEXT_SHIFT) - 1
 assert len(_KIND_NAMES) <= _KIND_MASK + 1
 
 
@@ -296,21 +292,26 @@ class Kinds(Mapping[str, str]):
 class Index:
     """What every part needs to know about the whole catalogue.
 
-    One dict holds what is known of each record, packed in one integer: its kind, the line it first occurs
-    on and the number of what the shapes read on it (:meth:`add_context`). A dict of strings and a location
-    string each, as before, cost about 230 bytes a record and another 140 for the validation context keyed by
-    IRI; this costs about 140 in all (the id, the dict's slot, one integer): ``benchmarks/bench_stream.py``."""
+    One dict holds what is known of each record: its kind and the number of what the shapes read on it
+    (:meth:`add_context`), packed in one integer. Records alike share that integer, so a record costs its id
+    and the dict's slot, about 105 bytes (two dicts of strings, a location string each and a validation
+    context keyed by IRI cost about 370). Where a repeated id first occurs is found only when an id repeats
+    (:func:`settle_duplicates`)."""
 
     ids: dict[str, int] = field(default_factory=dict)
-    """Record id -> kind number | first line << 6 | context number << 40."""
-    source: str = ""
-    """The file name the locations are in (``file.jsonl`` of ``file.jsonl:12``)."""
-    places: dict[str, str] = field(default_factory=dict)
-    """Record id -> where it first occurs, for a location that is not ``{source}:{line}`` (``films[3]``)."""
+    """Record id -> kind number | context number << 6."""
+    repeated: set[str] = field(default_factory=set)
+    """The ids more than one record has (found by the scan and the merge)."""
+    repeats: dict[str, str] = field(default_factory=dict)
+    """Where a record repeats an earlier record's id (``file.jsonl:40``) -> the id (:func:`settle_duplicates`)."""
+    first_at: dict[str, str] = field(default_factory=dict)
+    """A repeated id -> where its first record is (:func:`settle_duplicates`)."""
     contexts: list[dict[str, Any] | None] = field(default_factory=lambda: [None])
     """Context number -> what the shapes read on a record from other records (0: nothing)."""
     context_numbers: dict[tuple[tuple[str, tuple[Any, ...]], ...], int] = field(default_factory=dict)
     """A context's content -> its number."""
+    packed: dict[int, int] = field(default_factory=dict)
+    """Each packed integer in use, once (so that records alike share one)."""
     lookups: dict[str, tuple[str, Any]] = field(default_factory=dict)
     """Raw records other records' triples need (awards and festival editions: award texts)."""
     info: Any = None
@@ -336,28 +337,10 @@ class Index:
         found = self.ids.get(rid)
         return None if found is None else _KIND_NAMES[found & _KIND_MASK]
 
-    def where(self, rid: str) -> str | None:
-        """Where the record with this id first occurs (``file.jsonl:12``), or None."""
-        found = self.ids.get(rid)
-        if found is None:
-            return None
-        line = (found >> _KIND_BITS) & _LINE_MASK
-        return f"{self.source}:{line}" if line else self.places[rid]
-
-    def add(self, rid: str, kind: str, where: str) -> None:
-        """A record's first occurrence."""
-        name, _, tail = where.rpartition(":")
-        if not self.ids and not self.source:
-            self.source = name
-        line = int(tail) if tail.isdigit() and name == self.source and 0 < int(tail) <= _LINE_MASK else 0
-        if not line:
-            self.places[rid] = where
-        self.ids[rid] = _KIND_NO[kind] | line << _KIND_BITS
-
     def add_context(self, found: Mapping[str, dict[str, Any] | None]) -> None:
         """Record id -> what the shapes read on it (:meth:`lod.validation.BatchValidator.remember`); records
         alike share one dict, kept once here (known by its content: dicts from other processes are copies)."""
-        ids, numbers, contexts = self.ids, self.context_numbers, self.contexts
+        ids, numbers, contexts, packed = self.ids, self.context_numbers, self.contexts, self.packed
         seen: dict[int, int] = {}  # id() of a dict of this call -> its number
         for rid, ctx in found.items():
             if ctx is None or rid not in ids:
@@ -370,7 +353,8 @@ class Index:
                     n = numbers[key] = len(contexts)
                     contexts.append(ctx)
                 seen[id(ctx)] = n
-            ids[rid] = ids[rid] & _NO_CONTEXT | n << _CONTEXT_SHIFT
+            value = ids[rid] & _KIND_MASK | n << _KIND_BITS
+            ids[rid] = packed.setdefault(value, value)
 
     def known(self, base: str) -> Callable[[Any], dict[str, Any] | None]:
         """Record IRI -> what the shapes read on it (None for a node that is not a record's, or nothing kept)."""
@@ -383,29 +367,21 @@ class Index:
             found = ids.get(rid)
             if found is None or not slash or kinds[found & _KIND_MASK] != kind:
                 return None
-            return contexts[found >> _CONTEXT_SHIFT]
+            return contexts[found >> _KIND_BITS]
         return known
 
     def merge(self, other: Index) -> None:
+        """Take in the index of the next part of the file (parts merge in file order: an id already here is
+        repeated there)."""
         ids = self.ids
-        if not self.source:
-            self.source = other.source
-        same = other.source == self.source  # (parts of one file): the packed lines mean the same here
         for rid, packed in other.ids.items():
-            here = ids.get(rid)
-            if here is None and same:
-                ids[rid] = packed & _NO_CONTEXT  # (what the shapes read is numbered in each index)
-                if rid in other.places:
-                    self.places[rid] = other.places[rid]
-            elif here is None or _order(other.where(rid) or "") < _order(self.where(rid) or ""):
-                self.places.pop(rid, None)
-                self.add(rid, _KIND_NAMES[packed & _KIND_MASK], other.where(rid) or "")
-            else:
+            if rid in ids:
+                self.repeated.add(rid)  # where: found by settle_duplicates
                 continue
-            if rid in other.lookups:  # the record that keeps the id, not a later duplicate
+            ids[rid] = packed & _KIND_MASK  # (what the shapes read is numbered in each index)
+            if rid in other.lookups:
                 self.lookups[rid] = other.lookups[rid]
-            else:
-                self.lookups.pop(rid, None)
+        self.repeated |= other.repeated
         if other.info is not None and self.info is None:
             self.info = other.info
             self.info_where = other.info_where
@@ -420,6 +396,24 @@ class Index:
         if other.last_key is not None:
             self.last_key = other.last_key
         self.records += other.records
+
+
+def settle_duplicates(index: Index, parts: Iterable[Part]) -> None:
+    """Where each repeated id first occurs, and where it repeats (:attr:`Index.first_at`, :attr:`Index.repeats`):
+    the parts read again, only when an id repeats (the index keeps no location for each record)."""
+    if not index.repeated:
+        return
+    wanted = index.repeated
+    index.repeats, index.first_at = {}, {}
+    for part in parts:
+        for name, raw, where in read_part(part):
+            rid = _raw_id(raw) if name in LISTS else None
+            if rid is None or rid not in wanted:
+                continue
+            if rid in index.first_at:
+                index.repeats[where] = rid
+            else:
+                index.first_at[rid] = where
 
 
 def _order(where: str) -> tuple[int, str]:
@@ -470,8 +464,10 @@ def _scan(part: Part, keep: str | None) -> Index:
         if index.first_key is None:
             index.first_key = key
         index.last_key = key
-        if rid not in index.ids:
-            index.add(rid, cls.kind, where)
+        if rid in index.ids:
+            index.repeated.add(rid)
+        else:
+            index.ids[rid] = _KIND_NO[cls.kind]
             if cls.kind in _LOOKUP_KINDS:
                 index.lookups[rid] = (name, raw)
     return index
@@ -591,9 +587,9 @@ class Streamer:
             return Problem(rid, where, f"unknown list {name!r}; expected one of info, {', '.join(LISTS)}")
         if not isinstance(raw, dict):
             return Problem(rid, where, f"a {name} entry must be an object")
-        if rid is not None and self.index.where(rid) != where:
+        if where in self.index.repeats:
             return Problem(rid, where, f"record {rid!r} field 'id': id is already used by the record at "
-                                       f"{self.index.where(rid)}", leaves_out=False)
+                                       f"{self.index.first_at[self.index.repeats[where]]}", leaves_out=False)
         if name == "interviews" and "text_file" in raw:
             from ..io import TranscriptFolder
 
@@ -1041,6 +1037,7 @@ def validate_file(source: str | os.PathLike[str], profiles: Iterable[str] = ("co
     try:
         index = scan(part, os.path.join(spill, "scan.marshal"))  # each line decoded once: map_part reads this
         no_records(index, source)
+        settle_duplicates(index, [replace(part, decoded=index.decoded)])
         (ordered,) = in_writing_order([part], index)
         part = ordered if ordered is not part else replace(part, decoded=index.decoded)
         streamer = Streamer(index, base=base, profiles=names, engine=engine, batch_size=batch_size,
