@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--workers", type=_positive, default=1, help="validate in batches across this many processes")
     for p in (export, val):
         p.add_argument("--batch-size", type=_positive,
-                       help="records per batch (validation with --workers: 500; exports and JSON Lines: 2000)")
+                       help="records per batch (validation with --workers: 500; exports and JSON Lines: 1000)")
         p.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
                        help="fast: lod's compiled shapes (default; shapes it cannot compile go to pyshacl); "
                             "pyshacl: the reference engine")

@@ -62,7 +62,7 @@ from ..io import EXTENSIONS, format_of_suffix
 from ..validation import DEFAULT_ENGINE
 from ..io import JSONL_SUFFIXES, jsonl_record
 
-DEFAULT_BATCH = 2000
+DEFAULT_BATCH = 1000
 
 
 # --- reading -------------------------------------------------------------------------
