@@ -334,10 +334,6 @@ class Index:
         """Record id -> kind."""
         return Kinds(self.ids)
 
-    def kind(self, rid: str) -> str | None:
-        found = self.ids.get(rid)
-        return None if found is None else _KIND_NAMES[found & _KIND_MASK]
-
     def add_context(self, found: Mapping[str, dict[str, Any] | None]) -> None:
         """Record id -> what the shapes read on it (:meth:`lod.validation.BatchValidator.remember`); records
         alike share one dict, kept once here (known by its content: dicts from other processes are copies)."""
@@ -415,11 +411,6 @@ def settle_duplicates(index: Index, parts: Iterable[Part]) -> None:
                 index.repeats[where] = rid
             else:
                 index.first_at[rid] = where
-
-
-def _order(where: str) -> tuple[int, str]:
-    tail = where.rsplit(":", 1)[-1]
-    return (int(tail), "") if tail.isdigit() else (0, tail)
 
 
 _LOOKUP_KINDS = {k.kind for k in REGISTRY if k.lookup}
