@@ -432,7 +432,7 @@ class BatchValidator:
     def remember(self, iri: str, triples: Iterable[FastTriple], context: dict[str, Any] | None = None
                  ) -> dict[str, dict[Any, None]] | None:
         """What the shapes read on record ``iri`` from other records (None: nothing), also kept in ``context``
-        if given. Records alike get the same dict."""
+        if given. Records alike get the same dict (among the last 4096 kinds of context)."""
         keep = self.context_predicates
         own: dict[str, list[Any]] = {}
         nested = iri + "#"
@@ -447,6 +447,8 @@ class BatchValidator:
             key = tuple(sorted((p, tuple(objs)) for p, objs in own.items()))
             found = self._interned.get(key)
             if found is None:  # records alike (every person: a schema:Person) share one dict
+                if len(self._interned) >= 4096:  # (records each unlike the others, interviews by their authors,
+                    self._interned.clear()       # would keep this growing: the index keeps each context once)
                 found = self._interned[key] = {p: dict.fromkeys(objs) for p, objs in key}
             if context is not None:
                 context[iri] = found

@@ -1,0 +1,67 @@
+"""The streaming index's compact id table behaves as a dict of id -> small integer would."""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lod.pipeline._stream import IdTable, Index
+
+# ids of every sort a raw record may carry before it is checked: prefixes of one another, non-ASCII,
+# lone surrogates (JSON allows them), hex-looking text; NUL and SOH are the table's own bytes (not kept)
+ids = st.one_of(st.sampled_from(["a", "ab", "b", "a1", "1", "0", "ff", "a-b", "a.b", "~"]),
+                st.text(st.characters(blacklist_characters="\x00\x01"), min_size=1, max_size=12))
+values = st.integers(min_value=0, max_value=2 ** 40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["add", "set"]), ids, values), max_size=60), st.lists(ids, max_size=20))
+def test_the_table_answers_as_a_dict_does(ops, probes):
+    table, model = IdTable(), {}
+    for op, rid, value in ops:
+        if op == "add":
+            assert table.add(rid, value) == (rid not in model)
+            model.setdefault(rid, value)
+        else:
+            table[rid] = value
+            model[rid] = value
+        assert table.get(rid) == model[rid]  # (the last ids found are cached: a change must reach the cache)
+    assert len(table) == len(model)
+    assert dict(table.items()) == model
+    for rid in probes + [rid for _, rid, _ in ops]:
+        assert table.get(rid) == model.get(rid)
+        assert (rid in table) == (rid in model)
+    again = pickle.loads(pickle.dumps(table))
+    assert dict(again.items()) == model and len(again) == len(model)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(ids, st.integers(0, 63), max_size=40), st.dictionaries(ids, st.integers(0, 63), max_size=40))
+def test_taking_in_another_table_keeps_the_first_and_names_each_repeat_once(first, second):
+    a, b = IdTable(), IdTable()
+    for rid, value in first.items():
+        a.add(rid, value)
+    for rid, value in second.items():
+        b.add(rid, value)
+    repeated = a.take(b)
+    assert sorted(repeated) == sorted(set(first) & set(second))
+    assert dict(a.items()) == {**second, **first}
+    assert len(a) == len(set(first) | set(second))
+
+
+def test_merged_indexes_keep_kinds_but_not_another_indexs_context_numbers():
+    first, second = Index(), Index()
+    first.ids.add("madina", 0)
+    second.ids.add("olga", 1 | 5 << 6)  # a context number of the second index: means nothing in the first
+    second.contexts.append({"type": ("x",)})
+    first.merge(second)
+    assert first.ids.get("olga") == 1 and first.ids.get("madina") == 0
+
+
+def test_an_id_with_the_tables_own_bytes_is_not_kept_and_names_nothing():
+    table = IdTable()
+    assert table.add("a\x00b", 1)
+    assert table.add("a\x01", 1)
+    assert len(table) == 0 and table.get("a") is None and "a\x00b" not in table
