@@ -463,7 +463,9 @@ class Index:
         seen: dict[int, int] = {}  # id() of a dict of this call -> its number
         get = ids.get
         for rid, ctx in found.items():
-            known = get(rid) if ctx is not None else None
+            if ctx is None:
+                continue
+            known = get(rid)
             if known is None:
                 continue
             n = seen.get(id(ctx))
