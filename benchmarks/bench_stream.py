@@ -10,7 +10,8 @@ size as JSON Lines under --workdir and read by every case. Cases:
 
   stream           lod: read, check, map and write Turtle in batches (no validation)
   stream-validate  the same, validating every record against the core profile (compiled shapes)
-  dask             stream-validate partitioned on a Dask LocalCluster of 2 worker processes
+  dask             stream-validate partitioned on a Dask LocalCluster of 2 worker processes, as
+                   --dask local:2 starts it (lod.pipeline.local_cluster), in the default parts
   rdflib           the plain path: records, an rdflib Graph, rdflib's N-Triples writer, pyshacl
                    on the whole graph (rdflib's Turtle writer is left out: on lod's IRIs it is
                    quadratic, 350 s at 10,000 films; see bench.py)
@@ -78,12 +79,11 @@ def run_case(case: str, films: int, workdir: Path, faulty: int = 0) -> dict[str,
                    validate=phases.get("validate", 0.0), write=phases["write"])
         row["map+write"] = phases["map"] + phases["write"]
     elif case == "dask":
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
 
-        from lod.distributed import export as dask_export
+        from lod.distributed import export as dask_export, local_cluster
 
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-                Client(cluster) as client:
+        with local_cluster(2) as cluster, Client(cluster) as client:  # the cluster --dask local:2 starts
             client.wait_for_workers(2)
             t0 = time.perf_counter()  # the cluster's start-up is not the export's
             manifest = dask_export(source, out, ["turtle"], scheduler=client, keep_going=bool(faulty)).manifest

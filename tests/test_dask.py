@@ -136,6 +136,23 @@ def test_cli_exports_on_dask(tmp_path, catalogue):
     assert "on Dask" in done.stderr and "1 violations" in done.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["violations"] == 1 and manifest["written"]
+    assert manifest["parts"] == 8  # by default four parts a worker (PARTS_PER_WORKER)
+
+
+def test_the_cluster_lod_starts_runs_its_workers_without_the_profiler():
+    """local:N is lod.pipeline.local_cluster: its workers do not sample every task's stack (WORKER_CONFIG)."""
+    from lod.distributed import client_for
+
+    client, cluster = client_for("local:2")
+    try:
+        client.wait_for_workers(2)
+        callbacks = client.run(lambda dask_worker: set(dask_worker.periodic_callbacks))
+    finally:
+        client.close()
+        cluster.close()
+    assert len(callbacks) == 2
+    for found in callbacks.values():
+        assert "heartbeat" in found and "profile" not in found and "profile-cycle" not in found
 
 
 def test_a_yaml_catalogue_on_dask_is_one_part(tmp_path):

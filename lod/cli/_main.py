@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--dask", metavar="SCHEDULER",
                         help="run the streaming export partitioned on Dask: local:N (N worker processes) or a "
                              "scheduler address (tcp://host:8786); -o names the folder for parts and manifest")
-    export.add_argument("--partitions", type=_positive, help="Dask partitions (default: twice the workers)")
+    export.add_argument("--partitions", type=_positive, help="Dask partitions (default: four a worker)")
 
     val = sub.add_parser("validate", help="validate a catalogue or an RDF file against SHACL profiles",
                          description="Exit 0 when it conforms, 1 on violations (warnings too with --strict), "

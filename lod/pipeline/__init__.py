@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._distributed import (export_on_dask, joined, OnDask, PartsFolder)
+from ._distributed import (export_on_dask, joined, local_cluster, OnDask, PartsFolder)
 from ._driver import (decide, export, Files, InProcess)
 from ._stream import (DEFAULT_BATCH, JSONL_SUFFIXES, Summary, validate_file, write_jsonl)
 
 __all__ = ["decide", "DEFAULT_BATCH", "export", "export_on_dask", "Files", "InProcess", "joined", "JSONL_SUFFIXES",
-    "OnDask", "PartsFolder", "Summary", "validate_file", "write_jsonl"]
+    "local_cluster", "OnDask", "PartsFolder", "Summary", "validate_file", "write_jsonl"]
 
 
 def __getattr__(name: str) -> Any:
