@@ -17,13 +17,19 @@ values = st.integers(min_value=0, max_value=2 ** 40)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["add", "set"]), ids, values), max_size=60), st.lists(ids, max_size=20))
+@given(st.lists(st.tuples(st.sampled_from(["add", "set", "update"]), ids, values), max_size=60),
+       st.lists(ids, max_size=20))
 def test_the_table_answers_as_a_dict_does(ops, probes):
     table, model = IdTable(), {}
     for op, rid, value in ops:
         if op == "add":
             assert table.add(rid, value) == (rid not in model)
             model.setdefault(rid, value)
+        elif op == "update":  # keep the low 6 bits, put the value above them
+            assert table.update(rid, 63, value << 6) == (rid in model)
+            if rid not in model:
+                continue
+            model[rid] = model[rid] & 63 | value << 6
         else:
             table[rid] = value
             model[rid] = value

@@ -358,15 +358,35 @@ class IdTable:
         blob[at:blob.index(0, at)] = b"%x" % value
         self._recent.pop(rid, None)
 
+    def update(self, rid: str, keep: int, add: int) -> bool:
+        """Set the value of ``rid`` to ``value & keep | add`` with one search (False: ``rid`` is not here)."""
+        if type(rid) is not str:
+            return False
+        key = self._key(rid)
+        blob = self._buckets[crc32(key) & 0xFFFF]
+        at = -1 if blob is None else blob.find(key)
+        if blob is None or at < 0:
+            return False
+        at += len(key)
+        end = blob.index(0, at)
+        blob[at:end] = b"%x" % (int(blob[at:end], 16) & keep | add)
+        self._recent.pop(rid, None)
+        return True
+
     def __len__(self) -> int:
         return self._len
 
     def items(self) -> Iterator[tuple[str, int]]:
         """(id, value), bucket by bucket (not in the order the ids came)."""
         for blob in self._buckets:
-            for entry in blob.split(b"\x00")[1:-1] if blob is not None else ():
-                rid, _, value = entry.partition(b"\x01")
-                yield rid.decode("utf-8", "surrogatepass"), int(value, 16)
+            if blob is not None:
+                yield from self._entries(blob)
+
+    @staticmethod
+    def _entries(blob: bytearray) -> Iterator[tuple[str, int]]:
+        for entry in blob.split(b"\x00")[1:-1]:
+            rid, _, value = entry.partition(b"\x01")
+            yield rid.decode("utf-8", "surrogatepass"), int(value, 16)
 
     def __iter__(self) -> Iterator[str]:
         return (rid for rid, _ in self.items())
@@ -382,10 +402,8 @@ class IdTable:
                 mine[n] = blob
                 self._len += blob.count(0) - 1
                 continue
-            for entry in blob.split(b"\x00")[1:-1]:
-                rid, _, value = entry.partition(b"\x01")
-                text = rid.decode("utf-8", "surrogatepass")
-                if not self.add(text, int(value, 16) & mask):
+            for text, value in self._entries(blob):
+                if not self.add(text, value & mask):
                     repeated.append(text)
         self._recent.clear()
         return repeated
@@ -461,13 +479,10 @@ class Index:
         alike share one dict, kept once here (known by its content: dicts from other processes are copies)."""
         ids, numbers, contexts = self.ids, self.context_numbers, self.contexts
         seen: dict[int, int] = {}  # id() of a dict of this call -> its number
-        get = ids.get
+        update = ids.update
         for rid, ctx in found.items():
             if ctx is None:
-                continue
-            known = get(rid)
-            if known is None:
-                continue
+                continue  # (a context numbered for ids none of which is here is kept, and unused)
             n = seen.get(id(ctx))
             if n is None:
                 key = tuple((p, tuple(objs)) for p, objs in ctx.items())
@@ -476,7 +491,7 @@ class Index:
                     n = numbers[key] = len(contexts)
                     contexts.append(ctx)
                 seen[id(ctx)] = n
-            ids[rid] = known & _KIND_MASK | n << _KIND_BITS
+            update(rid, _KIND_MASK, n << _KIND_BITS)
 
     def known(self, base: str) -> Callable[[Any], dict[str, Any] | None]:
         """Record IRI -> what the shapes read on it (None for a node that is not a record's, or nothing kept)."""
