@@ -71,3 +71,17 @@ def test_an_id_with_the_tables_own_bytes_is_not_kept_and_names_nothing():
     assert table.add("a\x00b", 1)
     assert table.add("a\x01", 1)
     assert len(table) == 0 and table.get("a") is None and "a\x00b" not in table
+
+
+def test_taking_in_a_table_that_shares_most_buckets_keeps_every_id_once():
+    # 2 x 100,000 ids over 65,536 buckets: nearly every bucket of the second table is a bucket of the first
+    first, second = IdTable(), IdTable()
+    for i in range(100_000):
+        first.add(f"film-{i}", i % 7)
+        second.add(f"film-{i + 90_000}", 3)
+    repeated = first.take(second)
+    assert sorted(repeated) == sorted(f"film-{i}" for i in range(90_000, 100_000))
+    expected = {f"film-{i}": i % 7 for i in range(100_000)} | {f"film-{i}": 3 for i in range(100_000, 190_000)}
+    assert len(first) == len(expected) == 190_000
+    assert dict(first.items()) == expected
+    assert all(first.get(rid) == value for rid, value in expected.items())

@@ -398,9 +398,19 @@ class IdTable:
         for n, blob in enumerate(other._buckets):
             if blob is None:
                 continue
-            if mine[n] is None and mask == -1:  # the usual case while parts merge: nothing here to compare with
+            here = mine[n]
+            if here is None and mask == -1:  # the usual case while parts merge: nothing here to compare with
                 mine[n] = blob
                 self._len += blob.count(0) - 1
+                continue
+            if mask == -1:  # the same bucket in both (one hash): entries compared and copied as bytes
+                for entry in blob.split(b"\x00")[1:-1]:
+                    key = b"\x00%b\x01" % entry.partition(b"\x01")[0]
+                    if key in here:
+                        repeated.append(key[1:-1].decode("utf-8", "surrogatepass"))
+                    else:
+                        here += b"%b\x00" % entry
+                        self._len += 1
                 continue
             for text, value in self._entries(blob):
                 if not self.add(text, value & mask):
