@@ -403,8 +403,8 @@ class IdTable:
                 mine[n] = blob
                 self._len += blob.count(0) - 1
                 continue
-            if mask == -1:  # the same bucket in both (one hash): entries compared and copied as bytes
-                for entry in blob.split(b"\x00")[1:-1]:
+            if here is not None and mask == -1:  # the same bucket in both (one hash): compared and copied as bytes
+                for entry in bytes(blob).split(b"\x00")[1:-1]:
                     key = b"\x00%b\x01" % entry.partition(b"\x01")[0]
                     if key in here:
                         repeated.append(key[1:-1].decode("utf-8", "surrogatepass"))
