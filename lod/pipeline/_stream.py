@@ -322,15 +322,11 @@ class IdTable:
         found = self._recent.get(rid)
         if found is not None:
             return found
-        if type(rid) is not str:
+        place = self._find(rid)
+        if place is None:
             return default
-        key = self._key(rid)
-        blob = self._buckets[crc32(key) & 0xFFFF]
-        at = -1 if blob is None else blob.find(key)
-        if blob is None or at < 0:
-            return default
-        at += len(key)
-        found = int(blob[at:blob.index(0, at)], 16)
+        blob, at, end = place
+        found = int(blob[at:end], 16)
         recent = self._recent
         if len(recent) >= self._RECENT:
             recent.clear()
@@ -346,29 +342,33 @@ class IdTable:
     def __contains__(self, rid: object) -> bool:
         return isinstance(rid, str) and self.get(rid) is not None
 
-    def __setitem__(self, rid: str, value: int) -> None:
-        key = self._key(rid)
-        n = crc32(key) & 0xFFFF
-        blob = self._buckets[n]
-        at = -1 if blob is None else blob.find(key)
-        if blob is None or at < 0:
-            self.add(rid, value)
-            return
-        at += len(key)
-        blob[at:blob.index(0, at)] = b"%x" % value
-        self._recent.pop(rid, None)
-
-    def update(self, rid: str, keep: int, add: int) -> bool:
-        """Set the value of ``rid`` to ``value & keep | add`` with one search (False: ``rid`` is not here)."""
+    def _find(self, rid: Any) -> tuple[bytearray, int, int] | None:
+        """The bucket holding ``rid`` and where its value's hex digits begin and end, or None."""
         if type(rid) is not str:
-            return False
+            return None
         key = self._key(rid)
         blob = self._buckets[crc32(key) & 0xFFFF]
         at = -1 if blob is None else blob.find(key)
         if blob is None or at < 0:
-            return False
+            return None
         at += len(key)
-        end = blob.index(0, at)
+        return blob, at, blob.index(0, at)
+
+    def __setitem__(self, rid: str, value: int) -> None:
+        place = self._find(rid)
+        if place is None:
+            self.add(rid, value)
+            return
+        blob, at, end = place
+        blob[at:end] = b"%x" % value
+        self._recent.pop(rid, None)
+
+    def update(self, rid: str, keep: int, add: int) -> bool:
+        """Set the value of ``rid`` to ``value & keep | add`` with one search (False: ``rid`` is not here)."""
+        place = self._find(rid)
+        if place is None:
+            return False
+        blob, at, end = place
         blob[at:end] = b"%x" % (int(blob[at:end], 16) & keep | add)
         self._recent.pop(rid, None)
         return True
