@@ -37,8 +37,9 @@ from ..io import format_name, format_of_suffix
 
 PARTS_PER_WORKER = 4
 """Parts a worker by default. Tasks go to whichever worker is free, so with more parts than workers the last
-tasks of a pass end closer together: at 100,000 films on 2 workers, 8 parts took 54.0 and 55.8 s against 57.6
-and 57.9 s with 4 (runs paired; the issue-13 note). Each part adds its own index to merge."""
+tasks of a pass end closer together: at 100,000 films with validation on 2 workers (profiler on), 8 parts took
+54.0 and 55.8 s and 4 parts 57.6 and 57.9 s, in two series of runs minutes apart (not paired run by run; the
+issue-13 note). Each part adds its own index to merge."""
 
 
 class OnDask:
@@ -173,7 +174,8 @@ WORKER_CONFIG = {"distributed": {"worker": {"profile": {"enabled": False}}}}
 """Dask settings for the workers of a cluster lod starts: the statistical profiler off. It samples each task's
 stack every 10 ms on the worker's event loop, and lod's tasks are pure Python with deep stacks: with it on, the
 100,000-film export with validation on 2 workers took 54.0 and 55.8 s, against 48.1 and 51.2 s with it off
-(runs paired, 8 parts; see the issue-13 note). Set the same on the workers of a cluster of your own."""
+(runs in turn, on, off, on, off; 8 parts; commit 13c3517; the issue-13 note). Set the same on the workers of a
+cluster of your own."""
 
 
 def local_cluster(workers: int = 2, **options: Any) -> Any:
