@@ -174,8 +174,8 @@ WORKER_CONFIG = {"distributed": {"worker": {"profile": {"enabled": False}}}}
 """Dask settings for the workers of a cluster lod starts: the statistical profiler off. It samples each task's
 stack every 10 ms on the worker's event loop, and lod's tasks are pure Python with deep stacks: with it on, the
 100,000-film export with validation on 2 workers took 54.0 and 55.8 s, against 48.1 and 51.2 s with it off
-(runs in turn, on, off, on, off; 8 parts; commit cbb0d5a with the setting made by hand; the issue-13 note). Set the same on the workers of a
-cluster of your own."""
+(runs in turn, on, off, on, off; 8 parts; commit cbb0d5a with the setting made by hand; the issue-13 note).
+Set the same on the workers of a cluster of your own."""
 
 
 def local_cluster(workers: int = 2, **options: Any) -> Any:
