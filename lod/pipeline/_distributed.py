@@ -55,8 +55,8 @@ class OnDask:
     def parts(self, source: Path) -> list[Part]:
         n_workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         # JSON Lines are cut on line boundaries; a YAML or JSON catalogue is one part
-        found = split(source, self.partitions or PARTS_PER_WORKER * n_workers) if source.suffix.lower() in JSONL_SUFFIXES \
-            else [Part(str(source))]
+        jsonl = source.suffix.lower() in JSONL_SUFFIXES
+        found = split(source, self.partitions or PARTS_PER_WORKER * n_workers) if jsonl else [Part(str(source))]
         self.where = f"on Dask ({len(found)} parts)"
         return found
 

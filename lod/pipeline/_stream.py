@@ -391,30 +391,25 @@ class IdTable:
     def __iter__(self) -> Iterator[str]:
         return (rid for rid, _ in self.items())
 
-    def take(self, other: IdTable, mask: int = -1) -> list[str]:
-        """Add the ids of ``other`` that are not here, with their values ``& mask``; the ids that are, each once.
+    def take(self, other: IdTable) -> list[str]:
+        """Add the ids of ``other`` that are not here, with their values; the ids that are, each once.
         ``other`` is used up (its buckets may become this table's)."""
         mine, repeated = self._buckets, []
         for n, blob in enumerate(other._buckets):
             if blob is None:
                 continue
             here = mine[n]
-            if here is None and mask == -1:  # the usual case while parts merge: nothing here to compare with
+            if here is None:  # the usual case while parts merge: nothing here to compare with
                 mine[n] = blob
                 self._len += blob.count(0) - 1
                 continue
-            if here is not None and mask == -1:  # the same bucket in both (one hash): compared and copied as bytes
-                for entry in bytes(blob).split(b"\x00")[1:-1]:
-                    key = b"\x00%b\x01" % entry.partition(b"\x01")[0]
-                    if key in here:
-                        repeated.append(key[1:-1].decode("utf-8", "surrogatepass"))
-                    else:
-                        here += b"%b\x00" % entry
-                        self._len += 1
-                continue
-            for text, value in self._entries(blob):
-                if not self.add(text, value & mask):
-                    repeated.append(text)
+            for entry in bytes(blob).split(b"\x00")[1:-1]:  # the same bucket in both (one hash): compared as bytes
+                key = b"\x00%b\x01" % entry.partition(b"\x01")[0]
+                if key in here:
+                    repeated.append(key[1:-1].decode("utf-8", "surrogatepass"))
+                else:
+                    here += b"%b\x00" % entry
+                    self._len += 1
         self._recent.clear()
         return repeated
 
@@ -520,8 +515,10 @@ class Index:
     def merge(self, other: Index) -> None:
         """Take in the index of the next part of the file (parts merge in file order: an id already here is
         repeated there)."""
-        # (what the shapes read is numbered in each index: only the kinds are taken)
-        again = self.ids.take(other.ids, -1 if len(other.contexts) == 1 else _KIND_MASK)
+        if len(other.contexts) > 1:  # what the shapes read is numbered in each index: only the kinds are taken
+            for rid, _ in list(other.ids.items()):  # (never so in an export: parts merge as they were scanned)
+                other.ids.update(rid, _KIND_MASK, 0)
+        again = self.ids.take(other.ids)
         self.repeated.update(again)  # where: found by settle_duplicates
         for rid, item in other.lookups.items():
             if rid not in self.lookups and rid not in again:
