@@ -13,6 +13,10 @@ import pytest
 
 import lod
 from lod.cli import main
+from lod.io import writer_for
+
+EARLIER = writer_for("turtle")[0] + '<https://example.org/id/film/a> schema:name "the earlier export" .\n'
+"""An earlier Turtle export: what lod writes begins with its header."""
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -56,11 +60,38 @@ def test_bad_catalogue_exits_1_and_names_record_and_field(tmp_path):
 
 def test_failed_export_keeps_the_previous_file(tmp_path):
     target = tmp_path / "out.ttl"
-    target.write_text("previous\n", encoding="utf-8")
+    target.write_text(EARLIER, encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text("films: [{id: f1, titles: {en: ''}}]\n", encoding="utf-8")
     assert main(["export", str(bad), "-o", str(target)]) == 1
-    assert target.read_text(encoding="utf-8") == "previous\n"
+    assert target.read_text(encoding="utf-8") == EARLIER
+
+
+def test_an_export_never_writes_over_a_file_that_is_not_an_earlier_export_of_its_format(tmp_path):
+    # -o naming another catalogue (JSON Lines, or JSON, which also names JSON-LD) or a Turtle file someone wrote:
+    # refused, and the file is kept; a file lod wrote in that format, or an empty one, is replaced
+    other = tmp_path / "other.jsonl"
+    other.write_text('{"films": {"id": "x", "titles": [{"text": "X", "lang": "en"}]}}\n', encoding="utf-8")
+    theirs = tmp_path / "theirs.ttl"
+    theirs.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b ex:c .\n", encoding="utf-8")
+    catalogue_json = tmp_path / "catalogue.json"
+    catalogue_json.write_text('{"films": []}\n', encoding="utf-8")
+    for target, fmt in ((other, "turtle"), (theirs, "turtle"), (catalogue_json, "json-ld"), (other, "nt")):
+        before = target.read_bytes()
+        for extra in ((), ("--stream",)):
+            done = run("export", str(lod.example_path()), "-f", fmt, "-o", str(target), *extra)
+            assert done.returncode == 1 and "lod leaves it alone" in done.stderr and str(target) in done.stderr, \
+                (target, fmt, done.stderr)
+            assert "Traceback" not in done.stderr
+            assert target.read_bytes() == before
+    ours = tmp_path / "ours.ttl"
+    ours.write_text(EARLIER, encoding="utf-8")
+    empty = tmp_path / "empty.nt"
+    empty.write_text("", encoding="utf-8")
+    for target in (ours, empty):
+        done = run("export", str(lod.example_path()), "-o", str(target))
+        assert done.returncode == 0, done.stderr
+        assert "Madina" in target.read_text(encoding="utf-8")
 
 
 def test_interrupted_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
@@ -138,12 +169,12 @@ def test_an_empty_catalogue_is_an_input_error_and_the_old_export_stays(tmp_path,
     src = tmp_path / f"empty{suffix}"
     src.write_text(text, encoding="utf-8")
     out = tmp_path / "out.ttl"
-    out.write_text("the earlier export\n", encoding="utf-8")
+    out.write_text(EARLIER, encoding="utf-8")
     for args in (("export", str(src), "-o", str(out)), ("export", str(src), "-o", str(out), "--keep-going"),
                  ("export", str(src), "-o", str(out), "--stream")):
         done = run(*args)
         assert done.returncode == 1 and "no record" in done.stderr, (args, done.stderr)
-        assert out.read_text(encoding="utf-8") == "the earlier export\n"
+        assert out.read_text(encoding="utf-8") == EARLIER
     done = run("validate", str(src), "--profile", "core,web,wikidata,archive")
     assert done.returncode == 1 and "no record" in done.stderr  # before: all four profiles said it conforms
 
@@ -152,11 +183,11 @@ def test_keep_going_that_leaves_out_every_record_keeps_the_old_export(tmp_path):
     src = tmp_path / "bad.yaml"
     src.write_text("films:\n  - {id: f, titles: [{en: F}], date_created: 2019-02-30}\n", encoding="utf-8")
     out = tmp_path / "out.ttl"
-    out.write_text("the earlier export\n", encoding="utf-8")
+    out.write_text(EARLIER, encoding="utf-8")
     for extra in ((), ("--stream",)):
         done = run("export", str(src), "-o", str(out), "--keep-going", *extra)
         assert done.returncode == 1 and "no record left" in done.stderr, done.stderr
-        assert out.read_text(encoding="utf-8") == "the earlier export\n"
+        assert out.read_text(encoding="utf-8") == EARLIER
 
 
 def test_a_new_folder_for_the_output_is_announced(tmp_path):

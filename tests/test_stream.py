@@ -118,10 +118,10 @@ def _bad_catalogue(tmp_path: Path) -> Path:
 def test_bad_records_are_named_and_the_rest_written(tmp_path):
     source = _bad_catalogue(tmp_path)
     out = tmp_path / "out.nt"
-    out.write_text("previous export\n")
+    out.write_text('<https://example.org/id/film/a> <http://schema.org/name> "the previous export" .\n')
     refused = export(source, out, ["nt"], quiet=True)
     assert not refused.files and not refused.complete
-    assert out.read_text() == "previous export\n"  # nothing replaced
+    assert "the previous export" in out.read_text()  # nothing replaced
     kept = export(source, out, ["nt"], keep_going=True, quiet=True)
     text = "\n".join(kept.problems)
     assert "film-3" in text and "date_created" in text
@@ -220,10 +220,11 @@ def test_the_catalogue_block_is_written_and_validated_and_alone_is_refused(tmp_p
     assert not export(bad, tmp_path / "bad.nt", ["nt"], quiet=True).complete
     # a catalogue without records is an input error: it would replace an export with an empty one
     alone = _jsonl(tmp_path, [{"info": {"id": "cat", "names": {"en": "Cat"}}}])
-    (tmp_path / "kept.nt").write_text("earlier export\n")
+    earlier = '<https://example.org/id/film/a> <http://schema.org/name> "the earlier export" .\n'
+    (tmp_path / "kept.nt").write_text(earlier)
     with pytest.raises(lod.FileError, match="holds no records"):
         export(alone, tmp_path / "kept.nt", ["nt"], quiet=True)
-    assert (tmp_path / "kept.nt").read_text() == "earlier export\n"
+    assert (tmp_path / "kept.nt").read_text() == earlier
 
 
 def test_lookups_numbers_and_repeated_award_texts(tmp_path):

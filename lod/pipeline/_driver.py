@@ -100,7 +100,9 @@ def validate_task(job: tuple[int, PartResult], index: Index, run: Run) -> PartRe
     number, result = job
 
     def write(sinks: dict[str, Sink]) -> PartResult:
-        _streamer(index, run["settings"]).validate_part(result, first=number == 0, progress=run.get("progress"),
+        streamer = _streamer(index, run["settings"])
+        streamer.take_contexts(run["contexts"])  # the other parts' (files from their map tasks; none in one process)
+        streamer.validate_part(result, first=number == 0, progress=run.get("progress"),
                                                         out=sinks, doomed=run["doomed"])
         return result
     return _with_sinks(run, number, write)
@@ -212,7 +214,7 @@ class Files:
             self.temps = {fmt: self.spill() / f"stdout{EXTENSIONS[fmt]}"}
         else:
             targets = output_paths(self.formats, self.output, stem)
-            not_the_source(targets.values(), self.source)
+            not_the_source(targets, self.source)
             self.made = [p for p in dict.fromkeys(a for t in targets.values() for a in reversed(t.parents))
                          if not p.exists()]
             for path in targets.values():
@@ -323,14 +325,13 @@ def _passes(src: Path, executor: Executor, out: Output, settings: dict[str, Any]
         if settings["validate"]:
             results = executor.map(map_task, jobs, shared, run, "mapping", total)
             phases["mapping"] = time.perf_counter() - t0
-            for r in results:  # what the shapes read on other records: the whole catalogue's, to every part
-                index.add_context(r.context)  # (kept in the index already when the parts ran in this process)
-                r.context = {}
+            # what the shapes read on other records, the whole catalogue's, for every part: in the index already
+            # when the parts ran in this process; else in files beside the spill, which each process takes in
+            run["contexts"] = [r.context for r in results if r.context]
             # the records that did not load, and every record anywhere that refers to one: not validated
             unloaded = set().union(*(r.left_out for r in results))
             run["doomed"] = left_out_closure(results, unloaded) if unloaded else set()
             t0 = time.perf_counter()
-            shared = executor.share(index)
             results = executor.map(validate_task, list(enumerate(results)), shared, run, "validating+writing", total)
             phases["validating+writing"] = time.perf_counter() - t0
             problem_ids = set().union(*(r.left_out | r.bad for r in results))
@@ -338,6 +339,7 @@ def _passes(src: Path, executor: Executor, out: Output, settings: dict[str, Any]
             extra = sorted(left_out - problem_ids)
             info_gone = {rid: fld for rid, fld in here.info_refs().items() if rid in left_out}
             if info_gone:  # the block is written without the reference: validate it as it will be written
+                here.take_contexts(run["contexts"])
                 found, _ = here.checker.check([], set(), info=here.info_triples(left_out), with_info=True,
                                               context=index.known(here.base))
                 results[0].results = [x for x in results[0].results if not (x.record or "").startswith("info:")]

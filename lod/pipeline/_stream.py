@@ -43,6 +43,7 @@ import marshal
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -64,6 +65,9 @@ from ..validation import DEFAULT_ENGINE
 from ..io import JSONL_SUFFIXES, jsonl_record
 
 DEFAULT_BATCH = 1000
+
+_CONTEXTS = threading.Lock()
+"""Held while contexts are numbered into an index: a Dask worker's threads share the index it was sent."""
 
 
 # --- reading -------------------------------------------------------------------------
@@ -473,6 +477,8 @@ class Index:
     last_key: tuple[int, str] | None = None
     decoded: str | None = None
     """The file the scan wrote the part's decoded lines to (:func:`scan`'s ``keep``), if any."""
+    taken: set[str] = field(default_factory=set)
+    """The context files of parts whose context this index holds (:meth:`Streamer.take_contexts`)."""
 
     @property
     def kinds(self) -> Kinds:
@@ -637,7 +643,8 @@ class PartResult:
     """Records validate_part did not write (their problem or violation was known by then)."""
     spill: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
-    context: dict[str, Any] = field(default_factory=dict)
+    context: str = ""
+    """The file holding what the shapes read on this part's records (:meth:`Streamer.map_part` with ``ship``)."""
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -807,10 +814,12 @@ class Streamer:
     # the passes
 
     def map_part(self, part: Part, spill_dir: str, progress: Any = None, ship: bool = False) -> PartResult:
-        """Check and map; spill the triples of each batch and keep what the shapes read from elsewhere: in
-        this streamer's index, or with ``ship`` in the result (for the driver's :meth:`Index.add_context`)."""
+        """Check and map; spill the triples of each batch and keep what the shapes read from elsewhere in this
+        streamer's index. With ``ship`` (the index is this process's copy) it is also written to a file beside
+        the spill (``result.context``), which the other processes take in (:meth:`take_contexts`)."""
         result = PartResult()
         remember = self.checker.remember if self.validate else None
+        shipped: dict[str, Any] = {}
         with gc_paused():
             for n, batch in enumerate(self.batches(part, result, progress)):
                 entries: list[Any] = []
@@ -819,10 +828,10 @@ class Streamer:
                     if remember is not None:
                         found[rec.id] = remember(f"{self.base}{rec.kind}/{rec.id}", triples)
                     entries.append((rec.id, triples, [], refs))
-                if ship:  # to the driver, which keeps the whole catalogue's (a worker's index is a copy)
-                    result.context.update(found)
-                else:
+                with _CONTEXTS:
                     self.index.add_context(found)
+                if ship:
+                    shipped.update(found)
                 if entries:  # nested node -> (record, field path), for every record of the batch
                     entries[0] = (*entries[0][:2], [(str(k), r, f) for k, (r, f) in self.mapper.node_paths.items()],
                                   entries[0][3])
@@ -836,7 +845,22 @@ class Streamer:
                 with open(path, "wb") as fh:
                     marshal.dump([], fh)
                 result.spill.append(path)
+            if ship:  # (marshal keeps the dicts records alike share shared)
+                result.context = os.path.join(spill_dir, f"{_part_name(part)}.context")
+                with open(result.context, "wb") as fh:
+                    fh.write(marshal.dumps(shipped))
+                self.index.taken.add(result.context)
         return result
+
+    def take_contexts(self, paths: Iterable[str]) -> None:
+        """Take into this streamer's index what the shapes read on the records of other parts, from the files
+        their :meth:`map_part` wrote (each file once: an index keeps the names of those it took)."""
+        index = self.index
+        with _CONTEXTS:  # (a worker's threads share one index)
+            for path in paths:
+                if path and path not in index.taken:
+                    index.add_context(cast(dict[str, Any], _read_spill(path)))
+                    index.taken.add(path)
 
     def validate_part(self, result: PartResult, first: bool, progress: Any = None,
                       out: dict[str, Sink] | None = None, doomed: set[str] | None = None) -> None:
@@ -1102,13 +1126,29 @@ def no_records(index: Index, source: str | os.PathLike[str]) -> None:
         raise E.FileError("holds no records (films:, people:, …): nothing to export or validate", path=str(source))
 
 
-def not_the_source(targets: Iterable[Path], source: str | os.PathLike[str]) -> None:
-    """An export never writes over its own catalogue."""
+def not_the_source(targets: Mapping[str, Path], source: str | os.PathLike[str]) -> None:
+    """An export never writes over its own catalogue, nor over a file that is not an export of the same format
+    (another catalogue, someone's notes): an existing target must be empty or begin as lod writes that format."""
     src = Path(source).resolve()
-    for target in targets:
+    for fmt, target in targets.items():
         if target.resolve() == src:
             raise E.BadValue(f"-o {target} is the catalogue being exported; name another file", field="--output",
                              value=str(target))
+        if target.is_file() and not _written_as(target, fmt):
+            raise E.BadValue(f"{target} exists and is not a {fmt} file lod wrote (it does not begin as lod's "
+                             f"{fmt} does), so lod leaves it alone; name a new file, or remove this one first",
+                             field="--output", value=str(target))
+
+
+def _written_as(path: Path, fmt: str) -> bool:
+    """Whether a file is empty or begins as lod's ``fmt`` files do (N-Triples: a subject IRI or a blank node)."""
+    head = writer_for(fmt)[0].encode("utf-8")
+    try:
+        with path.open("rb") as fh:
+            start = fh.read(max(len(head), 2))
+    except OSError:
+        return False
+    return not start or (start.startswith(head) if head else start.startswith((b"<", b"_:")))
 
 
 def output_paths(formats: list[str] | None, output: str | os.PathLike[str], stem: str) -> dict[str, Path]:
