@@ -3,6 +3,7 @@
     python benchmarks/bench_stream.py --films 10000,100000
     python benchmarks/bench_stream.py --films 1000000 --cases stream,stream-validate
     python benchmarks/bench_stream.py --films 10000,30000 --cases rdflib        # the reference path only
+    python benchmarks/bench_stream.py --films 100000 --cases stream-validate,dask --repeat 2  # in turn, twice
 
 Each (case, size) runs in a fresh subprocess, so its peak memory (RSS) is its own. The
 synthetic catalogue (about 40 triples a film, people shared across films) is written once per
@@ -147,6 +148,8 @@ def main() -> None:
     parser.add_argument("--faulty-every", type=int, default=0, metavar="N",
                         help="every Nth film fails the core profile (exports keep going); violations are compared "
                              "across cases by a digest")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run the cases N times in turn (A B A B…); the ratios take each case's fastest run")
     parser.add_argument("--one", nargs=2, metavar=("CASE", "FILMS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     workdir = Path(args.workdir)
@@ -158,7 +161,7 @@ def main() -> None:
     rows = []
     for films in sizes:
         catalogue_file(workdir, films, args.faulty_every)
-        for case in args.cases.split(","):
+        for case in [c for _ in range(max(1, args.repeat)) for c in args.cases.split(",")]:
             if case == "rdflib" and films > args.rdflib_max:
                 continue
             done = subprocess.run([sys.executable, __file__, "--workdir", str(workdir), "--faulty-every",
@@ -196,8 +199,13 @@ def _table(rows: list[dict[str, Any]], sizes: list[int], rdflib_max: int) -> Non
 
 
 def _ratios(rows: list[dict[str, Any]], ref: dict[int, dict[str, Any]]) -> None:
-    """What issue 13 asks of the streaming path, as ratios of this run's own rows."""
-    by = {(r["case"], r["films"]): r for r in rows}
+    """What issue 13 asks of the streaming path, as ratios of this run's own rows (of a case run more than once,
+    its fastest run: its total and its peak)."""
+    by: dict[tuple[str, int], dict[str, Any]] = {}
+    for r in rows:
+        key = (r["case"], r["films"])
+        if key not in by or r["total"] < by[key]["total"]:
+            by[key] = r
     lines = []
     for (case, films), row in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         if case == "dask" and ("stream-validate", films) in by:

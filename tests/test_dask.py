@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -139,20 +140,26 @@ def test_cli_exports_on_dask(tmp_path, catalogue):
     assert manifest["parts"] == 8  # by default four parts a worker (PARTS_PER_WORKER)
 
 
-def test_the_cluster_lod_starts_runs_its_workers_without_the_profiler():
-    """local:N is lod.pipeline.local_cluster: its workers do not sample every task's stack (WORKER_CONFIG)."""
+def test_the_cluster_lod_starts_runs_its_workers_without_the_profiler_and_the_trim_threshold():
+    """local:N is lod.pipeline.local_cluster: its workers do not sample every task's stack (WORKER_CONFIG), and
+    glibc keeps its own trim threshold (WORKER_ENVIRON_DROPPED); what else Dask sets for them is kept."""
+    import dask.config
+
     from lod.distributed import client_for
 
     client, cluster = client_for("local:2")
     try:
         client.wait_for_workers(2)
         callbacks = client.run(lambda dask_worker: set(dask_worker.periodic_callbacks))
+        environ = client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("OMP_NUM_THREADS")))
     finally:
         client.close()
         cluster.close()
     assert len(callbacks) == 2
     for found in callbacks.values():
         assert "heartbeat" in found and "profile" not in found and "profile-cycle" not in found
+    assert list(environ.values()) == [(None, "1")] * 2
+    assert "MALLOC_TRIM_THRESHOLD_" in dask.config.get("distributed.nanny.pre-spawn-environ")  # as it was here
 
 
 def test_a_yaml_catalogue_on_dask_is_one_part(tmp_path):
