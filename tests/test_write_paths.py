@@ -276,3 +276,16 @@ def test_joining_parts_of_a_folder_that_is_not_one_is_a_lod_error(tmp_path):
     (tmp_path / "manifest.json").write_text('{"files": [], "compose": {"nt": "…"}}', encoding="utf-8")
     with pytest.raises(lod.errors.FileError, match="no turtle parts"):
         joined(tmp_path, "turtle")
+
+
+def test_the_turtle_writer_keeps_vocabulary_terms_compacted_but_not_each_wikidata_item():
+    """The writer's cache of compact names holds vocabulary terms (they repeat), not Wikidata items (one a
+    record: at 1,000,000 films they grew the export's memory while it wrote); both are written compact."""
+    from lod.io import _fastwrite
+
+    items = [(f"https://example.org/id/film/f{n}", "http://schema.org/sameAs", f"http://www.wikidata.org/entity/Q{n}")
+             for n in range(1, 5001)]
+    text = _fastwrite.turtle_chunk(items)
+    assert text.count(" schema:sameAs wd:Q") == 5000 and "wd:Q4999 ." in text
+    assert not any(k.startswith("http://www.wikidata.org/entity/") for k in _fastwrite._compact_cache)
+    assert _fastwrite._compact_cache["http://schema.org/sameAs"] == "schema:sameAs"
