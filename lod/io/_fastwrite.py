@@ -128,9 +128,11 @@ def turtle_header() -> str:
 
 _BY_NAMESPACE = {ns: prefix for prefix, ns in PREFIXES.items()}
 _ENTITY_PREFIXES = frozenset({"wd"})
-"""Prefixes of things rather than terms (Wikidata items: one a record), whose compact form is not kept: at
-1,000,000 films the cache held 100,000 of them, and the peak memory of the export grew by about 56 MB while
-the files were written (VmRSS read each second; 206 MB after mapping, 262 MB at the end; the issue-13 note)."""
+"""Prefixes of things rather than terms (Wikidata items: one a record), whose compact form is not kept. The
+cache took them up to its cap of 100,000 before, and in the export of 1,000,000 films with validation the
+memory (VmRSS read each second) climbed from 206 to 262 MB while the files were written; without them it stays
+flat there, and the peak was 239.6 and 238.6 MB against 260.1 (``python benchmarks/bench_stream.py --one
+stream-validate 1000000``, commits 533aa9d and 6ebce61; the issue-13 note)."""
 
 
 def _compact(iri: str) -> str:
