@@ -88,7 +88,9 @@ def test_an_export_never_writes_over_a_file_that_is_not_an_earlier_export_of_its
     ours.write_text(EARLIER, encoding="utf-8")
     empty = tmp_path / "empty.nt"
     empty.write_text("", encoding="utf-8")
-    for target in (ours, empty):
+    earlier_jsonld = tmp_path / "earlier.jsonld"
+    assert run("export", str(lod.example_path()), "-o", str(earlier_jsonld)).returncode == 0
+    for target in (ours, empty, earlier_jsonld):
         done = run("export", str(lod.example_path()), "-o", str(target))
         assert done.returncode == 0, done.stderr
         assert "Madina" in target.read_text(encoding="utf-8")

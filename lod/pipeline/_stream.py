@@ -59,7 +59,8 @@ from .. import errors as E
 from ..io import spill_dir
 from ..io import grouped, writer_for
 from ..mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
-from ..records import ALIASES, LISTS, REGISTRY, CatalogueInfo, Record, model_refs, refs_of, input_errors, reference_problems
+from ..records import (ALIASES, LISTS, PREFIXES, REGISTRY, CatalogueInfo, Record, model_refs, refs_of, input_errors,
+                       reference_problems)
 from ..io import EXTENSIONS, format_of_suffix
 from ..validation import DEFAULT_ENGINE
 from ..io import JSONL_SUFFIXES, jsonl_record
@@ -1140,15 +1141,24 @@ def not_the_source(targets: Mapping[str, Path], source: str | os.PathLike[str]) 
                              field="--output", value=str(target))
 
 
+_SIGNATURES = {"turtle": (b"@prefix ", f"@prefix lod: <{PREFIXES['lod']}> .".encode()),
+               "json-ld": (b'{\n  "@context": {', f'"lod": "{PREFIXES["lod"]}"'.encode())}
+"""Format -> how a file lod wrote in it begins, and what its header holds (lod's own prefix, so that a header
+with other prefixes, from another version of lod, still counts)."""
+
+
 def _written_as(path: Path, fmt: str) -> bool:
-    """Whether a file is empty or begins as lod's ``fmt`` files do (N-Triples: a subject IRI or a blank node)."""
-    head = writer_for(fmt)[0].encode("utf-8")
+    """Whether a file is empty or begins as lod's ``fmt`` files do (N-Triples, which has no header: with a
+    subject IRI or a blank node)."""
     try:
         with path.open("rb") as fh:
-            start = fh.read(max(len(head), 2))
+            start = fh.read(4096)
     except OSError:
         return False
-    return not start or (start.startswith(head) if head else start.startswith((b"<", b"_:")))
+    if fmt not in _SIGNATURES:
+        return not start or start.startswith((b"<", b"_:"))
+    begins, holds = _SIGNATURES[fmt]
+    return not start or (start.startswith(begins) and holds in start)
 
 
 def output_paths(formats: list[str] | None, output: str | os.PathLike[str], stem: str) -> dict[str, Path]:
