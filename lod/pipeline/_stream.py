@@ -841,6 +841,7 @@ class Streamer:
                 with open(path, "wb") as fh:
                     fh.write(marshal.dumps(entries))
                 result.spill.append(path)
+                del batch, entries, found  # before the next batch is made: one batch in memory, not two
             if not result.spill:  # no record here: the catalogue block is still validated (with batch 0)
                 path = os.path.join(spill_dir, f"{_part_name(part)}-00000.spill")
                 with open(path, "wb") as fh:
@@ -903,8 +904,10 @@ class Streamer:
                     result.excluded |= bad
                     self._write_entries(entries, result.excluded, out, result)
                     t_write += time.perf_counter() - t1
+                done = len(entries)
+                del entries, own, found  # before the next batch is read: one batch in memory, not two
             if progress is not None:
-                progress.update(len(entries))
+                progress.update(done)
         result.seconds["validate"] = time.perf_counter() - t0 - t_write
         if out is not None:
             result.seconds["write"] = result.seconds.get("write", 0.0) + t_write
@@ -925,8 +928,10 @@ class Streamer:
             with gc_paused():  # millions of small tuples: the collector would rescan them all, again and again
                 entries = _read_spill(path)
                 self._write_entries(entries, left_out, out, result)
+                done = len(entries)
+                del entries  # before the next batch is read
             if progress is not None:
-                progress.update(len(entries))
+                progress.update(done)
         result.seconds["write"] = result.seconds.get("write", 0.0) + time.perf_counter() - t0
 
     def _write_entries(self, entries: list[Any], skip: set[str], out: dict[str, Sink], result: PartResult) -> None:
@@ -963,6 +968,7 @@ class Streamer:
                 t0 = time.perf_counter()
                 self._emit(items, out, result)
                 result.seconds["write"] = result.seconds.get("write", 0.0) + time.perf_counter() - t0
+                del batch, kept, items  # before the next batch is made
         return result
 
 
