@@ -44,3 +44,17 @@ def test_the_site_wikidata_and_streaming_read_the_registry():
         k.kind: table().row(k.name, "@type").wikidata[3:] for k in lod.REGISTRY if k.reconcile}
     assert stream._LOOKUP_KINDS == {k.kind for k in lod.REGISTRY if k.lookup}
     assert lod.REGISTRY[0].wikidata_class == "Q11424" and lod.model.BY_KIND["festival-edition"].lookup
+
+
+def test_the_kinds_whose_context_streaming_keeps_are_those_a_reference_field_takes():
+    """What the shapes read on a record is kept only for kinds some reference field may name (the registry's
+    RefTo markers): interviews, award outcomes and screenings are never another record's object."""
+    from lod.pipeline._stream import _referable_kinds
+    from lod.records import LISTS, referable
+
+    kinds = _referable_kinds()
+    assert {"film", "person", "organization", "place", "award", "festival-edition"} <= kinds
+    assert not {"interview", "award-outcome", "screening"} & kinds
+    # every class a reference field of a record names is there, nested fields' included (a cast credit's person)
+    assert "Person" in referable([LISTS["films"]]) and "Film" in referable([LISTS["award_outcomes"]])
+    assert referable([LISTS["interviews"]]) >= {"Person", "Film"}

@@ -786,6 +786,22 @@ def _model_refs_into(cls: type[BaseModel], obj: Any, out: list[tuple[str, tuple[
             _model_refs_into(sub, value, out)
 
 
+def referable(classes: Iterable[type[BaseModel]]) -> frozenset[str]:
+    """The class names some reference field of these models (or of models nested in them) may take: a record
+    of any other class is never the object of another record's triple."""
+    found: set[str] = set()
+    seen: set[type[BaseModel]] = set()
+    todo = list(classes)
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        found.update(kind for rf in ref_fields(cls) for kind in rf.kinds)
+        todo.extend(sub for _, sub, _ in nested_fields(cls))
+    return frozenset(found)
+
+
 def _holds_refs(cls: type[BaseModel], seen: frozenset[type[BaseModel]]) -> bool:
     if ref_fields(cls):
         return True
