@@ -46,13 +46,13 @@ def test_the_site_wikidata_and_streaming_read_the_registry():
     assert lod.REGISTRY[0].wikidata_class == "Q11424" and lod.model.BY_KIND["festival-edition"].lookup
 
 
-def test_the_kinds_whose_context_streaming_keeps_are_those_a_reference_field_takes():
-    """What the shapes read on a record is kept only for kinds some reference field may name (the registry's
-    RefTo markers): interviews, award outcomes and screenings are never another record's object."""
-    from lod.pipeline._stream import _referable_kinds
-    from lod.records import LISTS, referable
+def test_the_kinds_whose_context_validation_keeps_are_those_a_reference_field_takes():
+    """What the shapes read on a record is kept (streaming, lod.validate in batches) only for kinds some
+    reference field may name (the registry's RefTo markers): interviews, award outcomes and screenings are
+    never another record's object."""
+    from lod.records import LISTS, referable, referable_kinds
 
-    kinds = _referable_kinds()
+    kinds = referable_kinds()
     assert {"film", "person", "organization", "place", "award", "festival-edition"} <= kinds
     assert not {"interview", "award-outcome", "screening"} & kinds
     # every class a reference field of a record names is there, nested fields' included (a cast credit's person)

@@ -60,7 +60,7 @@ from ..io import spill_dir
 from ..io import grouped, writer_for
 from ..mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
 from ..records import (ALIASES, LISTS, PREFIXES, REGISTRY, CatalogueInfo, Record, model_refs, refs_of, input_errors,
-                       referable, reference_problems)
+                       referable_kinds, reference_problems)
 from ..io import EXTENSIONS, format_of_suffix
 from ..validation import DEFAULT_ENGINE
 from ..io import JSONL_SUFFIXES, jsonl_record
@@ -820,7 +820,7 @@ class Streamer:
         the spill (``result.context``), which the other processes take in (:meth:`take_contexts`)."""
         result = PartResult()
         remember = self.checker.remember if self.validate else None
-        kept = _referable_kinds()  # (what the shapes read on a record nothing can refer to is never asked for)
+        kept = referable_kinds()  # (what the shapes read on a record nothing can refer to is never asked for)
         shipped: dict[str, Any] = {}
         with gc_paused():
             for n, batch in enumerate(self.batches(part, result, progress)):
@@ -1007,18 +1007,6 @@ def _kinds_of(classes: tuple[str, ...]) -> frozenset[int]:
     from ..mapping import KINDS
 
     return frozenset(_KIND_NO[kind] for kind, cls in KINDS.items() if cls.__name__ in classes and kind in _KIND_NO)
-
-
-@cache
-def _referable_kinds() -> frozenset[str]:
-    """The kinds of record a reference field of some record (or of the catalogue block) may take, from the
-    registry: only these are ever the object of another record's triple, so only their context is kept. At
-    1,000,000 films the 40,000 interviews (each with its own author) held 37,000 contexts, 23 MB (the issue-13
-    note)."""
-    from ..mapping import KINDS
-
-    names = referable([*LISTS.values(), CatalogueInfo])
-    return frozenset(kind for kind, cls in KINDS.items() if cls.__name__ in names)
 
 
 @cache

@@ -10,7 +10,7 @@ from ._model import (a_kind, ALIASES, Award, AwardOutcome, canonical_set, CastCr
                      CompanyCredit, ContentRating, CrewCredit, Entity, Event, Festival, FestivalEdition,
                      FestivalSection, Film, Funding, Identifier, Image, input_errors, Interview, LangText, LISTS,
                      MonetaryAmount, nested_fields, Organization, Person, Place, Programme, Record, RECORD_TYPES,
-                     RecordKind, model_refs, reference_problems, referable, refs_of, RefTo, REGISTRY, Release, Screening, Selection, StreamingWindow, Title,
+                     RecordKind, model_refs, reference_problems, referable, referable_kinds, refs_of, RefTo, REGISTRY, Release, Screening, Selection, StreamingWindow, Title,
                      tuple_item, Work)
 from ._schema import catalogue_json_schema
 from ._values import (bcp47_case, date_datatype, Kind, lang_list, strict_url, WIKIDATA_ENTITY)
@@ -20,6 +20,6 @@ __all__ = ["bcp47_case", "a_kind", "ALIASES", "AlignmentError", "Award", "AwardO
     "date_datatype", "Entity", "Event", "Festival", "FestivalEdition", "FestivalSection", "FIAF", "Film", "Funding",
     "Identifier", "Image", "input_errors", "Interview", "Kind", "lang_list", "LangText", "Lines", "LISTS",
     "load_json", "load_yaml", "LOD", "MonetaryAmount", "nested_fields", "Organization", "Person", "Place",
-    "PREFIXES", "Programme", "RDF", "read_text", "Record", "RECORD_TYPES", "RecordKind", "model_refs", "reference_problems", "referable", "refs_of", "RefTo",
+    "PREFIXES", "Programme", "RDF", "read_text", "Record", "RECORD_TYPES", "RecordKind", "model_refs", "reference_problems", "referable", "referable_kinds", "refs_of", "RefTo",
     "REGISTRY", "Release", "SCHEMA", "schema_supertypes", "Screening", "Selection", "StreamingWindow", "strict_url",
     "table", "Title", "tuple_item", "WD", "WIKIDATA_ENTITY", "Work", "XSD"]

@@ -34,7 +34,7 @@ from .. import errors as E
 from .._resources import data_dir
 from ..mapping import (ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, FastMapper, FastTriple, Mapper,
                        gc_paused, plan)
-from ..records import Catalogue, CatalogueInfo, nested_fields
+from ..records import Catalogue, CatalogueInfo, nested_fields, referable_kinds
 from ._shacl import FastData, PositionLookup, drop_result, plain_term_of, rdflib_term, run_shacl
 from ..records import WIKIDATA_ENTITY
 
@@ -708,8 +708,9 @@ def _validate_batches(checker: BatchValidator, catalogue: Catalogue, batch_size:
     mapper = FastMapper(catalogue, base)
     records = list(catalogue.records())
     context: dict[str, Any] = {}
+    kept = referable_kinds()  # (what the shapes read on a record nothing can refer to is never asked for)
     with gc_paused():
-        for rec in records:
+        for rec in (r for r in records if r.kind in kept):
             checker.remember(f"{base}{rec.kind}/{rec.id}", cast("list[FastTriple]", mapper.record_list(rec)), context)
     mapper.node_paths.clear()
     info = cast("list[FastTriple]", list(mapper.info_triples(catalogue.info))) if catalogue.info is not None else []
