@@ -1,4 +1,4 @@
-"""The streaming index's compact id table behaves as a dict of id -> small integer would."""
+"""The streaming index's id table (SQLite, on disk) behaves as a dict of id -> small integer would."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def test_an_id_with_the_tables_own_bytes_is_not_kept_and_names_nothing():
 
 
 def test_taking_in_a_table_that_shares_most_buckets_keeps_every_id_once():
-    # 2 x 100,000 ids over 65,536 buckets: nearly every bucket of the second table is a bucket of the first
+    # 2 x 100,000 ids, 10,000 of them in both tables
     first, second = IdTable(), IdTable()
     for i in range(100_000):
         first.add(f"film-{i}", i % 7)
@@ -85,3 +85,20 @@ def test_taking_in_a_table_that_shares_most_buckets_keeps_every_id_once():
     assert len(first) == len(expected) == 190_000
     assert dict(first.items()) == expected
     assert all(first.get(rid) == value for rid, value in expected.items())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(ids, st.integers(0, 63), max_size=40), st.lists(st.tuples(ids, values), max_size=40))
+def test_many_updates_at_once_are_the_updates_one_by_one(kept, changes):
+    together, alone = IdTable(), IdTable()
+    for rid, value in kept.items():
+        together.add(rid, value)
+        alone.add(rid, value)
+    for rid in list(kept)[:5]:
+        together.get(rid)  # cached before the change: the change must reach the cache
+    together.update_many(((rid, add << 6) for rid, add in changes), 63)
+    for rid, add in changes:
+        alone.update(rid, 63, add << 6)
+    assert dict(together.items()) == dict(alone.items())
+    assert all(together.get(rid) == alone.get(rid) for rid in kept)
+    assert len(together) == len(kept)

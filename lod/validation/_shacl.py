@@ -280,9 +280,13 @@ class FastData:
 
         if self._store is None or self._store[0] != predicates:
             store = ox.Store()
-            store.bulk_extend(ox.Quad(ox_term(s), ox.NamedNode(p), ox_term(o))
-                              for s, po in self.spo.items() for p, objs in po.items()
-                              if predicates is None or p in predicates for o in objs)
+            if predicates is None:
+                store.bulk_extend(ox.Quad(ox_term(s), ox.NamedNode(p), ox_term(o))
+                                  for s, po in self.spo.items() for p, objs in po.items() for o in objs)
+            else:  # a few predicates: each subject asked for those, not each of its predicates tested
+                named = [(p, ox.NamedNode(p)) for p in sorted(predicates)]
+                store.bulk_extend(ox.Quad(ox_term(s), node, ox_term(o))
+                                  for s, po in self.spo.items() for p, node in named if p in po for o in po[p])
             self._store = (predicates, store)
         return self._store[1]
 
