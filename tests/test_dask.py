@@ -141,8 +141,9 @@ def test_cli_exports_on_dask(tmp_path, catalogue):
 
 
 def test_the_cluster_lod_starts_runs_its_workers_without_the_profiler_and_the_trim_threshold():
-    """local:N is lod.pipeline.local_cluster: its workers do not sample every task's stack (WORKER_CONFIG), and
-    glibc keeps its own trim threshold (WORKER_ENVIRON_DROPPED); what else Dask sets for them is kept."""
+    """local:N is lod.pipeline.local_cluster: its workers do not sample every task's stack and have lod's
+    pipeline imported as they start (WORKER_CONFIG), and glibc keeps its own trim threshold
+    (WORKER_ENVIRON_DROPPED); what else Dask sets for them is kept."""
     import dask.config
 
     from lod.distributed import client_for
@@ -152,6 +153,7 @@ def test_the_cluster_lod_starts_runs_its_workers_without_the_profiler_and_the_tr
         client.wait_for_workers(2)
         callbacks = client.run(lambda dask_worker: set(dask_worker.periodic_callbacks))
         environ = client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("OMP_NUM_THREADS")))
+        imported = client.run(lambda: "lod.pipeline._driver" in sys.modules)  # before any task: preloaded
     finally:
         client.close()
         cluster.close()
@@ -159,6 +161,7 @@ def test_the_cluster_lod_starts_runs_its_workers_without_the_profiler_and_the_tr
     for found in callbacks.values():
         assert "heartbeat" in found and "profile" not in found and "profile-cycle" not in found
     assert list(environ.values()) == [(None, "1")] * 2
+    assert list(imported.values()) == [True, True]
     assert "MALLOC_TRIM_THRESHOLD_" in dask.config.get("distributed.nanny.pre-spawn-environ")  # as it was here
 
 

@@ -176,8 +176,11 @@ def client_for(scheduler: Any) -> tuple[Any, Any]:
     return scheduler, None
 
 
-WORKER_CONFIG = {"distributed": {"worker": {"profile": {"enabled": False}}}}
-"""Dask settings for the workers of a cluster lod starts: the statistical profiler off. It samples each task's
+WORKER_CONFIG = {"distributed": {"worker": {"profile": {"enabled": False}, "preload": ["lod.pipeline"]}}}
+"""Dask settings for the workers of a cluster lod starts. lod's pipeline is imported as each worker starts
+(``preload``), not by its first task: at 100,000 films the scan pass took 1.63 and 1.66 s with it imported
+beforehand (``client.run``), against 1.85 and 1.87 without (runs in turn; the issue-13 note). The statistical
+profiler is off: it samples each task's
 stack every 10 ms on the worker's event loop, and lod's tasks are pure Python with deep stacks: with it on, the
 100,000-film export with validation on 2 workers took 54.0 and 55.8 s, against 48.1 and 51.2 s with it off
 (runs in turn, on, off, on, off; 8 parts; commit cbb0d5a with the setting made by hand; the issue-13 note).
@@ -259,7 +262,7 @@ def _part_files(results: list[PartResult], parts: list[Part], staging: Path, for
             if path is None:
                 continue
             files.append({"path": Path(path).name, "format": fmt, "part": number, "triples": r.triples,
-                          "bytes": Path(path).stat().st_size, "sha256": _sha256(Path(path))})
+                          "bytes": Path(path).stat().st_size, "sha256": r.sha256.get(fmt) or _sha256(Path(path))})
         files.append({"path": report_path.name, "format": "report", "part": number,
                       "bytes": report_path.stat().st_size, "sha256": _sha256(report_path)})
     return files

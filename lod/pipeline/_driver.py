@@ -73,13 +73,14 @@ def part_stem(number: int) -> str:
 
 def _with_sinks(run: Run, number: int, write: Callable[[dict[str, Sink]], PartResult]
                 ) -> PartResult:
-    sinks = {fmt: Sink(path, fmt) for fmt, path in sink_paths(run, number).items()}
+    sinks = {fmt: Sink(path, fmt, hashed="folder" in run) for fmt, path in sink_paths(run, number).items()}
     try:
         done = write(sinks)
     finally:
         for sink in sinks.values():
             sink.close()
     done.files = {fmt: str(sink.path) for fmt, sink in sinks.items()}
+    done.sha256 = {fmt: sink.sha256 for fmt, sink in sinks.items() if sink.sha256 is not None}
     return done
 
 

@@ -406,17 +406,26 @@ class IdTable:
         return (rid for rid, _ in self.items())
 
     def take(self, other: IdTable) -> list[str]:
-        """Add the ids of ``other`` that are not here, with their values; the ids that are, each once."""
+        """Add the ids of ``other`` that are not here, with their values; the ids that are, each once.
+        (``other``'s database is copied in beside this one and merged by SQLite, with no row through Python.)"""
         db = self._db
         self._recent.clear()
-        db.execute("CREATE TEMP TABLE incoming (k BLOB, v INTEGER)")
-        db.executemany("INSERT INTO incoming VALUES (?, ?)", other._db.execute("SELECT k, v FROM ids"))
-        repeated = [key.decode("utf-8", "surrogatepass") for (key,) in
-                    db.execute("SELECT incoming.k FROM incoming JOIN ids ON ids.k = incoming.k")]
-        before = db.total_changes
-        db.execute("INSERT OR IGNORE INTO ids SELECT k, v FROM incoming")
-        self._len += db.total_changes - before
-        db.execute("DROP TABLE incoming")
+        data = other.__getstate__()[0]
+        db.execute("COMMIT")  # (a database is attached between transactions)
+        db.execute("ATTACH ':memory:' AS incoming")
+        try:
+            db.deserialize(data, name="incoming")
+            db.execute("BEGIN")
+            repeated = [key.decode("utf-8", "surrogatepass") for (key,) in
+                        db.execute("SELECT i.k FROM incoming.ids AS i JOIN main.ids AS m ON m.k = i.k")]
+            before = db.total_changes
+            db.execute("INSERT OR IGNORE INTO main.ids SELECT k, v FROM incoming.ids")
+            self._len += db.total_changes - before
+        finally:
+            if db.in_transaction:
+                db.execute("COMMIT")
+            db.execute("DETACH incoming")
+            db.execute("BEGIN")
         return repeated
 
 
@@ -648,6 +657,8 @@ class PartResult:
     """Records validate_part did not write (their problem or violation was known by then)."""
     spill: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    sha256: dict[str, str] = field(default_factory=dict)
+    """Format -> the SHA-256 of the part's file, taken as it was written (a Dask part's; :class:`Sink`)."""
     context: str = ""
     """The file holding what the shapes read on this part's records (:meth:`Streamer.map_part` with ``ship``)."""
     seconds: dict[str, float] = field(default_factory=dict)
@@ -978,30 +989,42 @@ class Streamer:
 
 
 class Sink:
-    """One output file being written: header, chunks of sorted triples, footer."""
+    """One output file being written: header, chunks of sorted triples, footer. With ``hashed``, the SHA-256 of
+    the bytes written is taken as they go (:attr:`sha256`, once closed), so a Dask part's manifest entry costs no
+    second read of the file on the client."""
 
-    def __init__(self, path: str | os.PathLike[str], fmt: str) -> None:
+    def __init__(self, path: str | os.PathLike[str], fmt: str, hashed: bool = False) -> None:
+        import hashlib
+
         self.path = Path(path)
         self.header, self.chunk, self.footer = writer_for(fmt)
         self.fh = open(self.path, "wb")
-        self.fh.write(self.header.encode("utf-8"))
+        self.digest: Any = hashlib.sha256() if hashed else None
+        self.sha256: str | None = None
+        self._put(self.header.encode("utf-8"))
         self.first = True
-        self.digest: Any = None
+
+    def _put(self, data: bytes) -> None:
+        self.fh.write(data)
+        if self.digest is not None:
+            self.digest.update(data)
 
     def write(self, items: list[FastTriple]) -> None:
         text = self.chunk(items, self.first)
         if text:
-            self.fh.write(text.encode("utf-8"))
+            self._put(text.encode("utf-8"))
             self.first = False
 
     def close(self) -> None:
         """Finish the file (footer, flush, fsync)."""
         if self.fh.closed:
             return
-        self.fh.write(self.footer.encode("utf-8"))
+        self._put(self.footer.encode("utf-8"))
         self.fh.flush()
         os.fsync(self.fh.fileno())
         self.fh.close()
+        if self.digest is not None:
+            self.sha256 = self.digest.hexdigest()
 
 
 @cache
