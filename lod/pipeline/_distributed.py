@@ -262,7 +262,7 @@ def _part_files(results: list[PartResult], parts: list[Part], staging: Path, for
             if path is None:
                 continue
             files.append({"path": Path(path).name, "format": fmt, "part": number, "triples": r.triples,
-                          "bytes": Path(path).stat().st_size, "sha256": r.sha256.get(fmt) or _sha256(Path(path))})
+                          "bytes": Path(path).stat().st_size, "sha256": r.sha256[fmt]})
         files.append({"path": report_path.name, "format": "report", "part": number,
                       "bytes": report_path.stat().st_size, "sha256": _sha256(report_path)})
     return files

@@ -312,14 +312,18 @@ class IdTable:
         # "": a private database in a temporary file; one transaction, never journalled: the file is lod's own
         db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
         for pragma in (f"cache_size = -{cls.CACHE_KB}", "journal_mode = OFF", "synchronous = OFF",
-                       "locking_mode = EXCLUSIVE", "temp_store = FILE"):
+                       "locking_mode = EXCLUSIVE"):
             db.execute(f"PRAGMA {pragma}")
         return db
 
     def __getstate__(self) -> tuple[bytes, int]:
+        return self._serialized(), self._len
+
+    def _serialized(self) -> bytes:
+        """The database as bytes (``Connection.serialize``, between two transactions)."""
         self._db.execute("COMMIT")
         try:
-            return self._db.serialize(), self._len
+            return self._db.serialize()
         finally:
             self._db.execute("BEGIN")
 
@@ -385,6 +389,11 @@ class IdTable:
         return bool(self._db.execute("UPDATE ids SET v = v & ? | ? WHERE k = ?",
                                      (keep, add, self._key(rid))).rowcount)
 
+    def keep_bits(self, keep: int) -> None:
+        """Set every value to ``value & keep``, in one statement."""
+        self._recent.clear()
+        self._db.execute("UPDATE ids SET v = v & ?", (keep,))
+
     def update_many(self, changes: Iterable[tuple[str, int]], keep: int) -> None:
         """:meth:`update` for many ids at once, each ``(rid, add)``."""
         recent = self._recent
@@ -398,8 +407,8 @@ class IdTable:
         return self._len
 
     def items(self) -> Iterator[tuple[str, int]]:
-        """(id, value), in the order of the ids' bytes."""
-        for key, value in self._db.execute("SELECT k, v FROM ids ORDER BY k").fetchall():
+        """(id, value), in the order of the ids' bytes (read as they are given, not all at once)."""
+        for key, value in self._db.execute("SELECT k, v FROM ids ORDER BY k"):
             yield key.decode("utf-8", "surrogatepass"), value
 
     def __iter__(self) -> Iterator[str]:
@@ -410,7 +419,7 @@ class IdTable:
         (``other``'s database is copied in beside this one and merged by SQLite, with no row through Python.)"""
         db = self._db
         self._recent.clear()
-        data = other.__getstate__()[0]
+        data = other._serialized()
         db.execute("COMMIT")  # (a database is attached between transactions)
         db.execute("ATTACH ':memory:' AS incoming")
         try:
@@ -536,8 +545,7 @@ class Index:
         """Take in the index of the next part of the file (parts merge in file order: an id already here is
         repeated there)."""
         if len(other.contexts) > 1:  # what the shapes read is numbered in each index: only the kinds are taken
-            other.ids.update_many(((rid, 0) for rid, _ in list(other.ids.items())), _KIND_MASK)  # (never so in an
-            # export: parts merge as they were scanned)
+            other.ids.keep_bits(_KIND_MASK)  # (never so in an export: parts merge as they were scanned)
         again = self.ids.take(other.ids)
         self.repeated.update(again)  # where: found by settle_duplicates
         for rid, item in other.lookups.items():
