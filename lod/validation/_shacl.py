@@ -437,10 +437,15 @@ _PER_VALUE_COMPONENTS = (_LOCAL_COMPONENTS - {"hasValue"}) | frozenset((
 
 
 def _tester(shape: Shape) -> Callable[[FastData, Term], bool]:
-    """Whether a node conforms to ``shape``: :func:`conforms`, or for a shape of ``class`` and ``datatype``
-    tests alone (``[ sh:class schema:Person ]`` in an ``sh:or``), those tests themselves."""
+    """Whether a node conforms to ``shape``: :func:`conforms`, or for a shape whose every constraint tests the
+    node alone (``[ sh:class schema:Person ]`` in an ``sh:or``), those tests themselves; and for a shape of one
+    ``sh:node`` or ``sh:or`` alone (``[ sh:node shapes:PerformanceRole ]``), that component's test: it has no
+    path and no property shapes, so it conforms exactly when the test passes, and the shapes the test names are
+    still checked by :func:`conforms`, memo and recursion guard included. (One such component only: with two,
+    a recursive shape met again could conform through one and fail through the other.)"""
     ones = [c.one for c in shape.constraints]
-    if shape.local and ones and all(one is not None for one in ones):
+    if ones and all(one is not None for one in ones) and (shape.local or (
+            len(ones) == 1 and shape.path is None and not shape.properties and not shape.deactivated)):
         if len(ones) == 1:
             return ones[0]  # type: ignore[return-value]
         return lambda data, v: all(one(data, v) for one in ones)  # type: ignore[misc]
@@ -789,7 +794,11 @@ class _Compiler:
                       [v for v in vals if conforms(data, v, sub)], message)
 
     def _logic(self, shape: Shape, name: str, values: list[Node], words: str,
-               test: Callable[[FastData, Term, list[Callable[[FastData, Term], bool]]], bool]) -> None:
+               test: Callable[[FastData, Term, list[Callable[[FastData, Term], bool]]], bool],
+               direct: bool = False) -> None:
+        """``direct``: the component's per-value test may stand for a shape made of it alone (:func:`_tester`).
+        Only for ``sh:or`` (and ``sh:node``): a recursive shape met again through them conforms with or without
+        the shape around them checked by :func:`conforms`; through ``and``, ``xone`` or ``not`` it need not."""
         g = self.g
 
         def message(t: Text, f: Term, v: Term | None) -> str:
@@ -808,15 +817,19 @@ class _Compiler:
                     tests.append([_tester(sub) for sub in subs])
                 made = tests[0]
                 return [v for v in vals if not test(data, v, made)]
-            self._add(shape, name, check, message)
+
+            def one(data: FastData, v: Term, subs: list[Shape] = subs,
+                    tests: list[list[Callable[[FastData, Term], bool]]] = tests) -> bool:
+                if not tests:
+                    tests.append([_tester(sub) for sub in subs])
+                return test(data, v, tests[0])
+            self._add(shape, name, check, message, one if direct else None)
 
     def c_and(self, shape: Shape, values: list[Node]) -> None:
-        self._logic(shape, "and", values, "all shapes in",
-                    lambda data, v, tests: all(t(data, v) for t in tests))
+        self._logic(shape, "and", values, "all shapes in", _all_pass)
 
     def c_or(self, shape: Shape, values: list[Node]) -> None:
-        self._logic(shape, "or", values, "one or more shapes in",
-                    lambda data, v, tests: any(t(data, v) for t in tests))
+        self._logic(shape, "or", values, "one or more shapes in", _any_passes, direct=True)
 
     def c_xone(self, shape: Shape, values: list[Node]) -> None:
         self._logic(shape, "xone", values, "exactly one shape in",
@@ -832,7 +845,8 @@ class _Compiler:
         for value in values:
             sub = self.shape(value)
             self._add(shape, "node", lambda data, focus, vals, sub=sub:  # type: ignore[misc]
-                      [v for v in vals if not conforms(data, v, sub)], message)
+                      [v for v in vals if not conforms(data, v, sub)], message,
+                      lambda data, v, sub=sub: conforms(data, v, sub))  # type: ignore[misc]
 
     def c_qualifiedValueShape(self, shape: Shape, values: list[Node]) -> None:
         g = self.g
@@ -1019,6 +1033,20 @@ def path_values(data: FastData, focus: Term, path: Path) -> Collection_[Term]:
     return list(seen)
 
 
+def _any_passes(data: FastData, v: Term, tests: list[Callable[[FastData, Term], bool]]) -> bool:
+    for test in tests:  # (a loop, not any() over a generator: this runs for each value of each sh:or)
+        if test(data, v):
+            return True
+    return False
+
+
+def _all_pass(data: FastData, v: Term, tests: list[Callable[[FastData, Term], bool]]) -> bool:
+    for test in tests:
+        if not test(data, v):
+            return False
+    return True
+
+
 def conforms(data: FastData, focus: Term, shape: Shape) -> bool:
     """Whether ``focus`` conforms to ``shape`` (a shape met again while it is being checked on the same
     node conforms: recursive shapes, as in SHACL for SHACL, which the Recommendation leaves open)."""
@@ -1040,12 +1068,24 @@ def conforms(data: FastData, focus: Term, shape: Shape) -> bool:
     busy.add(key)
     try:
         values = (focus,) if shape.path is None else path_values(data, focus, shape.path)
-        found = not any(c.check(data, focus, values) for c in shape.constraints) and all(
-            conforms(data, v, prop) for v in values for prop in shape.properties)
+        found = _passes(data, focus, values, shape)
     finally:
         busy.discard(key)
     data.conformance[key] = found  # each (node, shape) is checked once: shapes that share nodes stay linear
     return found
+
+
+def _passes(data: FastData, focus: Term, values: Collection_[Term], shape: Shape) -> bool:
+    for c in shape.constraints:  # (loops, not any()/all() over generators: this runs for every checked node)
+        if c.check(data, focus, values):
+            return False
+    props = shape.properties
+    if props:
+        for v in values:
+            for prop in props:
+                if not conforms(data, v, prop):
+                    return False
+    return True
 
 
 @dataclass(frozen=True)
