@@ -205,13 +205,19 @@ def node_iris(parent: str, field: str, items: Iterable[M]) -> list[tuple[M, URIR
     """
     out: list[tuple[M, URIRef]] = []
     used: dict[str, int] = {}
+    head = f"{parent}#{field.replace('_', '-')}-"
     for position, item in enumerate(items, start=1):
-        key = f"{field.replace('_', '-')}-{_node_key(item, position)}"
-        used[key] = used.get(key, 0) + 1
-        if used[key] > 1:
-            key = f"{key}_{used[key]}"
-        out.append((item, URIRef(f"{parent}#{key}")))
+        key = _node_key(item, position)
+        n = used[key] = used.get(key, 0) + 1
+        if n > 1:
+            key = f"{key}_{n}"
+        # (str.__new__: the IRI is valid by construction, a valid parent and a slug, so rdflib's check of it,
+        # which costs as much as the rest of this loop, is not made; the term is the URIRef rdflib would make)
+        out.append((item, _new_uriref(URIRef, head + key)))
     return out
+
+
+_new_uriref = str.__new__
 
 
 def via_iri(node: str) -> URIRef:
@@ -220,8 +226,12 @@ def via_iri(node: str) -> URIRef:
 
 
 def _node_key(node: BaseModel, fallback: int) -> str:
-    keys = getattr(type(node), "key_fields", ())
-    parts = [slug_of(getattr(node, k)) for k in keys if getattr(node, k, None) not in (None, (), "")]
+    parts = []
+    for k in getattr(type(node), "key_fields", ()):
+        value = getattr(node, k, None)
+        if not value and (value is None or value == () or value == ""):
+            continue
+        parts.append(slug_of(value))
     return "-".join(parts) if parts else str(fallback)
 
 
@@ -379,7 +389,7 @@ class Mapper:
         via_nodes: dict[URIRef, URIRef] = {}
         for fp in p.fields:
             value = getattr(obj, fp.name)
-            if value is None or value == ():
+            if not value and (value is None or value == ()):  # (a value that is there is one test: most are)
                 continue
             subject = s
             if fp.via is not None:
