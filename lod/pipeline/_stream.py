@@ -288,10 +288,11 @@ class IdTable:
     takes about 3.4 µs, against 1.5 µs in memory, so the ids last found are kept in a dict in front
     (:attr:`_RECENT` of them, then it starts again), and kept up to date when the map pass numbers their contexts
     (:meth:`update_many`), for the validate pass asks for them again. At 16,384 ids it missed about 1.0 M times
-    in the 100,000-film export; at 262,144 (the whole 176,701 ids of that catalogue) the export took 31.9 s
-    against 35.1 s and peaked at 157.5 MB against 141.4 (``lod.stream.export`` of ``synthetic-100000.jsonl`` to
-    Turtle with validation, the two in turn at the commit that made it 262,144, load about 1). Past that many
-    ids the dict stops growing, so the peak still does not grow with the catalogue.
+    in the 100,000-film export; at 262,144 (the whole 176,701 ids of that catalogue) the export took 34.3 and
+    35.3 s against 36.6 and 38.3 s, and peaked at 154.6–155.3 MB against 140.9–142.7 (``lod.stream.export`` of
+    ``synthetic-100000.jsonl`` to Turtle with validation, ``_RECENT`` set to each in turn, twice, at 68cc9ee,
+    load below 1). Past that many ids the dict stops growing, so the peak still does not grow with the
+    catalogue (172.4 MB at 1,000,000 films: the README).
 
     Ids are kept as their UTF-8 bytes (lone surrogates as a scan reads them); an id with a NUL or SOH in it is
     not kept (it is not a valid id: its record does not load, and no reference can name it). A table pickles as
