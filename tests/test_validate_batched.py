@@ -96,3 +96,23 @@ def test_every_path_runs_the_one_batch_validator(tmp_path, flawed, monkeypatch):
     assert sorted(map(str, summary.results)) == sorted(map(str, reference.results))
     monkeypatch.undo()
     assert keys(validate(flawed, profiles=profiles, batch_size=13, workers=2, engine="pyshacl")) == keys(reference)
+
+
+def test_partial_subjects_are_those_of_other_records():
+    """``BatchValidator._partial`` (record_id inlined) names the same subjects as asking ``record_id`` of each:
+    other records' nodes, nested nodes of other records, IRIs outside the base, blank nodes, not the catalogue
+    block and not the batch's own records or their nested nodes."""
+    from lod.shacl import Blank
+    from lod.validation import BatchValidator
+
+    base = "https://example.org/"
+    checker = BatchValidator(("core",), base)
+    subjects = [f"{base}film/a", f"{base}film/a#credit-1", f"{base}person/b", f"{base}person/b#x", f"{base}info",
+                f"{base}nokind", "https://other.example/film/a", Blank("b0"), f"{base}film/", f"{base}film/c"]
+    own = {"a", "c"}
+    info = f"{base}info"
+    by_call = {s for s in subjects if s != info and checker.record_id(s) not in own}
+    assert checker._partial(subjects, own, info) == by_call
+    assert by_call == {f"{base}person/b", f"{base}person/b#x", f"{base}nokind", "https://other.example/film/a",
+                       Blank("b0"), f"{base}film/"}
+    assert BatchValidator(("core",), None)._partial(subjects, own, info) == set(subjects) - {info}

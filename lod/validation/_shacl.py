@@ -86,16 +86,31 @@ class FastData:
     def __init__(self, triples: Iterable[FastTriple],
                  context: Callable[[str], Mapping[str, Iterable[Term]] | None] | None = None,
                  graph: Graph | None = None, partial: Callable[[str], bool] | None = None,
-                 spo: dict[str, dict[str, Any]] | None = None) -> None:
+                 spo: dict[str, dict[str, Any]] | None = None, indexed: frozenset[str] = frozenset()) -> None:
+        spo_given = spo is not None
         if spo is None:
             spo = {}
+        last_s: Any = None
+        po: dict[str, Any] = {}
+        with_p: dict[str, list[str]] = {}
+        in_runs = True
         for s, p, o in triples:
-            po = spo.get(s)
-            if po is None:
-                po = spo[s] = {}
+            if s != last_s:  # a record's triples come subject by subject: one look-up a run, not a triple
+                last_s = s
+                po = spo.get(s)  # type: ignore[assignment]
+                if po is None:
+                    po = spo[s] = {}
+                else:
+                    in_runs = False  # a subject met again after another: with_p's order is not spo's
             objs = po.get(p)
             if objs is None:
                 po[p] = (o,)  # one object (most): a tuple, a quarter of a dict's memory
+                if p in indexed:
+                    found = with_p.get(p)
+                    if found is None:
+                        with_p[p] = [s]
+                    else:
+                        found.append(s)
             elif type(objs) is tuple:
                 if o != objs[0]:
                     po[p] = {objs[0]: None, o: None}
@@ -104,18 +119,22 @@ class FastData:
         self.spo = spo
         self.context = context
         # subjects described here only in part (another record's triples about them): context completes them
-        self.partial = {s for s in spo if partial(s)} if partial is not None else set()
+        self.partial: set[Term] = {s for s in spo if partial(s)} if partial is not None else set()
         self._graph = graph
         self._by_type: dict[str, list[str]] | None = None
         self._store: Any = None
         self._pindex: dict[str, list[tuple[str, Iterable[Term]]]] | None = None
+        # subjects with each of the ``indexed`` predicates (the shapes' targets: FastValidator.indexed_predicates),
+        # found while the triples went in, in spo's order when each subject's triples came in one run
+        self._with_p = with_p if in_runs and not spo_given else None
+        self._indexed = indexed
         self._inverse: dict[str, dict[Term, list[Term]]] | None = None
         self.in_progress: set[tuple[Term, Any]] = set()
+        """(node, shape) pairs being checked now: a recursive shape met again conforms (see :func:`conforms`)."""
         self.supers: dict[Term, tuple[Term, ...]] = {}
         """Class -> its rdfs:subClassOf objects, as :func:`_instance_of` has looked them up."""
         self.conformance: dict[tuple[Term, Any], bool] = {}
         """(node, shape) -> whether it conforms, for shapes reached through sh:node, sh:or… (each checked once)."""
-        """(node, shape) pairs being checked now: a recursive shape met again conforms (see :func:`conforms`)."""
 
     ill_typed = False
     """The data holds a literal rdflib found ill-typed (its lexical form is not what the graph says: pyshacl's)."""
@@ -226,7 +245,11 @@ class FastData:
             self._pindex = {}
         found = self._pindex.get(p)
         if found is None:
-            found = self._pindex[p] = [(s, objs) for s, po in self.spo.items() if (objs := po.get(p)) is not None]
+            if self._with_p is not None and p in self._indexed:
+                spo = self.spo
+                found = self._pindex[p] = [(s, spo[s][p]) for s in self._with_p.get(p, ())]
+            else:
+                found = self._pindex[p] = [(s, objs) for s, po in self.spo.items() if (objs := po.get(p)) is not None]
         return found
 
     def subjects(self, p: str, o: Term) -> list[Term]:
@@ -286,7 +309,7 @@ class FastData:
             else:  # a few predicates: each subject asked for those, not each of its predicates tested
                 named = [(p, ox.NamedNode(p)) for p in sorted(predicates)]
                 store.bulk_extend(ox.Quad(ox_term(s), node, ox_term(o))
-                                  for s, po in self.spo.items() for p, node in named if p in po for o in po[p])
+                                  for p, node in named for s, objs in self._with(p) for o in objs)
             self._store = (predicates, store)
         return self._store[1]
 
@@ -1212,6 +1235,11 @@ class FastValidator:
         """Why these shapes cannot be checked batch by batch (they read triples about a node held in other
         records' batches: targets and inverse steps found from the object side, closed nodes elsewhere)."""
         later = [p for shape in compiler.done.values() if shape.path is not None for p in _later_steps(shape.path)]
+        self.indexed_predicates = frozenset({_SUBCLASS, *(str(p) for t in (SH.targetSubjectsOf, SH.targetObjectsOf)
+                                                          for p in shapes.objects(None, t)),
+                                             *(self.sparql_predicates or ())})
+        """The predicates whose subjects or objects a target asks for (SPARQL targets' too): :class:`FastData`
+        notes their subjects while the triples go in (``indexed``), instead of a scan of every subject for each."""
         self.context_predicates = frozenset({_TYPE, _SUBCLASS, *later,
                                              *(p for s in nested for p in _path_predicates(s))})
         """Predicates the compiled shapes read on nodes other than the focus (value nodes: other records)."""
