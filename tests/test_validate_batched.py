@@ -116,3 +116,30 @@ def test_partial_subjects_are_those_of_other_records():
     assert by_call == {f"{base}person/b", f"{base}person/b#x", f"{base}nokind", "https://other.example/film/a",
                        Blank("b0"), f"{base}film/"}
     assert BatchValidator(("core",), None)._partial(subjects, own, info) == set(subjects) - {info}
+
+
+def test_remember_reads_the_run_of_the_records_own_node():
+    """``BatchValidator.remember`` stops where the run of the record's own node ends in grouped triples; what it
+    keeps equals a look at every triple of the record (its own node's triples with a context predicate)."""
+    from lod.io import grouped
+    from lod.mapping import FastMapper
+    from lod.validation import BatchValidator
+
+    base = "https://example.org/"
+    cat = lod.Catalogue.model_validate(synthetic_data(200))
+    checker = BatchValidator(("core",), base)
+    mapper = FastMapper(cat, base)
+    keep = checker.context_predicates
+    checked = 0
+    for rec in cat.records():
+        iri = f"{base}{rec.kind}/{rec.id}"
+        triples = grouped(mapper.record_list(rec))
+        every: dict[str, list] = {}
+        for s, p, o in triples:  # every triple looked at
+            if s == iri and p in keep:
+                every.setdefault(p, []).append(o)
+        found = checker.remember(iri, triples) or {}
+        assert {p: len(v) for p, v in found.items()} == {p: len(v) for p, v in every.items()}, rec.id
+        assert all(set(found[p]) == set(v) for p, v in every.items() if not any("#" in str(o) for o in v)), rec.id
+        checked += bool(every)
+    assert checked > 100

@@ -35,6 +35,7 @@ from .._resources import data_dir
 from ..mapping import (ID_IRI, CATALOGUE_KIND, DEFAULT_BASE, KINDS, POSITION, FastMapper, FastTriple, Mapper,
                        gc_paused, plan)
 from ..records import Catalogue, CatalogueInfo, nested_fields, referable_kinds
+from ..io import grouped
 from ._shacl import FastData, PositionLookup, drop_result, plain_term_of, rdflib_term, run_shacl
 from ..records import WIKIDATA_ENTITY
 
@@ -432,12 +433,21 @@ class BatchValidator:
     def remember(self, iri: str, triples: Iterable[FastTriple], context: dict[str, Any] | None = None
                  ) -> dict[str, dict[Any, None]] | None:
         """What the shapes read on record ``iri`` from other records (None: nothing), also kept in ``context``
-        if given. Records alike get the same dict (among the last 4096 kinds of context)."""
+        if given. Records alike get the same dict (among the last 4096 kinds of context).
+
+        ``triples`` are the record's, :func:`lod.io.grouped` (its own node's in one run): the walk stops where
+        that run ends, before the nested nodes' triples (most of a film's)."""
         keep = self.context_predicates
         own: dict[str, list[Any]] = {}
         nested = iri + "#"
+        met = False
         for s, p, o in triples:
-            if s == iri and p in keep:
+            if s != iri:
+                if met:
+                    break  # the run of the record's own node is over
+                continue
+            met = True
+            if p in keep:
                 if type(o) is str and o.startswith(nested):
                     # the record's own nested nodes (its credits…): their triples are not in the
                     # context anyway, so a stand-in keeps the count and lets records alike share one entry
@@ -723,7 +733,8 @@ def _validate_batches(checker: BatchValidator, catalogue: Catalogue, batch_size:
     kept = referable_kinds()  # (what the shapes read on a record nothing can refer to is never asked for)
     with gc_paused():
         for rec in (r for r in records if r.kind in kept):
-            checker.remember(f"{base}{rec.kind}/{rec.id}", cast("list[FastTriple]", mapper.record_list(rec)), context)
+            checker.remember(f"{base}{rec.kind}/{rec.id}", grouped(cast("list[FastTriple]", mapper.record_list(rec))),
+                             context)
     mapper.node_paths.clear()
     info = cast("list[FastTriple]", list(mapper.info_triples(catalogue.info))) if catalogue.info is not None else []
     batches = [(i, min(i + batch_size, len(records))) for i in range(0, max(len(records), 1), batch_size)]
