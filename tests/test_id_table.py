@@ -17,9 +17,20 @@ values = st.integers(min_value=0, max_value=2 ** 40)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["add", "set", "update"]), ids, values), max_size=60),
-       st.lists(ids, max_size=20))
-def test_the_table_answers_as_a_dict_does(ops, probes):
+@given(st.lists(st.tuples(st.sampled_from(["add", "set", "update", "keep"]), ids, values), max_size=60),
+       st.lists(ids, max_size=20), st.sampled_from([IdTable._RECENT, 5, 0]))
+def test_the_table_answers_as_a_dict_does(ops, probes, cap):
+    """With every id in the dict (the whole table there), with the dict outgrown after 5 ids (SQLite's from
+    then on, the dict a cache), and SQLite's from the first id."""
+    default = IdTable._RECENT
+    IdTable._RECENT = cap
+    try:
+        _answers_as_a_dict_does(ops, probes)
+    finally:
+        IdTable._RECENT = default
+
+
+def _answers_as_a_dict_does(ops: list[tuple[str, str, int]], probes: list[str]) -> None:
     table, model = IdTable(), {}
     for op, rid, value in ops:
         if op == "add":
@@ -30,17 +41,21 @@ def test_the_table_answers_as_a_dict_does(ops, probes):
             if rid not in model:
                 continue
             model[rid] = model[rid] & 63 | value << 6
+        elif op == "keep":
+            table.keep_bits(63)
+            model = {k: v & 63 for k, v in model.items()}
+            continue
         else:
             table[rid] = value
             model[rid] = value
         assert table.get(rid) == model[rid]  # (the last ids found are cached: a change must reach the cache)
-    assert len(table) == len(model)
-    assert dict(table.items()) == model
+        assert len(table) == len(model)
     for rid in probes + [rid for _, rid, _ in ops]:
         assert table.get(rid) == model.get(rid)
         assert (rid in table) == (rid in model)
     again = pickle.loads(pickle.dumps(table))
     assert dict(again.items()) == model and len(again) == len(model)
+    assert dict(table.items()) == model
 
 
 @settings(max_examples=200, deadline=None)

@@ -292,14 +292,17 @@ class IdTable:
     35.3 s against 36.6 and 38.3 s, and peaked at 154.6–155.3 MB against 140.9–142.7 (``lod.stream.export`` of
     ``synthetic-100000.jsonl`` to Turtle with validation, ``_RECENT`` set to each in turn, twice, at 68cc9ee,
     load below 1). Past that many ids the dict stops growing, so the peak still does not grow with the
-    catalogue (172.4 MB at 1,000,000 films: the README).
+    catalogue (172.4 MB at 1,000,000 films: the README). Until the table outgrows that dict, the dict is the
+    whole table (:attr:`_whole`) and SQLite is not asked anything: no insert a scanned id, no look-up that misses,
+    no update a context; the rows go to SQLite at once when the dict is full, or when the table is shipped or
+    merged (``tests/test_id_table.py`` checks both ways, and the change from one to the other, against a dict).
 
     Ids are kept as their UTF-8 bytes (lone surrogates as a scan reads them); an id with a NUL or SOH in it is
     not kept (it is not a valid id: its record does not load, and no reference can name it). A table pickles as
     its database's bytes (``Connection.serialize``), so it goes to a Dask worker whole and becomes a file there
     again."""
 
-    __slots__ = ("_db", "_len", "_recent")
+    __slots__ = ("_db", "_len", "_recent", "_whole")
     _RECENT = 1 << 18
     CACHE_KB = 2048
     """SQLite's page cache a table (``PRAGMA cache_size``)."""
@@ -310,6 +313,9 @@ class IdTable:
         self._db.execute("BEGIN")
         self._len = 0
         self._recent: dict[str, int] = {}
+        self._whole = True
+        """Every id is in :attr:`_recent`, with its value, and none in the database yet: until the table outgrows
+        the dict (:attr:`_RECENT` ids) or is shipped, the dict is the table and SQLite is not asked anything."""
 
     @classmethod
     def _open(cls) -> Any:
@@ -322,11 +328,19 @@ class IdTable:
             db.execute(f"PRAGMA {pragma}")
         return db
 
+    def _to_disk(self) -> None:
+        """Write the ids held only in the dict to the database (which has none yet); the dict stays, as a cache."""
+        if self._whole:
+            key = self._key
+            self._db.executemany("INSERT INTO ids VALUES (?, ?)", ((key(rid), v) for rid, v in self._recent.items()))
+            self._whole = False
+
     def __getstate__(self) -> tuple[bytes, int]:
         return self._serialized(), self._len
 
     def _serialized(self) -> bytes:
         """The database as bytes (``Connection.serialize``, between two transactions)."""
+        self._to_disk()
         self._db.execute("COMMIT")
         try:
             return self._db.serialize()
@@ -344,6 +358,7 @@ class IdTable:
         shipped.close()
         self._db.execute("BEGIN")
         self._recent = {}
+        self._whole = False
 
     @staticmethod
     def _key(rid: str) -> bytes:
@@ -353,6 +368,15 @@ class IdTable:
         """Keep ``rid``; False if it is here already (its value is left as it was)."""
         if "\x00" in rid or "\x01" in rid:
             return True
+        if self._whole:
+            recent = self._recent
+            if rid in recent:
+                return False
+            if len(recent) < self._RECENT:
+                recent[rid] = value
+                self._len += 1
+                return True
+            self._to_disk()  # the dict is full: from here on the table is SQLite's
         if self._db.execute("INSERT OR IGNORE INTO ids VALUES (?, ?)", (self._key(rid), value)).rowcount != 1:
             return False
         self._len += 1
@@ -362,7 +386,7 @@ class IdTable:
         found = self._recent.get(rid)
         if found is not None:
             return found
-        if type(rid) is not str:
+        if self._whole or type(rid) is not str:
             return default
         row = self._db.execute("SELECT v FROM ids WHERE k = ?", (self._key(rid),)).fetchone()
         if row is None:
@@ -389,6 +413,12 @@ class IdTable:
 
     def update(self, rid: str, keep: int, add: int) -> bool:
         """Set the value of ``rid`` to ``value & keep | add`` (False: ``rid`` is not here)."""
+        if self._whole:
+            known = self._recent.get(rid)
+            if known is None:
+                return False
+            self._recent[rid] = known & keep | add
+            return True
         self._recent.pop(rid, None)
         if type(rid) is not str:
             return False
@@ -397,12 +427,23 @@ class IdTable:
 
     def keep_bits(self, keep: int) -> None:
         """Set every value to ``value & keep``, in one statement."""
-        self._recent.clear()
+        recent = self._recent
+        if self._whole:
+            for rid, value in recent.items():
+                recent[rid] = value & keep  # (a key's value replaced: the dict does not change size)
+            return
+        recent.clear()
         self._db.execute("UPDATE ids SET v = v & ?", (keep,))
 
     def update_many(self, changes: Iterable[tuple[str, int]], keep: int) -> None:
         """:meth:`update` for many ids at once, each ``(rid, add)``."""
         recent = self._recent
+        if self._whole:
+            for rid, add in changes:
+                known = recent.get(rid)
+                if known is not None:  # (an id not here is left alone, as SQLite's UPDATE leaves it)
+                    recent[rid] = known & keep | add
+            return
         rows = []
         for rid, add in changes:
             known = recent.get(rid)
@@ -416,6 +457,7 @@ class IdTable:
 
     def items(self) -> Iterator[tuple[str, int]]:
         """(id, value), in the order of the ids' bytes (read as they are given, not all at once)."""
+        self._to_disk()
         for key, value in self._db.execute("SELECT k, v FROM ids ORDER BY k"):
             yield key.decode("utf-8", "surrogatepass"), value
 
@@ -426,6 +468,7 @@ class IdTable:
         """Add the ids of ``other`` that are not here, with their values; the ids that are, each once.
         (``other``'s database is copied in beside this one and merged by SQLite, with no row through Python.)"""
         db = self._db
+        self._to_disk()
         self._recent.clear()
         data = other._serialized()
         db.execute("COMMIT")  # (a database is attached between transactions)
