@@ -7,7 +7,7 @@ import pickle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lod.pipeline._stream import IdTable, Index
+from lod.pipeline._stream import _CONTEXTS, IdTable, Index
 
 # ids of every sort a raw record may carry before it is checked: prefixes of one another, non-ASCII,
 # lone surrogates (JSON allows them), hex-looking text; NUL and SOH are the table's own bytes (not kept)
@@ -117,3 +117,48 @@ def test_many_updates_at_once_are_the_updates_one_by_one(kept, changes):
     assert dict(together.items()) == dict(alone.items())
     assert all(together.get(rid) == alone.get(rid) for rid in kept)
     assert len(together) == len(kept)
+
+
+def test_an_index_sent_while_a_task_adds_contexts_is_a_whole_snapshot():
+    """On Dask a worker sends its index to another worker from its event loop while its own task adds contexts to
+    it: every copy holds the contexts its ids name, and the task's table stays in its one transaction. (Before
+    ``Index.__getstate__`` took the task's lock, the copy ended the transaction under the task, which then
+    committed row by row: this test ran for minutes, as the 100,000-film Dask export did.)"""
+    import threading
+
+    index = Index()
+    for i in range(3000):
+        index.ids.add(f"film-{i}", 1)
+    index.contexts.append(None)
+    pickle.dumps(index)  # (the table now SQLite's, as a shipped index's is)
+    errors: list[BaseException] = []
+    outside: list[int] = []
+
+    def task() -> None:
+        try:
+            for n in range(30):
+                with _CONTEXTS:
+                    for _ in range(3):  # the table's one transaction holds while the task works (else: stop now)
+                        if not index.ids._db.in_transaction:
+                            outside.append(n)
+                            return
+                        index.add_context({f"film-{i}": {"type": {f"urn:x:{n}-{i % 7}": None}}
+                                           for i in range(0, 3000, 3)})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    worker = threading.Thread(target=task)
+    worker.start()
+    copies = []
+    try:
+        while worker.is_alive() and len(copies) < 200:
+            copies.append(pickle.loads(pickle.dumps(index)))
+    finally:
+        worker.join()
+    assert not errors and not outside
+    assert index.ids._db.in_transaction
+    assert copies
+    for copy in copies:
+        numbers = {value >> 6 for _, value in copy.ids.items()}
+        assert max(numbers) < len(copy.contexts)
+        assert all(copy.ids.get(f"film-{i}") & 63 == 1 for i in range(0, 3000, 300))

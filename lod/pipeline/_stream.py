@@ -66,7 +66,7 @@ from ..io import JSONL_SUFFIXES, jsonl_record
 
 DEFAULT_BATCH = 1000
 
-_CONTEXTS = threading.Lock()
+_CONTEXTS = threading.RLock()
 """Held while contexts are numbered into an index: a Dask worker's threads share the index it was sent."""
 
 
@@ -552,6 +552,21 @@ class Index:
     """The file the scan wrote the part's decoded lines to (:func:`scan`'s ``keep``), if any."""
     taken: set[str] = field(default_factory=set)
     """The context files of parts whose context this index holds (:meth:`Streamer.take_contexts`)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A snapshot taken under the lock the tasks add contexts under: on Dask, a worker sends its copy of the
+        index to another worker (the broadcast's replicas) from its event loop while its own task may be adding
+        contexts to it; sent halfway, SQLite's transaction was ended under the task, which then committed each
+        row on its own (minutes at 100,000 films: the issue-13 note), and the copy could name contexts it lacked."""
+        with _CONTEXTS:
+            state = {k: v.copy() if isinstance(v, (list, dict, set)) else v for k, v in self.__dict__.items()}
+            state["ids"] = self.ids.__getstate__()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        ids = IdTable.__new__(IdTable)
+        ids.__setstate__(state["ids"])
+        self.__dict__.update(state, ids=ids)
 
     @property
     def kinds(self) -> Kinds:

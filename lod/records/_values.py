@@ -193,7 +193,24 @@ def date_datatype(value: str) -> str:
     raise ValueError(f"not a partial date: {value!r}")
 
 
+_DATES: dict[str, str] = {}
+"""Date texts found good -> their checked form (a catalogue repeats its years and days; kept up to 4,096)."""
+
+
 def _date(value: Any) -> str:
+    if type(value) is str:
+        found = _DATES.get(value)
+        if found is not None:
+            return found
+        checked = _check_date(value)
+        if len(_DATES) >= 4096:
+            _DATES.clear()
+        _DATES[value] = checked
+        return checked
+    return _check_date(value)
+
+
+def _check_date(value: Any) -> str:
     if isinstance(value, bool):
         raise PydanticCustomError("bad_date", "not a date", {})
     if isinstance(value, int):
