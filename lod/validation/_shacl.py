@@ -105,12 +105,8 @@ class FastData:
             objs = po.get(p)
             if objs is None:
                 po[p] = (o,)  # one object (most): a tuple, a quarter of a dict's memory
-                if p in indexed:
-                    found = with_p.get(p)
-                    if found is None:
-                        with_p[p] = [s]
-                    else:
-                        found.append(s)
+                if p in indexed:  # (few triples: the shapes' target predicates)
+                    with_p.setdefault(p, []).append(s)
             elif type(objs) is tuple:
                 if o != objs[0]:
                     po[p] = {objs[0]: None, o: None}
