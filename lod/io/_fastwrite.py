@@ -100,29 +100,23 @@ def check_iri(iri: str) -> str:
 # --- N-Triples -----------------------------------------------------------------------
 
 _LITERALS = 16_384
-"""Written literals a writer keeps (then it starts again): a catalogue repeats many (positions, years, roles,
+"""Written literals a writer keeps (least recently used go): a catalogue repeats many (positions, years, roles,
 language names; in the synthetic catalogue 83 in 100 literals written are one written just before)."""
-_nt_literals: dict[Lit, str] = {}
-_turtle_literals: dict[Lit, str] = {}
 
 
+@lru_cache(maxsize=_LITERALS)
 def _nt_literal(o: Lit) -> str:
     lex, lang, dt = o
     if lang:
-        found = f"{quote(lex)}@{lang}"
-    elif dt and dt != XSD_STRING:
-        found = f"{quote(lex)}^^<{dt}>"
-    else:
-        found = quote(lex)
-    if len(_nt_literals) >= _LITERALS:
-        _nt_literals.clear()
-    _nt_literals[o] = found
-    return found
+        return f"{quote(lex)}@{lang}"
+    if dt and dt != XSD_STRING:
+        return f"{quote(lex)}^^<{dt}>"
+    return quote(lex)
 
 
 def _nt_object(o: str | Lit) -> str:
     if type(o) is tuple:
-        return _nt_literals.get(o) or _nt_literal(o)
+        return _nt_literal(o)
     return f"<{o}>"
 
 
@@ -163,14 +157,11 @@ def _compact(iri: str) -> str:
     return found
 
 
+@lru_cache(maxsize=_LITERALS)
 def _turtle_literal(o: Lit) -> str:
     lex, lang, dt = o
     text = f'"{lex}"' if _NEEDS_ESCAPE.search(lex) is None else quote(lex)
-    found = f"{text}@{lang}" if lang else (f"{text}^^{_compact(dt)}" if dt and dt != XSD_STRING else text)
-    if len(_turtle_literals) >= _LITERALS:
-        _turtle_literals.clear()
-    _turtle_literals[o] = found
-    return found
+    return f"{text}@{lang}" if lang else (f"{text}^^{_compact(dt)}" if dt and dt != XSD_STRING else text)
 
 
 def turtle_chunk(items: list[FastTriple]) -> str:
@@ -178,10 +169,10 @@ def turtle_chunk(items: list[FastTriple]) -> str:
     out: list[str] = []
     last_s = last_p = None
     cached = _compact_cache.get
-    literal = _turtle_literals.get
+    literal = _turtle_literal
     for s, p, o in items:
         if type(o) is tuple:
-            obj = literal(o) or _turtle_literal(o)  # type: ignore[arg-type]
+            obj = literal(o)  # type: ignore[arg-type]
         else:
             obj = cached(o) or _compact(o)  # type: ignore[arg-type]
         if s != last_s:

@@ -193,20 +193,13 @@ def date_datatype(value: str) -> str:
     raise ValueError(f"not a partial date: {value!r}")
 
 
-_DATES: dict[str, str] = {}
-"""Date texts found good -> their checked form (a catalogue repeats its years and days; kept up to 4,096)."""
-
-
 def _date(value: Any) -> str:
-    if type(value) is str:
-        found = _DATES.get(value)
-        if found is not None:
-            return found
-        checked = _check_date(value)
-        if len(_DATES) >= 4096:
-            _DATES.clear()
-        _DATES[value] = checked
-        return checked
+    return _date_text(value) if type(value) is str else _check_date(value)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: str) -> str:
+    """A date text found good, checked once (a catalogue repeats its years and days; a bad one raises, not kept)."""
     return _check_date(value)
 
 

@@ -85,8 +85,7 @@ class FastData:
 
     def __init__(self, triples: Iterable[FastTriple],
                  context: Callable[[str], Mapping[str, Iterable[Term]] | None] | None = None,
-                 graph: Graph | None = None, partial: Callable[[str], bool] | None = None,
-                 spo: dict[str, dict[str, Any]] | None = None, indexed: frozenset[str] = frozenset()) -> None:
+                 graph: Graph | None = None, spo: dict[str, dict[str, Any]] | None = None, indexed: frozenset[str] = frozenset()) -> None:
         spo_given = spo is not None
         if spo is None:
             spo = {}
@@ -114,8 +113,9 @@ class FastData:
                 objs[o] = None
         self.spo = spo
         self.context = context
-        # subjects described here only in part (another record's triples about them): context completes them
-        self.partial: set[Term] = {s for s in spo if partial(s)} if partial is not None else set()
+        self.partial: set[Term] = set()
+        """Subjects described here only in part (another record's triples about them): the context completes them
+        (set by :meth:`lod.validation.BatchValidator.check` for a batch)."""
         self._graph = graph
         self._by_type: dict[str, list[str]] | None = None
         self._store: Any = None
