@@ -17,15 +17,43 @@ values = st.integers(min_value=0, max_value=2 ** 40)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["add", "set", "update", "keep"]), ids, values), max_size=60),
-       st.lists(ids, max_size=20), st.sampled_from([IdTable._RECENT, 5, 0]))
-def test_the_table_answers_as_a_dict_does(ops, probes, cap):
+@given(st.lists(st.tuples(st.sampled_from(["add", "set", "update", "keep", "seal"]), ids, values), max_size=60),
+       st.lists(ids, max_size=20), st.sampled_from([IdTable._RECENT, 5, 0]),
+       st.sampled_from([hash, len, lambda rid: 7]))
+def test_the_table_answers_as_a_dict_does(ops, probes, cap, hash_of):
     """With every id in the dict (the whole table there), with the dict outgrown after 5 ids (SQLite's from
-    then on, the dict a cache), and SQLite's from the first id."""
+    then on, the dict a cache), and SQLite's from the first id; sealed (:meth:`IdTable.seal`) at any point,
+    with Python's hash, with one that many ids share (their length) and with one hash for every id (each
+    look-up of a sealed table then SQLite's)."""
     default = IdTable._RECENT
     IdTable._RECENT = cap
+    IdTable._HASH = staticmethod(hash_of)  # type: ignore[assignment]
     try:
         _answers_as_a_dict_does(ops, probes)
+    finally:
+        IdTable._RECENT = default
+        IdTable._HASH = hash
+
+
+def test_a_sealed_table_of_many_ids_answers_from_memory_as_the_dict_did():
+    """Past the dict, sealed: every id found with its value, updated ones too, ids not there not found."""
+    default = IdTable._RECENT
+    IdTable._RECENT = 1000
+    try:
+        table = IdTable()
+        for i in range(5000):
+            table.add(f"person-{i}", i % 64)
+        table.seal()
+        assert table._buckets is not None and len(table._values) == 5000 and not table._recent
+        table.update_many(((f"person-{i}", i << 6) for i in range(0, 5000, 3)), 63)
+        table.update("person-1", 63, 9 << 6)
+        expected = {f"person-{i}": i % 64 | ((i << 6) if i % 3 == 0 else 0) for i in range(5000)}
+        expected["person-1"] = 1 | 9 << 6
+        assert all(table.get(rid) == value for rid, value in expected.items())
+        assert dict(table.items()) == expected  # (SQLite kept up to date: what ships)
+        assert table.get("person-5000") is None and "person-x" not in table
+        assert table.add("person-5000", 2) and table._buckets is None  # an id added: unsealed, still right
+        assert table.get("person-5000") == 2 and table.get("person-3") == 3 | 3 << 6
     finally:
         IdTable._RECENT = default
 
@@ -44,6 +72,9 @@ def _answers_as_a_dict_does(ops: list[tuple[str, str, int]], probes: list[str]) 
         elif op == "keep":
             table.keep_bits(63)
             model = {k: v & 63 for k, v in model.items()}
+            continue
+        elif op == "seal":
+            table.seal()
             continue
         else:
             table[rid] = value

@@ -69,6 +69,36 @@ def test_output_is_byte_identical_across_runs_batch_sizes_and_hash_seeds(tmp_pat
     assert len(outputs[0]) == 3
 
 
+def test_a_table_past_its_dict_sealed_gives_the_same_files_and_results(tmp_path, synthetic, monkeypatch):
+    """The id table of a catalogue too large for its dict (made so here: 50 ids) goes to SQLite in the scan and
+    is sealed for the later passes (:meth:`lod.pipeline._stream.IdTable.seal`): the same bytes, the same
+    results, and a bad reference still found, as with the whole table in the dict."""
+    from lod.pipeline._stream import IdTable
+
+    lines = synthetic[0].read_text(encoding="utf-8").splitlines()
+    bad = next(i for i, line in enumerate(lines) if '"films"' in line)
+    lines[bad] = lines[bad].replace('"directors": ["', '"directors": ["nobody-here", "', 1)
+    source = tmp_path / "catalogue.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    seals: list[int] = []
+    seal = IdTable.seal
+
+    def counted(self: IdTable) -> None:
+        seal(self)
+        seals.append(len(self._values))
+    monkeypatch.setattr(IdTable, "seal", counted)
+    runs = []
+    for cap in (IdTable._RECENT, 50):
+        monkeypatch.setattr(IdTable, "_RECENT", cap)
+        out = tmp_path / f"cap{cap}"
+        summary = export(source, out, ["nt", "turtle"], quiet=True, keep_going=True, batch_size=97)
+        runs.append(({p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".nt", ".ttl")},
+                     summary.problems, [(r.record, r.message) for r in summary.results], summary.written))
+    assert seals[0] == 0 and seals[-1] > 50  # whole in the dict, then sealed past it
+    assert runs[0] == runs[1]
+    assert any("nobody-here" in p for p in runs[1][1]) and runs[1][3] > 0
+
+
 def test_record_order_changes_no_triple(tmp_path, synthetic):
     lines = synthetic[0].read_text(encoding="utf-8").splitlines()
     random.Random(3).shuffle(lines)

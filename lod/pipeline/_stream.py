@@ -40,6 +40,8 @@ from __future__ import annotations
 
 import json
 import marshal
+from array import array
+from bisect import bisect_left
 import os
 import shutil
 import sys
@@ -302,8 +304,12 @@ class IdTable:
     its database's bytes (``Connection.serialize``), so it goes to a Dask worker whole and becomes a file there
     again."""
 
-    __slots__ = ("_db", "_len", "_recent", "_whole")
+    __slots__ = ("_db", "_len", "_recent", "_whole", "_buckets", "_ends", "_keys", "_values")
     _RECENT = 1 << 18
+    _SEALED_RECENT = 1 << 14
+    """The ids last found a sealed table keeps in its dict in front."""
+    _HASH: Callable[[str], int] = hash
+    """The hash :meth:`seal` sorts by (Python's own: 64 bits, cached on each string)."""
     CACHE_KB = 2048
     """SQLite's page cache a table (``PRAGMA cache_size``)."""
 
@@ -316,6 +322,17 @@ class IdTable:
         self._whole = True
         """Every id is in :attr:`_recent`, with its value, and none in the database yet: until the table outgrows
         the dict (:attr:`_RECENT` ids) or is shipped, the dict is the table and SQLite is not asked anything."""
+        self._unseal()
+
+    def _unseal(self) -> None:
+        self._buckets: array[int] | None = None
+        """Once sealed (:meth:`seal`, a table past the dict): where each hash bucket's ids start…"""
+        self._ends: array[int] = array("I")
+        """…where each id's bytes end in :attr:`_keys`…"""
+        self._keys = bytearray()
+        """…the ids' bytes, end to end, bucket by bucket…"""
+        self._values: array[int] = array("q")
+        """…and each one's value, in the same order."""
 
     @classmethod
     def _open(cls) -> Any:
@@ -327,6 +344,51 @@ class IdTable:
                        "locking_mode = EXCLUSIVE"):
             db.execute(f"PRAGMA {pragma}")
         return db
+
+    def seal(self) -> None:
+        """No more ids will be added (more may be, but then this is undone): a table past the dict answers
+        look-ups from arrays in memory instead of asking SQLite, which read its pages from the operating system
+        for most look-ups of a catalogue that large. The ids are put in hash buckets (``hash()``'s low bits,
+        about two ids a bucket): where each bucket starts, the ids' bytes end to end, where each ends, and the
+        values (16 bytes an id besides its own bytes; the dict in front is emptied). A look-up compares the
+        id's bytes with those of its bucket, so the answer is exact. SQLite stays the table (it is what ships
+        and merges) and is kept up to date."""
+        if self._whole or self._buckets is not None:
+            return
+        of, mask = self._HASH, (1 << max(4, (self._len // 2).bit_length())) - 1
+        self._db.create_function("lod_bucket", 1, lambda k: of(k.decode("utf-8", "surrogatepass")) & mask,
+                                 deterministic=True)
+        buckets, ends, values, keys = array("I"), array("I"), array("q"), bytearray()
+        n = 0
+        for b, k, v in self._db.execute("SELECT lod_bucket(k) AS b, k, v FROM ids ORDER BY b"):  # (SQLite sorts)
+            while len(buckets) <= b:
+                buckets.append(n)
+            keys += k
+            ends.append(len(keys))
+            values.append(v)
+            n += 1
+        while len(buckets) <= mask + 1:
+            buckets.append(n)
+        self._recent.clear()
+        self._buckets, self._ends, self._keys, self._values = buckets, ends, keys, values
+
+    def _sealed(self, rid: str) -> int:
+        """Where ``rid`` is in the sealed arrays, or -1."""
+        buckets = cast("array[int]", self._buckets)
+        b = self._HASH(rid) & (len(buckets) - 2)
+        i, end = buckets[b], buckets[b + 1]
+        if i == end:
+            return -1
+        key = rid.encode("utf-8", "surrogatepass")
+        ends, keys, size = self._ends, self._keys, len(key)
+        start = ends[i - 1] if i else 0
+        while i < end:
+            stop = ends[i]
+            if stop - start == size and keys.startswith(key, start):
+                return i
+            start = stop
+            i += 1
+        return -1
 
     def _to_disk(self) -> None:
         """Write the ids held only in the dict to the database (which has none yet); the dict stays, as a cache."""
@@ -359,6 +421,7 @@ class IdTable:
         self._db.execute("BEGIN")
         self._recent = {}
         self._whole = False
+        self._unseal()
 
     @staticmethod
     def _key(rid: str) -> bytes:
@@ -380,6 +443,8 @@ class IdTable:
         if self._db.execute("INSERT OR IGNORE INTO ids VALUES (?, ?)", (self._key(rid), value)).rowcount != 1:
             return False
         self._len += 1
+        if self._buckets is not None:
+            self._unseal()
         return True
 
     def get(self, rid: str, default: int | None = None) -> int | None:
@@ -387,6 +452,25 @@ class IdTable:
         if found is not None:
             return found
         if self._whole or type(rid) is not str:
+            return default
+        buckets = self._buckets
+        if buckets is not None:  # (:meth:`_sealed`, inline: the look-up of most ids of a large catalogue)
+            b = self._HASH(rid) & (len(buckets) - 2)
+            i, end = buckets[b], buckets[b + 1]
+            if i != end:
+                key = rid.encode("utf-8", "surrogatepass")
+                ends, keys, size = self._ends, self._keys, len(key)
+                start = ends[i - 1] if i else 0
+                while i < end:
+                    stop = ends[i]
+                    if stop - start == size and keys.startswith(key, start):
+                        recent = self._recent  # a record's references are asked for again as it is mapped
+                        if len(recent) >= self._SEALED_RECENT:
+                            recent.clear()
+                        found = recent[rid] = self._values[i]
+                        return found
+                    start = stop
+                    i += 1
             return default
         row = self._db.execute("SELECT v FROM ids WHERE k = ?", (self._key(rid),)).fetchone()
         if row is None:
@@ -422,6 +506,10 @@ class IdTable:
         self._recent.pop(rid, None)
         if type(rid) is not str:
             return False
+        if self._buckets is not None:
+            i = self._sealed(rid)
+            if i >= 0:
+                self._values[i] = self._values[i] & keep | add
         return bool(self._db.execute("UPDATE ids SET v = v & ? | ? WHERE k = ?",
                                      (keep, add, self._key(rid))).rowcount)
 
@@ -433,6 +521,7 @@ class IdTable:
                 recent[rid] = value & keep  # (a key's value replaced: the dict does not change size)
             return
         recent.clear()
+        self._unseal()
         self._db.execute("UPDATE ids SET v = v & ?", (keep,))
 
     def update_many(self, changes: Iterable[tuple[str, int]], keep: int) -> None:
@@ -445,10 +534,13 @@ class IdTable:
                     recent[rid] = known & keep | add
             return
         rows = []
+        values, sealed = self._values, self._sealed if self._buckets is not None else None
         for rid, add in changes:
             known = recent.get(rid)
             if known is not None:  # kept up to date, not dropped: validation asks for it next
                 recent[rid] = known & keep | add
+            if sealed is not None and type(rid) is str and (i := sealed(rid)) >= 0:
+                values[i] = values[i] & keep | add
             rows.append((keep, add, self._key(rid)))
         self._db.executemany("UPDATE ids SET v = v & ? | ? WHERE k = ?", rows)
 
@@ -470,6 +562,7 @@ class IdTable:
         db = self._db
         self._to_disk()
         self._recent.clear()
+        self._unseal()
         data = other._serialized()
         db.execute("COMMIT")  # (a database is attached between transactions)
         db.execute("ATTACH ':memory:' AS incoming")
@@ -758,6 +851,7 @@ class Streamer:
         self.batch_size = batch_size
         self.shapes_dir = shapes_dir
         self._models: dict[str, Record] = {}
+        index.ids.seal()  # (every id is in: the scan is over)
         self.mapper = FastMapper(None, self.base, kinds=index.kinds, lookup=self._lookup)
         self._checker: Any = None
         self.info: CatalogueInfo | None = None
