@@ -90,17 +90,38 @@ def _answers_as_a_dict_does(ops: list[tuple[str, str, int]], probes: list[str]) 
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(ids, st.integers(0, 63), max_size=40), st.dictionaries(ids, st.integers(0, 63), max_size=40))
-def test_taking_in_another_table_keeps_the_first_and_names_each_repeat_once(first, second):
-    a, b = IdTable(), IdTable()
-    for rid, value in first.items():
-        a.add(rid, value)
-    for rid, value in second.items():
-        b.add(rid, value)
-    repeated = a.take(b)
-    assert sorted(repeated) == sorted(set(first) & set(second))
-    assert dict(a.items()) == {**second, **first}
-    assert len(a) == len(set(first) | set(second))
+@given(st.dictionaries(ids, st.integers(0, 63), max_size=40), st.dictionaries(ids, st.integers(0, 63), max_size=40),
+       st.sampled_from([IdTable._RECENT, 30, 0]), st.booleans())
+def test_taking_in_another_table_keeps_the_first_and_names_each_repeat_once(first, second, cap, shipped):
+    """Both whole in their dicts and merged there, too many together for one dict (merged by SQLite), each in
+    SQLite; and each table shipped (pickled) first or not."""
+    default = IdTable._RECENT
+    IdTable._RECENT = cap
+    try:
+        a, b = IdTable(), IdTable()
+        for rid, value in first.items():
+            a.add(rid, value)
+        for rid, value in second.items():
+            b.add(rid, value)
+        if shipped:
+            a, b = pickle.loads(pickle.dumps(a)), pickle.loads(pickle.dumps(b))
+        repeated = a.take(b)
+        assert sorted(repeated) == sorted(set(first) & set(second))
+        assert dict(a.items()) == {**second, **first}
+        assert len(a) == len(set(first) | set(second))
+        assert all(a.get(rid) == value for rid, value in {**second, **first}.items())
+    finally:
+        IdTable._RECENT = default
+
+
+def test_a_whole_table_ships_as_its_dict_and_stays_whole():
+    table = IdTable()
+    for i in range(1000):
+        table.add(f"film-{i}", i % 64)
+    again = pickle.loads(pickle.dumps(table))
+    assert table._whole and again._whole and len(again) == 1000  # (shipping changed neither)
+    assert all(again.get(f"film-{i}") == i % 64 for i in range(1000)) and again.get("film-1000") is None
+    assert dict(again.items()) == dict(table.items())
 
 
 def test_merged_indexes_keep_kinds_but_not_another_indexs_context_numbers():

@@ -397,8 +397,10 @@ class IdTable:
             self._db.executemany("INSERT INTO ids VALUES (?, ?)", ((key(rid), v) for rid, v in self._recent.items()))
             self._whole = False
 
-    def __getstate__(self) -> tuple[bytes, int]:
-        return self._serialized(), self._len
+    def __getstate__(self) -> tuple[bytes | dict[str, int], int]:
+        # a table still whole in its dict ships as the dict, and stays whole where it goes (a Dask worker's
+        # look-ups are then the dict's, not SQLite's); else as its database's bytes
+        return (dict(self._recent) if self._whole else self._serialized()), self._len
 
     def _serialized(self) -> bytes:
         """The database as bytes (``Connection.serialize``, between two transactions)."""
@@ -409,11 +411,17 @@ class IdTable:
         finally:
             self._db.execute("BEGIN")
 
-    def __setstate__(self, state: tuple[bytes, int]) -> None:
+    def __setstate__(self, state: tuple[bytes | dict[str, int], int]) -> None:
         import sqlite3
 
         data, self._len = state
         self._db = self._open()
+        if isinstance(data, dict):
+            self._db.execute("CREATE TABLE ids (k BLOB PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID")
+            self._db.execute("BEGIN")
+            self._recent, self._whole = data, True
+            self._unseal()
+            return
         with sqlite3.connect(":memory:") as shipped:
             shipped.deserialize(data)
             shipped.backup(self._db)
@@ -549,7 +557,10 @@ class IdTable:
 
     def items(self) -> Iterator[tuple[str, int]]:
         """(id, value), in the order of the ids' bytes (read as they are given, not all at once)."""
-        self._to_disk()
+        if self._whole:
+            key = self._key
+            yield from sorted(self._recent.items(), key=lambda item: key(item[0]))
+            return
         for key, value in self._db.execute("SELECT k, v FROM ids ORDER BY k"):
             yield key.decode("utf-8", "surrogatepass"), value
 
@@ -559,6 +570,17 @@ class IdTable:
     def take(self, other: IdTable) -> list[str]:
         """Add the ids of ``other`` that are not here, with their values; the ids that are, each once.
         (``other``'s database is copied in beside this one and merged by SQLite, with no row through Python.)"""
+        if self._whole and other._whole and self._len + other._len <= self._RECENT:
+            # both whole in their dicts and together within one: merged there (the parts of a catalogue of
+            # fewer ids than the dict holds, as a Dask export's scan gives them)
+            mine, repeated = self._recent, []
+            for rid, value in other._recent.items():
+                if rid in mine:
+                    repeated.append(rid)
+                else:
+                    mine[rid] = value
+            self._len = len(mine)
+            return repeated
         db = self._db
         self._to_disk()
         self._recent.clear()
