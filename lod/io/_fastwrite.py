@@ -137,6 +137,7 @@ def turtle_header() -> str:
 
 
 _BY_NAMESPACE = {ns: prefix for prefix, ns in PREFIXES.items()}
+_NAMESPACES = tuple(PREFIXES.values())
 _ENTITY_PREFIXES = frozenset({"wd"})
 """Prefixes of things rather than terms (Wikidata items: one a record), whose compact form is not kept. The
 cache took them up to its cap of 100,000 before, and in the export of 1,000,000 films with validation the
@@ -149,6 +150,8 @@ def _compact(iri: str) -> str:
     """``schema:name`` for an IRI in a known namespace with a plain local name, else ``<iri>``."""
     found = _compact_cache.get(iri)
     if found is None:
+        if not iri.startswith(_NAMESPACES):  # (a record's IRI, most objects not cached: no prefix can be its)
+            return f"<{iri}>"
         cut = max(iri.rfind("/"), iri.rfind("#")) + 1
         prefix = _BY_NAMESPACE.get(iri[:cut])
         found = f"{prefix}:{iri[cut:]}" if prefix is not None and _LOCAL.match(iri, cut) else f"<{iri}>"

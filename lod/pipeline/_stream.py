@@ -612,9 +612,11 @@ class Kinds(Mapping[str, str]):
         self._get = ids.get
 
     def __getitem__(self, rid: str) -> str:
-        found = self._get(rid)
+        found = self._ids._recent.get(rid)  # (the dict in front first: most look-ups end there, with no call)
         if found is None:
-            raise KeyError(rid)
+            found = self._get(rid)
+            if found is None:
+                raise KeyError(rid)
         return _KIND_NAMES[found & _KIND_MASK]
 
     def __contains__(self, rid: object) -> bool:
@@ -716,7 +718,9 @@ class Index:
             if type(iri) is not str or not iri.startswith(base):
                 return None
             kind, slash, rid = iri[start:].partition("/")
-            found = ids.get(rid)
+            found = ids._recent.get(rid)
+            if found is None:
+                found = ids.get(rid)
             if found is None or not slash or kinds[found & _KIND_MASK] != kind:
                 return None
             return contexts[found >> _KIND_BITS]
@@ -958,9 +962,12 @@ class Streamer:
             found += [p for p in self._reference_problems(cls, raw, rid) if p.field not in flagged]
             return Problem(rid, where, "; ".join(str(p) for p in found))
         refs = model_refs(rec)
-        packed = self.index.ids.get
+        ids = self.index.ids
+        recent, packed = ids._recent, ids.get
         for target, allowed in refs:  # the usual case, cheaply: every target known and of a kind the field takes
-            known = packed(target)
+            known = recent.get(target)
+            if known is None:
+                known = packed(target)
             if known is None or known & _KIND_MASK not in _kinds_of(allowed):
                 wrong = self._reference_problems(cls, rec, rid, list(refs_of(cls, rec)))
                 return Problem(rid, where, "; ".join(str(p) for p in wrong))

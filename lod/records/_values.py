@@ -185,6 +185,7 @@ _DATE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+@lru_cache(maxsize=4096)
 def date_datatype(value: str) -> str:
     """The XSD datatype local name of a canonical :data:`PartialDate` string."""
     for pattern, name in _DATE_FORMS:
