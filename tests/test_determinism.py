@@ -44,3 +44,47 @@ def test_record_order_in_the_file_does_not_change_output(seed):
             for name in lod.model.LISTS}
     shuffled = lod.Catalogue(info=seed.info, **data)
     assert lod.dumps(shuffled, format="turtle") == lod.dumps(seed, format="turtle")
+
+
+def test_set_members_sort_by_their_models_json(seed):
+    """A set of nested records (titles, identifiers, windows…) is kept in the order of each member's JSON:
+    the key lod computes (``_sort_key``, the serializer called directly) is ``model_dump_json()`` itself."""
+    from pydantic import BaseModel
+
+    from lod.records._model import _sort_key
+    from lod.synthetic import synthetic_catalogue
+
+    members = []
+
+    def walk(obj: object) -> None:
+        if isinstance(obj, BaseModel):
+            members.append(obj)
+            for name in type(obj).model_fields:
+                walk(getattr(obj, name))
+        elif isinstance(obj, (tuple, list)):
+            for item in obj:
+                walk(item)
+    for cat in (seed, synthetic_catalogue(50)):
+        for name in type(cat).model_fields:
+            walk(getattr(cat, name))
+    assert len(members) > 500
+    assert all(_sort_key(m) == m.model_dump_json() for m in members)
+
+
+def test_an_id_is_taken_exactly_when_the_id_pattern_matches():
+    """The id check's fast path (no regular expression) takes what the pattern takes, and nothing else."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from pydantic_core import PydanticCustomError
+
+    from lod.records._values import _ID, _id
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.one_of(st.text(max_size=12), st.text(alphabet="aZ09._~- \n\t/é", max_size=8)))
+    def check(value: str) -> None:
+        try:
+            taken = _id(value) == value
+        except PydanticCustomError:
+            taken = False
+        assert taken == bool(_ID.match(value))
+    check()

@@ -40,7 +40,8 @@ def canonical_set(items: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _sort_key(item: Any) -> str:
-    return item.model_dump_json() if isinstance(item, BaseModel) else str(item)
+    # the model's JSON, as model_dump_json gives it (its serializer called directly: the same defaults)
+    return item.__pydantic_serializer__.to_json(item).decode() if isinstance(item, BaseModel) else str(item)
 
 
 Set = Annotated[tuple[T, ...], AfterValidator(canonical_set)]

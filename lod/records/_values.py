@@ -41,6 +41,11 @@ def nfc(value: str) -> str:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str and value.isascii():  # the usual case (ASCII is always encodable and already NFC)
+        value = value.strip()
+        if value:
+            return value
+        raise PydanticCustomError("empty_text", "text must not be empty")
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # YAML reads a title such as 1917 as a number
     if not isinstance(value, str):
@@ -112,7 +117,12 @@ def names_a_record(value: Any) -> bool:
     return True
 
 
+_ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-"
+
+
 def _id(value: Any) -> str:
+    if type(value) is str and value.isascii() and value[:1].isalnum() and not value.strip(_ID_CHARS):
+        return value  # the usual case, without the pattern: ASCII, a letter or digit first, every character allowed
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10 ** 30:
         value = str(value)
     if isinstance(value, str) and not value.isascii():
