@@ -304,7 +304,7 @@ class IdTable:
     its database's bytes (``Connection.serialize``), so it goes to a Dask worker whole and becomes a file there
     again."""
 
-    __slots__ = ("_db", "_len", "_recent", "_whole", "_buckets", "_ends", "_keys", "_values")
+    __slots__ = ("_db", "_len", "_recent", "_whole", "_buckets", "_ends", "_keys", "_values", "_stale")
     _RECENT = 1 << 18
     _SEALED_RECENT = 1 << 14
     """The ids last found a sealed table keeps in its dict in front."""
@@ -325,6 +325,10 @@ class IdTable:
         self._unseal()
 
     def _unseal(self) -> None:
+        if getattr(self, "_buckets", None) is not None and self._stale:
+            self._write_back()
+        self._stale = False
+        """Values changed in the sealed arrays and not yet in SQLite (written back before SQLite is read)."""
         self._buckets: array[int] | None = None
         """Once sealed (:meth:`seal`, a table past the dict): where each hash bucket's ids start…"""
         self._ends: array[int] = array("I")
@@ -390,6 +394,14 @@ class IdTable:
             i += 1
         return -1
 
+    def _write_back(self) -> None:
+        """The sealed arrays' values into SQLite (what a sealed table changed is kept only there until SQLite is
+        read: when the table ships, merges, lists its items, or takes a new id)."""
+        ends, keys, values = self._ends, self._keys, self._values
+        self._db.executemany("UPDATE ids SET v = ? WHERE k = ?",
+                             ((values[i], keys[ends[i - 1] if i else 0:ends[i]]) for i in range(len(values))))
+        self._stale = False
+
     def _to_disk(self) -> None:
         """Write the ids held only in the dict to the database (which has none yet); the dict stays, as a cache."""
         if self._whole:
@@ -405,6 +417,8 @@ class IdTable:
     def _serialized(self) -> bytes:
         """The database as bytes (``Connection.serialize``, between two transactions)."""
         self._to_disk()
+        if self._stale:
+            self._write_back()
         self._db.execute("COMMIT")
         try:
             return self._db.serialize()
@@ -514,10 +528,13 @@ class IdTable:
         self._recent.pop(rid, None)
         if type(rid) is not str:
             return False
-        if self._buckets is not None:
+        if self._buckets is not None:  # sealed: in the arrays only (SQLite is written when it is read)
             i = self._sealed(rid)
-            if i >= 0:
-                self._values[i] = self._values[i] & keep | add
+            if i < 0:
+                return False
+            self._values[i] = self._values[i] & keep | add
+            self._stale = True
+            return True
         return bool(self._db.execute("UPDATE ids SET v = v & ? | ? WHERE k = ?",
                                      (keep, add, self._key(rid))).rowcount)
 
@@ -541,14 +558,21 @@ class IdTable:
                 if known is not None:  # (an id not here is left alone, as SQLite's UPDATE leaves it)
                     recent[rid] = known & keep | add
             return
+        if self._buckets is not None:  # sealed: in the arrays only (SQLite is written when it is read)
+            values, sealed = self._values, self._sealed
+            for rid, add in changes:
+                known = recent.get(rid)
+                if known is not None:
+                    recent[rid] = known & keep | add
+                if type(rid) is str and (i := sealed(rid)) >= 0:
+                    values[i] = values[i] & keep | add
+                    self._stale = True
+            return
         rows = []
-        values, sealed = self._values, self._sealed if self._buckets is not None else None
         for rid, add in changes:
             known = recent.get(rid)
             if known is not None:  # kept up to date, not dropped: validation asks for it next
                 recent[rid] = known & keep | add
-            if sealed is not None and type(rid) is str and (i := sealed(rid)) >= 0:
-                values[i] = values[i] & keep | add
             rows.append((keep, add, self._key(rid)))
         self._db.executemany("UPDATE ids SET v = v & ? | ? WHERE k = ?", rows)
 
@@ -561,6 +585,8 @@ class IdTable:
             key = self._key
             yield from sorted(self._recent.items(), key=lambda item: key(item[0]))
             return
+        if self._stale:
+            self._write_back()
         for key, value in self._db.execute("SELECT k, v FROM ids ORDER BY k"):
             yield key.decode("utf-8", "surrogatepass"), value
 
