@@ -278,31 +278,30 @@ assert len(_KIND_NAMES) <= _KIND_MASK + 1
 
 
 class IdTable:
-    """Record id -> a small integer, kept on disk: a private SQLite table (``sqlite3`` from the standard library;
-    a temporary file that SQLite removes when the table goes), with the last ids found in a small dict in front.
+    """Record id -> a small integer: a dict while the catalogue is small, a private SQLite table on disk past it
+    (``sqlite3`` from the standard library; a temporary file that SQLite removes when the table goes), and, once
+    the scan is over, compact arrays in memory in front of SQLite (:meth:`seal`).
 
-    Why on disk: the table is the one part of the index that grows with every record. Kept in memory as compactly
-    as the ids' own bytes (65,536 ``bytearray`` buckets searched with ``bytes.find``, up to ff706f5), the
-    1,767,001 ids of the 1,000,000-film synthetic catalogue took 25 MB and left about 18 MB more of the heap in
-    use, and that growth kept the 1,000,000-film export above 1.3 times the 100,000-film peak. Scanning that file
-    (``scan(split(path, 1)[0])``, VmRSS before and after) added 59.4 MB at ff706f5 and adds 5.8 MB now: SQLite's
-    page cache (:attr:`CACHE_KB`) and the award texts (:attr:`Index.lookups`). A look-up SQLite has to answer
-    takes about 3.4 µs, against 1.5 µs in memory, so the ids last found are kept in a dict in front
-    (:attr:`_RECENT` of them, then it starts again), and kept up to date when the map pass numbers their contexts
-    (:meth:`update_many`), for the validate pass asks for them again. At 16,384 ids it missed about 1.0 M times
-    in the 100,000-film export; at 262,144 (the whole 176,701 ids of that catalogue) the export took 34.3 and
-    35.3 s against 36.6 and 38.3 s, and peaked at 154.6–155.3 MB against 140.9–142.7 (``lod.stream.export`` of
-    ``synthetic-100000.jsonl`` to Turtle with validation, ``_RECENT`` set to each in turn, twice, at 68cc9ee,
-    load below 1). Past that many ids the dict stops growing, so the peak still does not grow with the
-    catalogue (172.4 MB at 1,000,000 films: the README). Until the table outgrows that dict, the dict is the
-    whole table (:attr:`_whole`) and SQLite is not asked anything: no insert a scanned id, no look-up that misses,
-    no update a context; the rows go to SQLite at once when the dict is full, or when the table is shipped or
-    merged (``tests/test_id_table.py`` checks both ways, and the change from one to the other, against a dict).
+    Why not one dict: the table is the one part of the index that grows with every record, and a dict of
+    str -> int costs about 100 bytes an id (1,767,001 ids at 1,000,000 films: some 170 MB). So the dict holds
+    the whole table only up to :attr:`_RECENT` ids (262,144: every id of the 100,000-film catalogue, 176,701),
+    and SQLite is asked nothing until then; past it every id goes to SQLite (the scan's duplicate check is an
+    ``INSERT OR IGNORE``). SQLite's own look-ups are slow at that size (3.5 µs each, its pages read from the
+    operating system's cache, against 0.9 µs for the arrays: 200,000 random look-ups in a table of 1,767,001
+    ids, one run), so :meth:`seal` copies the table into hash buckets, the ids' bytes end to end and their
+    values (16 bytes an id besides its bytes; about 40 MB at 1,767,001 ids), and a look-up compares the id's
+    bytes with those of its bucket: exact, whatever the hash. A sealed table changes values in the arrays and
+    writes them to SQLite only when SQLite is read again (it ships, merges, lists its items or takes an id).
+    With the arrays the 1,000,000-film export with validation took 312.1 s against 336.7 with SQLite's
+    look-ups, and peaked at 197 MB against 177 (``lod.stream.export`` of ``synthetic-1000000.jsonl`` to Turtle
+    with validation, as ``benchmarks/bench_stream.py --films 1000000 --cases stream-validate`` runs it; one run
+    each, at 7b30389 and 4ec82da, load below 1).
 
     Ids are kept as their UTF-8 bytes (lone surrogates as a scan reads them); an id with a NUL or SOH in it is
-    not kept (it is not a valid id: its record does not load, and no reference can name it). A table pickles as
-    its database's bytes (``Connection.serialize``), so it goes to a Dask worker whole and becomes a file there
-    again."""
+    not kept (it is not a valid id: its record does not load, and no reference can name it). A table still whole
+    in its dict pickles as the dict, and stays whole where it goes (a Dask worker); else as its database's bytes
+    (``Connection.serialize``), which become a file there again. ``tests/test_id_table.py`` holds every mode, and
+    the changes from one to another, to a dict."""
 
     __slots__ = ("_db", "_len", "_recent", "_whole", "_buckets", "_ends", "_keys", "_values", "_stale")
     _RECENT = 1 << 18
