@@ -474,25 +474,15 @@ class IdTable:
             return found
         if self._whole or type(rid) is not str:
             return default
-        buckets = self._buckets
-        if buckets is not None:  # (:meth:`_sealed`, inline: the look-up of most ids of a large catalogue)
-            b = self._HASH(rid) & (len(buckets) - 2)
-            i, end = buckets[b], buckets[b + 1]
-            if i != end:
-                key = rid.encode("utf-8", "surrogatepass")
-                ends, keys, size = self._ends, self._keys, len(key)
-                start = ends[i - 1] if i else 0
-                while i < end:
-                    stop = ends[i]
-                    if stop - start == size and keys.startswith(key, start):
-                        recent = self._recent  # a record's references are asked for again as it is mapped
-                        if len(recent) >= self._SEALED_RECENT:
-                            recent.clear()
-                        found = recent[rid] = self._values[i]
-                        return found
-                    start = stop
-                    i += 1
-            return default
+        if self._buckets is not None:  # sealed: the arrays answer
+            i = self._sealed(rid)
+            if i < 0:
+                return default
+            recent = self._recent  # a record's references are asked for again as it is mapped
+            if len(recent) >= self._SEALED_RECENT:
+                recent.clear()
+            found = recent[rid] = self._values[i]
+            return found
         row = self._db.execute("SELECT v FROM ids WHERE k = ?", (self._key(rid),)).fetchone()
         if row is None:
             return default
