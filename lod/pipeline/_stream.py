@@ -305,6 +305,7 @@ class IdTable:
 
     __slots__ = ("_db", "_len", "_recent", "_whole", "_buckets", "_ends", "_keys", "_values", "_stale")
     _RECENT = 1 << 18
+    _stale: bool
     _SEALED_RECENT = 1 << 14
     """The ids last found a sealed table keeps in its dict in front."""
     _HASH: Callable[[str], int] = hash
