@@ -356,13 +356,15 @@ class IdTable:
         about two ids a bucket): where each bucket starts, the ids' bytes end to end, where each ends, and the
         values (16 bytes an id besides its own bytes; the dict in front is emptied). A look-up compares the
         id's bytes with those of its bucket, so the answer is exact. SQLite stays the table (it is what ships
-        and merges) and is kept up to date."""
+        and merges): values changed while sealed are written to it when it is next read (:meth:`_write_back`)."""
         if self._whole or self._buckets is not None:
             return
         of, mask = self._HASH, (1 << max(4, (self._len // 2).bit_length())) - 1
         self._db.create_function("lod_bucket", 1, lambda k: of(k.decode("utf-8", "surrogatepass")) & mask,
                                  deterministic=True)
-        buckets, ends, values, keys = array("I"), array("I"), array("q"), bytearray()
+        (size,) = self._db.execute("SELECT total(length(k)) FROM ids").fetchone()
+        # (where the ids' bytes end: 4 bytes each, unless they come to 4 GiB or more)
+        buckets, ends, values, keys = array("I"), array("I" if size < 1 << 32 else "Q"), array("q"), bytearray()
         n = 0
         for b, k, v in self._db.execute("SELECT lod_bucket(k) AS b, k, v FROM ids ORDER BY b"):  # (SQLite sorts)
             while len(buckets) <= b:
