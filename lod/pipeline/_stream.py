@@ -41,7 +41,6 @@ from __future__ import annotations
 import json
 import marshal
 from array import array
-from bisect import bisect_left
 import os
 import shutil
 import sys
@@ -292,10 +291,10 @@ class IdTable:
     values (16 bytes an id besides its bytes; about 40 MB at 1,767,001 ids), and a look-up compares the id's
     bytes with those of its bucket: exact, whatever the hash. A sealed table changes values in the arrays and
     writes them to SQLite only when SQLite is read again (it ships, merges, lists its items or takes an id).
-    With the arrays the 1,000,000-film export with validation took 312.1 s against 336.7 with SQLite's
-    look-ups, and peaked at 197 MB against 177 (``lod.stream.export`` of ``synthetic-1000000.jsonl`` to Turtle
-    with validation, as ``benchmarks/bench_stream.py --films 1000000 --cases stream-validate`` runs it; one run
-    each, at 7b30389 and 4ec82da, load below 1).
+    With the arrays the 1,000,000-film export with validation took 318.5 and 332.1 s and peaked at 197.8 and
+    199.0 MB (``python benchmarks/bench_stream.py --films 1000000 --cases stream-validate --repeat 2``, at
+    8565741, load below 1); with SQLite's look-ups, one run of the same export took 336.7 s and 177 MB (at
+    4ec82da), and one at 7b30389 with the arrays 312.1 s: the machine's speed drifts by a tenth.
 
     Ids are kept as their UTF-8 bytes (lone surrogates as a scan reads them); an id with a NUL or SOH in it is
     not kept (it is not a valid id: its record does not load, and no reference can name it). A table still whole
@@ -309,13 +308,14 @@ class IdTable:
     _SEALED_RECENT = 1 << 14
     """The ids last found a sealed table keeps in its dict in front."""
     _HASH: Callable[[str], int] = hash
-    """The hash :meth:`seal` sorts by (Python's own: 64 bits, cached on each string)."""
+    """The hash :meth:`seal` puts ids in buckets by (Python's own, cached on each string; the tests give others)."""
     CACHE_KB = 2048
     """SQLite's page cache a table (``PRAGMA cache_size``)."""
+    _TABLE = "CREATE TABLE ids (k BLOB PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID"
 
     def __init__(self) -> None:
         self._db = self._open()
-        self._db.execute("CREATE TABLE ids (k BLOB PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID")
+        self._db.execute(self._TABLE)
         self._db.execute("BEGIN")
         self._len = 0
         self._recent: dict[str, int] = {}
@@ -433,7 +433,7 @@ class IdTable:
         data, self._len = state
         self._db = self._open()
         if isinstance(data, dict):
-            self._db.execute("CREATE TABLE ids (k BLOB PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID")
+            self._db.execute(self._TABLE)
             self._db.execute("BEGIN")
             self._recent, self._whole = data, True
             self._unseal()
@@ -587,7 +587,8 @@ class IdTable:
 
     def take(self, other: IdTable) -> list[str]:
         """Add the ids of ``other`` that are not here, with their values; the ids that are, each once.
-        (``other``'s database is copied in beside this one and merged by SQLite, with no row through Python.)"""
+        (Two whole tables that fit one dict merge in it; else ``other``'s database is copied in beside this one
+        and merged by SQLite, with no row through Python.)"""
         if self._whole and other._whole and self._len + other._len <= self._RECENT:
             # both whole in their dicts and together within one: merged there (the parts of a catalogue of
             # fewer ids than the dict holds, as a Dask export's scan gives them)
@@ -630,11 +631,9 @@ class Kinds(Mapping[str, str]):
         self._get = ids.get
 
     def __getitem__(self, rid: str) -> str:
-        found = self._ids._recent.get(rid)  # (the dict in front first: most look-ups end there, with no call)
+        found = self._get(rid)
         if found is None:
-            found = self._get(rid)
-            if found is None:
-                raise KeyError(rid)
+            raise KeyError(rid)
         return _KIND_NAMES[found & _KIND_MASK]
 
     def __contains__(self, rid: object) -> bool:
@@ -736,9 +735,7 @@ class Index:
             if type(iri) is not str or not iri.startswith(base):
                 return None
             kind, slash, rid = iri[start:].partition("/")
-            found = ids._recent.get(rid)
-            if found is None:
-                found = ids.get(rid)
+            found = ids.get(rid)
             if found is None or not slash or kinds[found & _KIND_MASK] != kind:
                 return None
             return contexts[found >> _KIND_BITS]
@@ -980,12 +977,9 @@ class Streamer:
             found += [p for p in self._reference_problems(cls, raw, rid) if p.field not in flagged]
             return Problem(rid, where, "; ".join(str(p) for p in found))
         refs = model_refs(rec)
-        ids = self.index.ids
-        recent, packed = ids._recent, ids.get
+        packed = self.index.ids.get
         for target, allowed in refs:  # the usual case, cheaply: every target known and of a kind the field takes
-            known = recent.get(target)
-            if known is None:
-                known = packed(target)
+            known = packed(target)
             if known is None or known & _KIND_MASK not in _kinds_of(allowed):
                 wrong = self._reference_problems(cls, rec, rid, list(refs_of(cls, rec)))
                 return Problem(rid, where, "; ".join(str(p) for p in wrong))

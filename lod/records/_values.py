@@ -41,18 +41,14 @@ def nfc(value: str) -> str:
 
 
 def _text(value: Any) -> str:
-    if type(value) is str and value.isascii():  # the usual case (ASCII is always encodable and already NFC)
-        value = value.strip()
-        if value:
-            return value
-        raise PydanticCustomError("empty_text", "text must not be empty")
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)  # YAML reads a title such as 1917 as a number
-    if not isinstance(value, str):
-        raise PydanticCustomError("bad_value", "expected text, got {kind}", {"kind": type(value).__name__})
-    if not value.isascii():  # ASCII is always encodable and already NFC
-        _encodable(value)
-        value = nfc(value)
+    if type(value) is not str or not value.isascii():  # (ASCII text, the usual case, is encodable and NFC)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # YAML reads a title such as 1917 as a number
+        if not isinstance(value, str):
+            raise PydanticCustomError("bad_value", "expected text, got {kind}", {"kind": type(value).__name__})
+        if not value.isascii():
+            _encodable(value)
+            value = nfc(value)
     value = value.strip()
     if not value:
         raise PydanticCustomError("empty_text", "text must not be empty")
