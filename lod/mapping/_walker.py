@@ -335,6 +335,7 @@ class Mapper:
             index.plain = plain
             self._iris = index
             self._lookup = lookup
+        self._iri_of: Callable[[str], Any] = self._iris.__getitem__  # (once per reference: no method in between)
         # nested node IRI -> (record id, field path such as "cast[1]"), filled while mapping
         self.node_paths: dict[URIRef, tuple[str, str]] = {}
         self._current: str | None = None
@@ -372,7 +373,7 @@ class Mapper:
         """A record's triples (its own node, its nested nodes, and what it says of others: award texts)."""
         self._current = rec.id
         out: list[Triple] = []
-        self._object(self.iri(rec.id), rec, out)
+        self._object(self._iri_of(rec.id), rec, out)
         if rec.kind == "award-outcome":
             self._award_text(rec, out)
         return out
@@ -429,7 +430,7 @@ class Mapper:
             if value.kind is not None:
                 out.append((s, fp.enum[value.kind], term))
         elif kind == "ref":
-            term = self.iri(value)
+            term = self._iri_of(value)
         elif kind == "text":
             term = self._plain(value)
         elif kind == "int":
@@ -468,7 +469,7 @@ class Mapper:
         for text, lang in award_texts(award, context, outcome.date):
             term = self._lang(text, lang) if lang else self._plain(text)
             for rid in outcome.recipients:
-                out.append((self.iri(rid), pred, term))
+                out.append((self._iri_of(rid), pred, term))
 
 
 def award_texts(award: Any, context: Any, date: str | None) -> list[tuple[str, str | None]]:
@@ -516,10 +517,11 @@ class _IriIndex(Mapping[str, URIRef]):
 
     def __init__(self, base: str, kinds: Mapping[str, str]) -> None:
         self.base, self.kinds = base, kinds
+        self._kind = kinds.__getitem__
         self.plain = False
 
     def __getitem__(self, record_id: str) -> URIRef:
-        iri = f"{self.base}{self.kinds[record_id]}/{record_id}"
+        iri = f"{self.base}{self._kind(record_id)}/{record_id}"
         return iri if self.plain else URIRef(iri)  # type: ignore[return-value]
 
     def __iter__(self) -> Iterator[str]:

@@ -968,11 +968,15 @@ class Streamer:
             if problems:
                 return Problem(rid, where, "; ".join(str(p) for p in problems))
         try:
-            rec = cls.model_validate(raw)
+            # BaseModel.__init__'s one call, without Record.__init__ around it (which turns pydantic's error into
+            # lod's: done here). model_validate calls Record.__init__, which validates again from keyword
+            # arguments: 0.699 s against 0.639 for the 35,341 records of 20,000 films (best of 3, gc off)
+            rec = cls.__new__(cls)
+            cls.__pydantic_validator__.validate_python(raw, self_instance=rec)
         except E.LodError as exc:
             return Problem(rid, where, str(exc))
         except ValidationError as exc:  # every problem of the record: its fields', then its references'
-            found = input_errors(exc, record=rid)
+            found = input_errors(exc, record=rid, model=cls)
             flagged = {p.field for p in found}
             found += [p for p in self._reference_problems(cls, raw, rid) if p.field not in flagged]
             return Problem(rid, where, "; ".join(str(p) for p in found))
