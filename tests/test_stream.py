@@ -296,3 +296,43 @@ def test_cli_validates_a_json_lines_catalogue_in_batches(tmp_path):
     clean = tmp_path / "clean.jsonl"
     write_jsonl(synthetic_data(30), clean)
     assert subprocess.run([sys.executable, "-m", "lod.cli", "validate", str(clean)], capture_output=True).returncode == 0
+
+
+def test_a_streamed_record_is_the_record_python_builds_and_fails_as_it_does(tmp_path):
+    """Streamer.load checks a record without Record.__init__ (pydantic's one call): the model and its problems
+    must be those of building it in Python, ``Film(**raw)``."""
+    from lod import errors as E
+    from lod.pipeline._stream import LISTS, Streamer, scan
+
+    lines = [
+        {"people": {"id": "p1", "names": {"en": "P", "kk-Cyrl": "П"}, "birth_date": "1980-05"}},
+        {"films": {"id": "f0", "titles": [{"text": "Madina", "lang": "en", "kind": "original"}, {"text": "Мадина", "lang": "ru"}],
+                   "directors": ["p1"], "cast": [{"person": "p1", "character": "Madina"}], "runtime_minutes": 90}},
+        {"films": {"id": "f1", "titles": [{"text": "", "lang": "en"}], "runtime": "abc"}},
+        {"films": {"id": "Bad Id", "titles": [{"text": "x", "lang": "en"}]}},
+        {"films": {"id": "f2", "titles": [{"text": "x", "lang": "zz-!!"}]}},
+        {"films": {"id": "f3", "titles": "nope"}},
+        {"films": {"id": "f4"}},
+        {"people": {"id": "p2", "names": {"en": "Q"}, "birth_date": "2020-13-45"}},
+    ]
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    streamer = Streamer(scan(Part(str(src))), validate=False)
+    loaded = [(name, raw, streamer.load(name, raw, where, tmp_path)) for name, raw, where in read_part(Part(str(src)))]
+    assert len(loaded) == len(lines)
+    good = bad = 0
+    for name, raw, got in loaded:
+        cls = LISTS[name]
+        try:
+            built = cls(**raw)
+        except E.LodError as exc:
+            problems = exc.problems if isinstance(exc, E.CatalogueError) else [exc]
+            assert not isinstance(got, tuple), raw
+            assert got.message == "; ".join(str(p) for p in problems)
+            bad += 1
+        else:
+            assert isinstance(got, tuple), got
+            assert got[0] == built and got[0].model_fields_set == built.model_fields_set
+            assert got[0].model_dump_json() == built.model_dump_json()
+            good += 1
+    assert (good, bad) == (2, 6)
