@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from keyword import iskeyword
 from hashlib import sha1
 from typing import Any, Literal as TypingLiteral, TypeVar, Union, get_args, get_origin
 
@@ -336,6 +337,7 @@ class Mapper:
             self._iris = index
             self._lookup = lookup
         self._iri_of: Callable[[str], Any] = self._iris.__getitem__  # (once per reference: no method in between)
+        self._emitters: dict[type[BaseModel], Callable[..., None]] = {}
         # nested node IRI -> (record id, field path such as "cast[1]"), filled while mapping
         self.node_paths: dict[URIRef, tuple[str, str]] = {}
         self._current: str | None = None
@@ -343,9 +345,6 @@ class Mapper:
         self._lang, self._plain, self._int, self._typed = t.lang, t.plain, t.integer, t.typed
         self._true, self._iri, self._node_iri, self._plan = t.true, t.iri, t.node, t.plan
         self._rdf_type, self._position = t.rdf_type, t.position
-
-    def _const(self, term: Any) -> Any:
-        return term  # the plan holds constants in its factory's form already
 
     def iri(self, record_id: str) -> URIRef:
         return self._iris[record_id]
@@ -380,36 +379,24 @@ class Mapper:
 
     # the walk appends to one list: much cheaper than a chain of generators
     def _object(self, s: URIRef, obj: BaseModel, out: list[Triple]) -> None:
-        p = self._plan(type(obj))
-        add = out.append
-        rdf_type = self._rdf_type
-        for cls_iri in p.types:
-            add((s, rdf_type, cls_iri))
-        for pred, value in p.consts:
-            add((s, pred, self._const(value)))
-        via_nodes: dict[URIRef, URIRef] = {}
-        for fp in p.fields:
-            value = getattr(obj, fp.name)
-            if not value and (value is None or value == ()):  # (a value that is there is one test: most are)
-                continue
-            subject = s
-            if fp.via is not None:
-                found = via_nodes.get(fp.via[0])
-                if found is None:
-                    # '_' never occurs in a slug, so this cannot collide with another node's key
-                    found = via_nodes[fp.via[0]] = self._node_iri(via_iri(s))
-                    known = self.node_paths.get(URIRef(s)) if self._current is not None else None
-                    if known is not None:  # the keys are URIRefs for both mappers
-                        self.node_paths[URIRef(found)] = known
-                    add((s, fp.via[0], found))
-                    add((found, rdf_type, fp.via[1]))
-                subject = found
-            items = value if fp.many else (value,)
-            if fp.kind == "node":
-                self._nodes(s, fp, items, out)
-                continue
-            for item in items:
-                self._values(subject, fp, item, out)
+        """Append the triples of ``obj`` (node ``s``) and of its nested nodes, in plan order."""
+        cls = type(obj)
+        emit = self._emitters.get(cls)
+        if emit is None:
+            emit = self._emitters[cls] = _emitter(cls, self.terms)
+        emit(self, s, obj, out)
+
+    def _via(self, s: URIRef, via: tuple[Any, Any], add: Callable[[Triple], None]) -> Any:
+        """The intermediate node of ``s`` for a field written through one (a window's access), its two triples
+        added (once per node and via predicate: the emitter keeps it)."""
+        # '_' never occurs in a slug, so this cannot collide with another node's key
+        found = self._node_iri(via_iri(s))
+        known = self.node_paths.get(URIRef(s)) if self._current is not None else None
+        if known is not None:  # the keys are URIRefs for both mappers
+            self.node_paths[URIRef(found)] = known
+        add((s, via[0], found))
+        add((found, self._rdf_type, via[1]))
+        return found
 
     def _nodes(self, s: URIRef, fp: FieldPlan, items: Iterable[BaseModel], out: list[Triple]) -> None:
         for position, (item, iri) in enumerate(node_iris(s, fp.name, items), start=1):
@@ -420,43 +407,6 @@ class Mapper:
             if fp.ordered:
                 out.append((node, self._position, self._int(position)))
             self._object(node, item, out)
-
-    def _values(self, s: URIRef, fp: FieldPlan, value: Any, out: list[Triple]) -> None:
-        kind = fp.kind
-        if kind == "lang":
-            term: Any = self._lang(value.text, value.lang)
-        elif kind == "title":
-            term = self._lang(value.text, value.lang)
-            if value.kind is not None:
-                out.append((s, fp.enum[value.kind], term))
-        elif kind == "ref":
-            term = self._iri_of(value)
-        elif kind == "text":
-            term = self._plain(value)
-        elif kind == "int":
-            term = self._int(value)
-        elif kind == "bool":
-            if not value:
-                return  # false is the default: not written
-            term = self._true()
-        elif kind == "date":
-            term = self._typed(value, XSD + date_datatype(value))
-        elif kind == "minutes":
-            term = self._typed(iso_duration(value), XSD + "duration")
-        elif kind == "iri":
-            term = self._iri(value)
-        elif kind == "qid":
-            term = self._iri(WD + value)
-        elif kind == "enum-iri":
-            term = fp.enum[value]
-        elif kind == "enum-type":
-            out.append((s, self._rdf_type, fp.enum[value]))
-            return
-        else:  # pragma: no cover - plan() refuses unknown kinds
-            raise AssertionError(kind)
-        out.append((s, fp.pred, term))
-        for extra in fp.also:
-            out.append((s, extra, term))
 
     def _award_text(self, outcome: Any, out: list[Triple]) -> None:
         """schema.org's only award property is text: "NewFest 2020 — Grand Jury Prize, …" (see :func:`award_texts`)."""
@@ -510,6 +460,76 @@ def award_texts(award: Any, context: Any, date: str | None) -> list[tuple[str, s
     if not out and award.names:  # no language in common: one untagged literal
         out.append((say(award.names[0].text, names[0].text if names else None), None))
     return out
+
+
+# --- the plan, compiled: one straight-line function a class --------------------------------
+
+_VALUE_CODE = {
+    # kind -> the lines that append the triples of a value ``item`` on node {s} ({P}: the field's predicate, {E}: its
+    # enum); the factories (lang, plain…) are the mapper's, read once a call
+    "lang": ["term = lang(item.text, item.lang)"],
+    "title": ["term = lang(item.text, item.lang)", "if item.kind is not None:", "    add(({s}, {E}[item.kind], term))"],
+    "ref": ["term = iri_of(item)"],
+    "text": ["term = plain(item)"],
+    "int": ["term = integer(item)"],
+    "bool": ["term = true()"],  # (only for a true value: false is the default, not written)
+    "date": ["term = typed(item, XSD + date_datatype(item))"],
+    "minutes": ["term = typed(iso_duration(item), XSD_DURATION)"],
+    "iri": ["term = iri(item)"],
+    "qid": ["term = iri(WD + item)"],
+    "enum-iri": ["term = {E}[item]"],
+}
+_FACTORIES = {"lang": "m._lang", "plain": "m._plain", "integer": "m._int", "typed": "m._typed", "true": "m._true",
+              "iri": "m._iri", "iri_of": "m._iri_of", "rdf_type": "m._rdf_type"}
+
+
+@cache
+def _emitter(cls: type[BaseModel], terms: Terms) -> Callable[..., None]:
+    """``emit(mapper, s, obj, out)``: the walk of ``cls``'s plan compiled to one function of straight-line code (a
+    field's value read as an attribute, its kind's lines in place), so that a record is mapped without a loop over
+    the plan, nor a call and kind tests for each value. It appends what the plan says, in its order: the types, the
+    constants, then each field that has a value, its values in order, each value's triple then its ``also`` triples;
+    a nested node's field goes to :meth:`Mapper._nodes`; a field written through an intermediate node (``via``) gets
+    that node once, from :meth:`Mapper._via`. The code is the function's ``__doc__``.
+    """
+    p = terms.plan(cls)
+    env: dict[str, Any] = {"XSD": XSD, "XSD_DURATION": XSD + "duration", "WD": WD, "date_datatype": date_datatype,
+                           "iso_duration": iso_duration, "TYPES": p.types, "CONSTS": p.consts}
+    body = [f"add((s, rdf_type, TYPES[{i}]))" for i in range(len(p.types))]
+    body += [f"add((s, CONSTS[{i}][0], CONSTS[{i}][1]))" for i in range(len(p.consts))]
+    vias: dict[Any, str] = {}
+    for n, fp in enumerate(p.fields):
+        env[f"F{n}"], env[f"P{n}"], env[f"E{n}"] = fp, fp.pred, fp.enum
+        env.update({f"A{n}_{k}": extra for k, extra in enumerate(fp.also)})
+        read = f"obj.{fp.name}" if fp.name.isidentifier() and not iskeyword(fp.name) else f"getattr(obj, {fp.name!r})"
+        body += [f"v = {read}", "if v or (v is not None and v != ()):"]  # (not None, not empty: a value is there)
+        node = "s"
+        if fp.via is not None:
+            node = vias.setdefault(fp.via[0], f"via{len(vias)}")
+            env[f"VIA{node}"] = fp.via
+            body += [f"    if {node} is None:", f"        {node} = m._via(s, VIA{node}, add)"]
+        if fp.kind == "node":
+            body.append(f"    m._nodes(s, F{n}, {'v' if fp.many else '(v,)'}, out)")
+            continue
+        if fp.kind == "enum-type":
+            value = ["add(({s}, rdf_type, {E}[item]))"]
+        else:
+            value = [*_VALUE_CODE[fp.kind], "add(({s}, {P}, term))", *(f"add(({{s}}, A{n}_{k}, term))"
+                                                                        for k in range(len(fp.also)))]
+            if fp.kind == "bool":
+                value = ["if item:", *("    " + line for line in value)]
+        value = [line.format(s=node, P=f"P{n}", E=f"E{n}") for line in value]
+        body += ["    item = v", *("    " + line for line in value)] if not fp.many else \
+            ["    for item in v:", *("        " + line for line in value)]
+    text = "\n".join(body)
+    head = ["def emit(m, s, obj, out):", "    add = out.append"]
+    head += [f"    {name} = {source}" for name, source in _FACTORIES.items() if re.search(rf"\b{name}\(|\b{name}\b", text)]
+    head += [f"    {name} = None" for name in vias.values()]
+    code = "\n".join(head + ["    " + line for line in body]) + "\n"
+    exec(compile(code, f"<lod emitter for {cls.__name__}>", "exec"), env)  # noqa: S102 - code made here, from the plan
+    emit: Callable[..., None] = env["emit"]
+    emit.__doc__ = code
+    return emit
 
 
 class _IriIndex(Mapping[str, URIRef]):
