@@ -152,13 +152,13 @@ def in_writing_order(parts: list[Part], index: Index) -> list[Part]:
     return ordered_parts(path, len(parts))
 
 
-def _decode_line(raw: bytes, path: Path, line_no: int) -> Item | None:
+def _decode_line(raw: bytes, file_name: str, line_no: int) -> Item | None:
     text = raw.strip()
     if not text:
         return None
-    where = f"{path.name}:{line_no}"
+    where = f"{file_name}:{line_no}"
     try:
-        name, item = jsonl_record(text, path.name, line_no)
+        name, item = jsonl_record(text, file_name, line_no)
     except E.FileError as exc:
         return "", exc.message, where
     return ALIASES.get(name, name), item, where
@@ -167,11 +167,12 @@ def _decode_line(raw: bytes, path: Path, line_no: int) -> Item | None:
 def _lines(part: Part) -> Iterator[tuple[Item, int, int]]:
     """The decoded lines of a JSON Lines part, with each one's byte offset and line number."""
     path = Path(part.path)
+    file_name = path.name  # (a property that splits the path: once, not twice a line)
     with path.open("rb") as fh:
         if part.order is not None:
             for offset, line_no in part.order:
                 fh.seek(offset)
-                found = _decode_line(fh.readline(), path, line_no)
+                found = _decode_line(fh.readline(), file_name, line_no)
                 if found is not None:
                     yield found, offset, line_no
             return
@@ -184,7 +185,7 @@ def _lines(part: Part) -> Iterator[tuple[Item, int, int]]:
             offset = pos
             pos += len(raw)
             line_no += 1
-            found = _decode_line(raw, path, line_no)
+            found = _decode_line(raw, file_name, line_no)
             if found is not None:
                 yield found, offset, line_no
 
