@@ -207,8 +207,13 @@ def node_iris(parent: str, field: str, items: Iterable[M]) -> list[tuple[M, URIR
     out: list[tuple[M, URIRef]] = []
     used: dict[str, int] = {}
     head = f"{parent}#{field.replace('_', '-')}-"
+    of: type[BaseModel] | None = None
+    key_of = _node_key
     for position, item in enumerate(items, start=1):
-        key = _node_key(item, position)
+        if type(item) is not of:  # (the items of a field are of one class: its key function, looked up once)
+            of = type(item)
+            key_of = _key_function(of)
+        key = key_of(item, position)
         n = used[key] = used.get(key, 0) + 1
         if n > 1:
             key = f"{key}_{n}"
@@ -227,13 +232,24 @@ def via_iri(node: str) -> URIRef:
 
 
 def _node_key(node: BaseModel, fallback: int) -> str:
-    parts = []
-    for k in getattr(type(node), "key_fields", ()):
-        value = getattr(node, k, None)
-        if not value and (value is None or value == () or value == ""):
-            continue
-        parts.append(slug_of(value))
-    return "-".join(parts) if parts else str(fallback)
+    """A nested node's key: the slugs of its key fields that have a value, joined by ``-``; else its position."""
+    return _key_function(type(node))(node, fallback)
+
+
+@cache
+def _key_function(cls: type[BaseModel]) -> Callable[[BaseModel, int], str]:
+    """:func:`_node_key` for the nodes of ``cls``, compiled: its key fields read as attributes, in order."""
+    lines = ["def key(node, fallback):", "    parts = []"]
+    for k in getattr(cls, "key_fields", ()):
+        read = f"node.{k}" if k in cls.model_fields and k.isidentifier() and not iskeyword(k) else \
+            f"getattr(node, {k!r}, None)"
+        lines += [f"    v = {read}", "    if v or not (v is None or v == () or v == ''):",  # (a value that is there)
+                  "        parts.append(slug_of(v))"]
+    lines.append("    return '-'.join(parts) if parts else str(fallback)")
+    env: dict[str, Any] = {"slug_of": slug_of}
+    exec(compile("\n".join(lines) + "\n", f"<lod node key of {cls.__name__}>", "exec"), env)  # noqa: S102
+    key: Callable[[BaseModel, int], str] = env["key"]
+    return key
 
 
 # --- records -> triples -------------------------------------------------------------
@@ -399,14 +415,16 @@ class Mapper:
         return found
 
     def _nodes(self, s: URIRef, fp: FieldPlan, items: Iterable[BaseModel], out: list[Triple]) -> None:
-        for position, (item, iri) in enumerate(node_iris(s, fp.name, items), start=1):
-            node = self._node_iri(iri)
-            if self._current is not None:
-                self.node_paths[iri] = (self._current, f"{fp.name}[{position - 1}]")
-            out.append((s, fp.pred, node))
-            if fp.ordered:
-                out.append((node, self._position, self._int(position)))
-            self._object(node, item, out)
+        name, pred, ordered, current, paths = fp.name, fp.pred, fp.ordered, self._current, self.node_paths
+        node_iri, add, walk = self._node_iri, out.append, self._object
+        for position, (item, iri) in enumerate(node_iris(s, name, items), start=1):
+            node = node_iri(iri)
+            if current is not None:
+                paths[iri] = (current, f"{name}[{position - 1}]")
+            add((s, pred, node))
+            if ordered:
+                add((node, self._position, self._int(position)))
+            walk(node, item, out)
 
     def _award_text(self, outcome: Any, out: list[Triple]) -> None:
         """schema.org's only award property is text: "NewFest 2020 — Grand Jury Prize, …" (see :func:`award_texts`)."""
