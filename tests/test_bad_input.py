@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import lod
+from lod import errors as E
 
 
 def film(**extra):
@@ -168,3 +172,36 @@ def test_problems_in_a_yaml_file_name_the_line_and_suggest_the_fix(tmp_path):
     assert unknown.line == 9 and "did you mean 'titles'?" in unknown.message and "directors" in unknown.message
     assert "Extra inputs" not in str(info.value) and "Field required" not in str(info.value)
     assert f"in {path}:" in str(info.value) and "  - line 4: record 'q'" in str(info.value)
+
+
+_JSON_BITS = [b'{', b'}', b'[', b']', b'"', b':', b',', b' ', b'\t', b'\n', b'\\', b'\\u', b'\\ud800', b'\\u00e9',
+              b'a', b'films', b'0', b'-', b'1e400', b'12345678901234567890123', b'NaN', b'true', b'null',
+              b'\xef\xbb\xbf', b'\x00', b'\xff', b'\xc3\xa9', b'\x0b', b'"id":', b'{"films":{"id":"f"}}']
+
+
+@settings(max_examples=400, deadline=None)
+@example(b'{"\\ud800": 1}')  # a key that is not Unicode: shown escaped
+@example(b"[" * 60 + b"]" * 60)  # nested too deep
+@example(b'\xef\xbb\xbf{"films": {}}')  # a byte-order mark
+@given(st.one_of(
+    st.lists(st.sampled_from(_JSON_BITS), max_size=14).map(b"".join),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6),
+                 lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=4), kids, max_size=3),
+                 max_leaves=60).map(lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8"))))
+def test_a_json_line_reads_as_the_whole_way_reads_it(line):
+    """load_json reads most JSON Lines lines with json's C scanner alone; a line must give what ``json.loads`` and
+    the checks after it give (_load_json_whole), value or error, whatever the bytes."""
+    from lod.records._decode import _load_json_whole, load_json
+
+    def outcome(read):
+        try:
+            return "value", read(line.strip(), "c.jsonl", 7)
+        except E.LodError as exc:
+            return "error", str(exc)
+    fast, whole = outcome(load_json), outcome(_load_json_whole)
+    assert fast[0] == whole[0]
+    if fast[0] == "value":  # (compared as JSON text: NaN is unequal to itself)
+        assert json.dumps(fast[1], sort_keys=True) == json.dumps(whole[1], sort_keys=True)
+        assert type(fast[1]) is type(whole[1])
+    else:
+        assert fast[1] == whole[1]

@@ -193,8 +193,32 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE_ESCAPE_B = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
+_SCAN = json.JSONDecoder().scan_once
+"""The C scanner ``json.loads`` ends in (a line's value is read with it directly: see :func:`load_json`)."""
+
+
 def load_json(text: str | bytes, source: str, line: int | None = None) -> Any:
-    """JSON text (a file, or one line of a JSON Lines file) with nesting bounded."""
+    """JSON text (a file, or one line of a JSON Lines file) with nesting bounded.
+
+    Stripped UTF-8 bytes (a JSON Lines line) that hold one value, no ``\\u`` escape and few brackets are read by
+    the C scanner ``json.loads`` ends in, without the calls on its way there (the encoding guessed, the value
+    found again); anything else, and any line that does not read so, goes the whole way, which gives every
+    error (``tests/test_bad_input.py``)."""
+    if type(text) is bytes and not text.startswith(b"\xef\xbb\xbf") and b"\\u" not in text \
+            and text.count(b"[") + text.count(b"{") <= MAX_DEPTH:
+        try:
+            decoded = text.decode("utf-8")
+            value, end = _SCAN(decoded, 0)
+        except (ValueError, StopIteration, RecursionError):
+            pass  # (read again below, for the error it gives)
+        else:
+            if end == len(decoded):
+                return value
+    return _load_json_whole(text, source, line)
+
+
+def _load_json_whole(text: str | bytes, source: str, line: int | None = None) -> Any:
+    """:func:`load_json` the whole way: ``json.loads``, then the checks; each error in lod's words."""
     try:
         value = json.loads(text)
     except RecursionError:
