@@ -208,7 +208,7 @@ def node_iris(parent: str, field: str, items: Iterable[M]) -> list[tuple[M, URIR
     used: dict[str, int] = {}
     head = f"{parent}#{field.replace('_', '-')}-"
     of: type[BaseModel] | None = None
-    key_of = _node_key
+    key_of: Callable[[BaseModel, int], str] = _node_key
     for position, item in enumerate(items, start=1):
         if type(item) is not of:  # (the items of a field are of one class: its key function, looked up once)
             of = type(item)
