@@ -12,12 +12,12 @@ from ._statements import (quickstatements, UNSOURCED)
 from ._views import (PROFILES, to_graph, VIEWS)
 from ._walker import (CATALOGUE_KIND, check_base, DEFAULT_BASE, fast_term, FastMapper, FastTriple, from_graph,
                       gc_paused, ID_IRI, KINDS, Lit, Mapper, PLAIN_TERMS, plan, POSITION, Reader, record_iri,
-                      RECORD_TYPES, Triple, triples)
+                      RecordIris, RECORD_TYPES, Triple, triples)
 from ._web import (script_tag, Site)
 
 __all__ = ["CATALOGUE_KIND", "check_base", "DEFAULT_BASE", "fast_term", "FastMapper", "FastTriple", "from_graph",
     "gc_paused", "ID_IRI", "KINDS", "Lit", "Mapper", "PLAIN_TERMS", "plan", "POSITION", "PROFILES",
-    "quickstatements", "Reader", "record_iri", "RECORD_TYPES", "script_tag", "Site", "to_graph", "Triple", "triples",
+    "quickstatements", "Reader", "record_iri", "RecordIris", "RECORD_TYPES", "script_tag", "Site", "to_graph", "Triple", "triples",
     "UNSOURCED", "VIEWS"]
 
 

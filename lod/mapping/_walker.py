@@ -384,13 +384,25 @@ class Mapper:
     def record_triples(self, rec: Record) -> Iterator[Triple]:
         return iter(self.record_list(rec))
 
-    def record_list(self, rec: Record) -> list[Triple]:
-        """A record's triples (its own node, its nested nodes, and what it says of others: award texts)."""
+    def record_list(self, rec: Record, iris: Mapping[str, Any] | None = None) -> list[Triple]:
+        """A record's triples (its own node, its nested nodes, and what it says of others: award texts).
+
+        ``iris`` gives the IRIs of the record and of those it refers to, looked up already (a
+        :class:`RecordIris` from the streaming export's reference check), in this mapper's term form."""
         self._current = rec.id
         out: list[Triple] = []
-        self._object(self._iri_of(rec.id), rec, out)
-        if rec.kind == "award-outcome":
-            self._award_text(rec, out)
+        if iris is None:
+            self._object(self._iri_of(rec.id), rec, out)
+            if rec.kind == "award-outcome":
+                self._award_text(rec, out)
+            return out
+        self._iri_of = iris.__getitem__
+        try:
+            self._object(self._iri_of(rec.id), rec, out)
+            if rec.kind == "award-outcome":
+                self._award_text(rec, out)
+        finally:
+            self._iri_of = self._iris.__getitem__
         return out
 
     # the walk appends to one list: much cheaper than a chain of generators
@@ -548,6 +560,18 @@ def _emitter(cls: type[BaseModel], terms: Terms) -> Callable[..., None]:
     emit: Callable[..., None] = env["emit"]
     emit.__doc__ = code
     return emit
+
+
+class RecordIris(dict[str, Any]):
+    """Record id -> IRI for the ids one record refers to, found while its references were checked; any other id
+    is asked of ``fallback`` (a mapper's :meth:`Mapper.iri`). A dict: a look-up that hits makes no Python call."""
+
+    def __init__(self, fallback: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.fallback = fallback
+
+    def __missing__(self, rid: str) -> Any:
+        return self.fallback(rid)
 
 
 class _IriIndex(Mapping[str, URIRef]):

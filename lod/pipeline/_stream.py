@@ -58,7 +58,7 @@ from rdflib import URIRef
 from .. import errors as E
 from ..io import spill_dir
 from ..io import grouped, writer_for
-from ..mapping import DEFAULT_BASE, FastMapper, FastTriple, check_base, gc_paused
+from ..mapping import DEFAULT_BASE, FastMapper, FastTriple, RecordIris, check_base, gc_paused
 from ..records import (ALIASES, LISTS, PREFIXES, REGISTRY, CatalogueInfo, Record, model_refs, refs_of, input_errors,
                        referable_kinds, reference_problems)
 from ..io import EXTENSIONS, format_of_suffix
@@ -945,8 +945,10 @@ class Streamer:
 
     # records -> checked models
 
-    def load(self, name: str, raw: Any, where: str, root: Path) -> tuple[Record, tuple[str, ...]] | Problem:
-        """The checked record and the ids it refers to, or its problem."""
+    def load(self, name: str, raw: Any, where: str, root: Path
+             ) -> tuple[Record, tuple[str, ...], RecordIris] | Problem:
+        """The checked record, the ids it refers to and the IRIs of those and its own (for
+        :meth:`lod.mapping.Mapper.record_list`), or its problem."""
         rid = _raw_id(raw)
         cls = LISTS.get(name)
         if not name:
@@ -983,12 +985,17 @@ class Streamer:
             return Problem(rid, where, "; ".join(str(p) for p in found))
         refs = model_refs(rec)
         packed = self.index.ids.get
+        base = self.base
+        # the IRIs of the record and of those it refers to, for its mapping: each id is looked up once, here
+        iris = RecordIris(self.mapper.iri)
+        iris[rec.id] = f"{base}{rec.kind}/{rec.id}"
         for target, allowed in refs:  # the usual case, cheaply: every target known and of a kind the field takes
             known = packed(target)
             if known is None or known & _KIND_MASK not in _kinds_of(allowed):
                 wrong = self._reference_problems(cls, rec, rid, list(refs_of(cls, rec)))
                 return Problem(rid, where, "; ".join(str(p) for p in wrong))
-        return rec, tuple(sorted({target for target, _ in refs}))
+            iris[target] = f"{base}{_KIND_NAMES[known & _KIND_MASK]}/{target}"
+        return rec, tuple(sorted({target for target, _ in refs})), iris
 
     def _reference_problems(self, cls: type[Record], obj: Any, rid: str | None,
                             refs: list[tuple[str, str, tuple[str, ...]]] | None = None) -> list[E.InputError]:
@@ -1022,9 +1029,9 @@ class Streamer:
                 if loaded.record and loaded.leaves_out:
                     result.left_out.add(loaded.record)
             else:
-                rec, refs = loaded
+                rec, refs, iris = loaded
                 try:
-                    triples = grouped(cast("Iterator[FastTriple]", self.mapper.record_triples(rec)))
+                    triples = grouped(cast("list[FastTriple]", self.mapper.record_list(rec, iris)))
                 except E.InputError as exc:  # a record it needs (an outcome's award) does not load
                     result.problems.append(Problem(rec.id, where, f"record {rec.id!r}: refers to a record that "
                                                                   f"does not load: {exc}"))
