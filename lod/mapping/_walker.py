@@ -356,6 +356,8 @@ class Mapper:
         self._emitters: dict[type[BaseModel], Callable[..., None]] = {}
         # nested node IRI -> (record id, field path such as "cast[1]"), filled while mapping
         self.node_paths: dict[URIRef, tuple[str, str]] = {}
+        self.keep_paths = True
+        """Whether :attr:`node_paths` is filled (what only places validation results: a writer alone needs none)."""
         self._current: str | None = None
         t = terms  # the walk calls these once per value: bound methods, looked up once
         self._lang, self._plain, self._int, self._typed = t.lang, t.plain, t.integer, t.typed
@@ -419,7 +421,7 @@ class Mapper:
         added (once per node and via predicate: the emitter keeps it)."""
         # '_' never occurs in a slug, so this cannot collide with another node's key
         found = self._node_iri(via_iri(s))
-        known = self.node_paths.get(URIRef(s)) if self._current is not None else None
+        known = self.node_paths.get(URIRef(s)) if self._current is not None and self.keep_paths else None
         if known is not None:  # the keys are URIRefs for both mappers
             self.node_paths[URIRef(found)] = known
         add((s, via[0], found))
@@ -427,7 +429,8 @@ class Mapper:
         return found
 
     def _nodes(self, s: URIRef, fp: FieldPlan, items: Iterable[BaseModel], out: list[Triple]) -> None:
-        name, pred, ordered, current, paths = fp.name, fp.pred, fp.ordered, self._current, self.node_paths
+        name, pred, ordered, paths = fp.name, fp.pred, fp.ordered, self.node_paths
+        current = self._current if self.keep_paths else None
         node_iri, add, walk = self._node_iri, out.append, self._object
         for position, (item, iri) in enumerate(node_iris(s, name, items), start=1):
             node = node_iri(iri)

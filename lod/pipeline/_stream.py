@@ -895,6 +895,7 @@ class Streamer:
         self._models: dict[str, Record] = {}
         index.ids.seal()  # (every id is in: the scan is over)
         self.mapper = FastMapper(None, self.base, kinds=index.kinds, lookup=self._lookup)
+        self.mapper.keep_paths = validate  # (nested nodes' field paths place validation results, nothing else)
         self._checker: Any = None
         self.info: CatalogueInfo | None = None
         self.info_problem: Problem | None = None
@@ -1191,8 +1192,9 @@ class Streamer:
         with gc_paused():
             for batch in self.batches(part, result, progress):
                 kept = []
+                left_out = result.left_out
                 for rec, triples, refs in batch:
-                    gone = result.left_out.intersection(refs)
+                    gone = left_out.intersection(refs) if left_out else None
                     if gone:
                         result.problems.append(Problem(rec.id, rec.id, f"record {rec.id!r}: refers to "
                                                                        f"{sorted(gone)[0]!r}, which was left out"))
