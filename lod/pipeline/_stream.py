@@ -989,14 +989,15 @@ class Streamer:
         base = self.base
         # the IRIs of the record and of those it refers to, for its mapping: each id is looked up once, here
         iris = RecordIris(self.mapper.iri)
-        iris[rec.id] = f"{base}{rec.kind}/{rec.id}"
         for target, allowed in refs:  # the usual case, cheaply: every target known and of a kind the field takes
             known = packed(target)
             if known is None or known & _KIND_MASK not in _kinds_of(allowed):
                 wrong = self._reference_problems(cls, rec, rid, list(refs_of(cls, rec)))
                 return Problem(rid, where, "; ".join(str(p) for p in wrong))
             iris[target] = f"{base}{_KIND_NAMES[known & _KIND_MASK]}/{target}"
-        return rec, tuple(sorted({target for target, _ in refs})), iris
+        targets = tuple(iris)  # each id it refers to once, in the order first met
+        iris[rec.id] = f"{base}{rec.kind}/{rec.id}"
+        return rec, targets, iris
 
     def _reference_problems(self, cls: type[Record], obj: Any, rid: str | None,
                             refs: list[tuple[str, str, tuple[str, ...]]] | None = None) -> list[E.InputError]:
