@@ -124,18 +124,22 @@ def test_https_schema_org_input_is_normalised(seed):
     assert lod.from_graph(lod.parse(nt, "nt")) == seed
 
 
+def _catalogue(seed: lod.Catalogue, which: str) -> lod.Catalogue:
+    """The seed, a synthetic catalogue or the Aftersun fixture (the mapping tests run on each)."""
+    if which == "seed":
+        return seed
+    if which == "synthetic":
+        return synthetic_catalogue(60)
+    from test_model_gaps import AFTERSUN
+    return lod.catalogue_from_data(AFTERSUN)
+
+
 @pytest.mark.parametrize("which", ["seed", "synthetic", "aftersun"])
 def test_both_term_factories_give_the_same_triples(seed, which):
     """The one walker with rdflib terms and with plain terms: the same triples, in the same order."""
     from lod.mapping import PLAIN_TERMS, RDFLIB_TERMS, Mapper, fast_term
 
-    if which == "seed":
-        cat = seed
-    elif which == "synthetic":
-        cat = synthetic_catalogue(60)
-    else:
-        from test_model_gaps import AFTERSUN
-        cat = lod.catalogue_from_data(AFTERSUN)
+    cat = _catalogue(seed, which)
     rich = list(Mapper(cat, terms=RDFLIB_TERMS).triples())
     plain = list(Mapper(cat, terms=PLAIN_TERMS).triples())
     assert len(rich) == len(plain) > 50
@@ -191,13 +195,7 @@ def test_the_compiled_walk_appends_what_the_plan_says(seed, which):
     reading the plan field by field appends, for every record, with both term factories."""
     from lod.mapping import PLAIN_TERMS, RDFLIB_TERMS, Mapper
 
-    if which == "seed":
-        cat = seed
-    elif which == "synthetic":
-        cat = synthetic_catalogue(60)
-    else:
-        from test_model_gaps import AFTERSUN
-        cat = lod.catalogue_from_data(AFTERSUN)
+    cat = _catalogue(seed, which)
     kinds = set()
     for terms in (RDFLIB_TERMS, PLAIN_TERMS):
         compiled, walked = Mapper(cat, terms=terms), Mapper(cat, terms=terms)
