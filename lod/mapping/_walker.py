@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from keyword import iskeyword
 from hashlib import sha1
+from keyword import iskeyword
 from typing import Any, Literal as TypingLiteral, TypeVar, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel
@@ -393,12 +393,8 @@ class Mapper:
         :class:`RecordIris` from the streaming export's reference check), in this mapper's term form."""
         self._current = rec.id
         out: list[Triple] = []
-        if iris is None:
-            self._object(self._iri_of(rec.id), rec, out)
-            if rec.kind == "award-outcome":
-                self._award_text(rec, out)
-            return out
-        self._iri_of = iris.__getitem__
+        if iris is not None:
+            self._iri_of = iris.__getitem__
         try:
             self._object(self._iri_of(rec.id), rec, out)
             if rec.kind == "award-outcome":
@@ -556,7 +552,7 @@ def _emitter(cls: type[BaseModel], terms: Terms) -> Callable[..., None]:
             ["    for item in v:", *("        " + line for line in value)]
     text = "\n".join(body)
     head = ["def emit(m, s, obj, out):", "    add = out.append"]
-    head += [f"    {name} = {source}" for name, source in _FACTORIES.items() if re.search(rf"\b{name}\(|\b{name}\b", text)]
+    head += [f"    {name} = {source}" for name, source in _FACTORIES.items() if re.search(rf"\b{name}\b", text)]
     head += [f"    {name} = None" for name in vias.values()]
     code = "\n".join(head + ["    " + line for line in body]) + "\n"
     exec(compile(code, f"<lod emitter for {cls.__name__}>", "exec"), env)  # noqa: S102 - code made here, from the plan

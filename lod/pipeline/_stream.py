@@ -896,6 +896,7 @@ class Streamer:
         index.ids.seal()  # (every id is in: the scan is over)
         self.mapper = FastMapper(None, self.base, kinds=index.kinds, lookup=self._lookup)
         self.mapper.keep_paths = validate  # (nested nodes' field paths place validation results, nothing else)
+        self._iri = self.mapper.iri  # (a bound method made once: each record's RecordIris falls back on it)
         self._checker: Any = None
         self.info: CatalogueInfo | None = None
         self.info_problem: Problem | None = None
@@ -988,7 +989,7 @@ class Streamer:
         packed = self.index.ids.get
         base = self.base
         # the IRIs of the record and of those it refers to, for its mapping: each id is looked up once, here
-        iris = RecordIris(self.mapper.iri)
+        iris = RecordIris(self._iri)
         for target, allowed in refs:  # the usual case, cheaply: every target known and of a kind the field takes
             known = packed(target)
             if known is None or known & _KIND_MASK not in _kinds_of(allowed):
