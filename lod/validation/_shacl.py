@@ -421,6 +421,9 @@ class Constraint:
     one: Callable[[FastData, Term], bool] | None = None
     """Whether one value node passes, for the components that test each value alone (``class``, ``datatype``):
     what a shape made of them tests directly (:func:`_tester`)."""
+    refs: tuple[Shape, ...] = ()
+    """The shapes the component checks value nodes against (``sh:node``, ``sh:or``…): what makes shapes recursive
+    (:func:`_mark_acyclic`)."""
 
 
 @dataclass(eq=False)
@@ -441,6 +444,15 @@ class Shape:
     on_empty: tuple[Constraint, ...] | None = None
     """The constraints that can report anything on a property shape whose path has no value (``minCount``…):
     :func:`evaluate` runs only these then. None: not worked out (all are run)."""
+    acyclic: bool = False
+    """Whether no shape reached from this one (through property shapes and the shapes its components name) leads
+    back to a shape on the way: checking it then never meets a (node, shape) still being checked, so the order of
+    its checks cannot change what it finds, and :func:`conforms` runs :func:`_acyclic_passes`. Set once the shapes
+    are compiled (:func:`_mark_acyclic`)."""
+    whole: tuple[Check, ...] = ()
+    """The checks of the constraints without a per-value test (``minCount``…), for :func:`_acyclic_passes`…"""
+    ones: tuple[Callable[[FastData, Term], bool], ...] = ()
+    """…and the per-value tests of the others (``sh:class``, ``sh:node``…)."""
 
 
 _LOCAL_COMPONENTS = frozenset(_c for _c in (
@@ -469,6 +481,28 @@ def _tester(shape: Shape) -> Callable[[FastData, Term], bool]:
             return ones[0]  # type: ignore[return-value]
         return lambda data, v: all(one(data, v) for one in ones)  # type: ignore[misc]
     return lambda data, v: conforms(data, v, shape)
+
+
+def _mark_acyclic(shapes: Iterable[Shape]) -> None:
+    """Set :attr:`Shape.acyclic`, :attr:`Shape.whole` and :attr:`Shape.ones` (a depth-first walk: a shape met
+    again while its own walk is under way closes a cycle, and every shape on that walk's way is not acyclic)."""
+    state: dict[int, bool] = {}  # id -> acyclic (False while its walk is under way)
+
+    def walk(shape: Shape) -> bool:
+        key = id(shape)
+        if key in state:
+            return state[key]
+        state[key] = False
+        ok = True
+        for nxt in (*shape.properties, *(r for c in shape.constraints for r in c.refs)):
+            if not walk(nxt):
+                ok = False
+        state[key] = ok
+        return ok
+    for shape in shapes:
+        shape.acyclic = walk(shape)
+        shape.whole = tuple(c.check for c in shape.constraints if c.one is None)
+        shape.ones = tuple(c.one for c in shape.constraints if c.one is not None)
 
 
 def _mark_local(shapes: Iterable[Shape]) -> None:
@@ -614,8 +648,8 @@ class _Compiler:
         return lambda t: t.shapes(node)
 
     def _add(self, shape: Shape, name: str, check: Check, message: Message,
-             one: Callable[[FastData, Term], bool] | None = None) -> None:
-        shape.constraints.append(Constraint(_component(name), check, message, one))
+             one: Callable[[FastData, Term], bool] | None = None, refs: tuple[Shape, ...] = ()) -> None:
+        shape.constraints.append(Constraint(_component(name), check, message, one, refs))
 
     @staticmethod
     def _one(name: str, values: list[Node]) -> Node:
@@ -810,7 +844,7 @@ class _Compiler:
         for value in values:
             sub = self.shape(value)
             self._add(shape, "not", lambda data, focus, vals, sub=sub:  # type: ignore[misc]
-                      [v for v in vals if conforms(data, v, sub)], message)
+                      [v for v in vals if conforms(data, v, sub)], message, refs=(sub,))
 
     def _logic(self, shape: Shape, name: str, values: list[Node], words: str,
                test: Callable[[FastData, Term, list[Callable[[FastData, Term], bool]]], bool],
@@ -828,21 +862,27 @@ class _Compiler:
             return f"Node {t.data(v)} must conform to {words} {listed}"
         for value in values:
             subs = [self.shape(n) for n in rdf_list(g, value, f"sh:{name}")]
-            tests: list[list[Callable[[FastData, Term], bool]]] = []  # made at the first check: shapes compiled by then
+            made: list[Any] = []  # made at the first check, the shapes compiled by then: the tests, and whether
+            memo: dict[Term, bool] = {}  # a literal's answer is the literal's alone (memo: the last 4096 literals)
 
-            def check(data: FastData, focus: Term, vals: Collection_[Term], subs: list[Shape] = subs,
-                      tests: list[list[Callable[[FastData, Term], bool]]] = tests) -> list[Term]:
-                if not tests:
-                    tests.append([_tester(sub) for sub in subs])
-                made = tests[0]
-                return [v for v in vals if not test(data, v, made)]
+            def one(data: FastData, v: Term, subs: list[Shape] = subs, made: list[Any] = made,
+                    memo: dict[Term, bool] = memo) -> bool:
+                if not made:
+                    # every shape tests the node alone (sh:datatype, sh:pattern…; sh:class, the one such test that
+                    # reads the data, fails on any literal): on a literal, the same answer in any data
+                    made += [[_tester(sub) for sub in subs], all(sub.local for sub in subs)]
+                if made[1] and type(v) is tuple:
+                    found = memo.get(v)
+                    if found is None:
+                        if len(memo) >= 4096:
+                            memo.clear()
+                        found = memo[v] = test(data, v, made[0])
+                    return found
+                return test(data, v, made[0])
 
-            def one(data: FastData, v: Term, subs: list[Shape] = subs,
-                    tests: list[list[Callable[[FastData, Term], bool]]] = tests) -> bool:
-                if not tests:
-                    tests.append([_tester(sub) for sub in subs])
-                return test(data, v, tests[0])
-            self._add(shape, name, check, message, one if direct else None)
+            def check(data: FastData, focus: Term, vals: Collection_[Term], one: Any = one) -> list[Term]:
+                return [v for v in vals if not one(data, v)]
+            self._add(shape, name, check, message, one if direct else None, refs=tuple(subs))
 
     def c_and(self, shape: Shape, values: list[Node]) -> None:
         self._logic(shape, "and", values, "all shapes in", _all_pass)
@@ -865,7 +905,7 @@ class _Compiler:
             sub = self.shape(value)
             self._add(shape, "node", lambda data, focus, vals, sub=sub:  # type: ignore[misc]
                       [v for v in vals if not conforms(data, v, sub)], message,
-                      lambda data, v, sub=sub: conforms(data, v, sub))  # type: ignore[misc]
+                      lambda data, v, sub=sub: conforms(data, v, sub), refs=(sub,))  # type: ignore[misc]
 
     def c_qualifiedValueShape(self, shape: Shape, values: list[Node]) -> None:
         g = self.g
@@ -892,11 +932,11 @@ class _Compiler:
             if low is not None:
                 n = self._int("qualifiedMinCount", low)
                 self._add(shape, "qualifiedMinCount", lambda data, focus, vals, n=n, counted=counted:  # type: ignore[misc]
-                          _ONE if counted(data, vals) < n else (), message)
+                          _ONE if counted(data, vals) < n else (), message, refs=(sub, *siblings))
             if high is not None:
                 m = self._int("qualifiedMaxCount", high)
                 self._add(shape, "qualifiedMaxCount", lambda data, focus, vals, m=m, counted=counted:  # type: ignore[misc]
-                          _ONE if counted(data, vals) > m else (), message)
+                          _ONE if counted(data, vals) > m else (), message, refs=(sub, *siblings))
 
     # -- other
     def c_closed(self, shape: Shape, values: list[Node]) -> None:
@@ -1081,6 +1121,9 @@ def conforms(data: FastData, focus: Term, shape: Shape) -> bool:
     known = data.conformance.get(key)
     if known is not None:
         return known
+    if shape.acyclic:  # nothing met below can be this check again: no guard, and the checks in any order
+        found = data.conformance[key] = _acyclic_passes(data, focus, shape)
+        return found
     busy = data.in_progress
     if key in busy:
         return True
@@ -1092,6 +1135,42 @@ def conforms(data: FastData, focus: Term, shape: Shape) -> bool:
         busy.discard(key)
     data.conformance[key] = found  # each (node, shape) is checked once: shapes that share nodes stay linear
     return found
+
+
+def _acyclic_passes(data: FastData, focus: Term, shape: Shape) -> bool:
+    """:func:`_passes` for an :attr:`~Shape.acyclic` shape: the same answer (every check must pass, and none can
+    meet a check under way), found with each per-value test called on each value (not a list of the failing ones
+    built by each check), and property shapes checked directly (a node is checked against a property shape only
+    through the one shape it belongs to: the memo of that shape's check is enough). ``tests/test_shacl_w3c.py``
+    and ``tests/test_validate_batched.py`` compare the results with pyshacl's."""
+    path = shape.path
+    if path is None:
+        values: Collection_[Term] = (focus,)
+    elif path[0] == "p":
+        values = data.objects(focus, path[1])  # type: ignore[assignment]
+    else:
+        values = path_values(data, focus, path)
+    for check in shape.whole:
+        if check(data, focus, values):
+            return False
+    ones = shape.ones
+    if ones:
+        for v in values:
+            for one in ones:
+                if not one(data, v):
+                    return False
+    props = shape.properties
+    if props:
+        for v in values:
+            for prop in props:
+                if prop.deactivated:
+                    continue
+                if prop.local:
+                    if not conforms(data, v, prop):
+                        return False
+                elif not _acyclic_passes(data, v, prop):
+                    return False
+    return True
 
 
 def _passes(data: FastData, focus: Term, values: Collection_[Term], shape: Shape) -> bool:
@@ -1206,6 +1285,7 @@ class FastValidator:
                 fallback.append((node, str(why)))
         self.top = tops
         _mark_local(compiler.done.values())
+        _mark_acyclic(compiler.done.values())
         self.fallback: tuple[Node, ...] = tuple(node for node, _ in fallback)
         """Top-level shapes left to pyshacl (SHACL-SPARQL)."""
         self.fallback_reasons: dict[Node, str] = dict(fallback)
@@ -1306,8 +1386,11 @@ class FastValidator:
                 continue
             focus_nodes = dict.fromkeys(n for target in top.targets for n in target(data))
             shape = top.shape
+            # an acyclic shape is checked first for whether anything fails at all (its results built only then):
+            # evaluate() finds a result exactly where a check fails, and _acyclic_passes() makes the same checks
+            quick = _acyclic_passes if shape.acyclic else None
             for focus in focus_nodes:
-                if keep is None or keep(focus):
+                if (keep is None or keep(focus)) and (quick is None or not quick(data, focus, shape)):
                     evaluate(data, focus, shape, results)
         return results
 
