@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -424,6 +424,10 @@ class Constraint:
     refs: tuple[Shape, ...] = ()
     """The shapes the component checks value nodes against (``sh:node``, ``sh:or``…): what makes shapes recursive
     (:func:`_mark_acyclic`)."""
+    code: tuple[str, Any] | None = None
+    """What the component tests, for :func:`_passes_function` to write in place: ``("min", n)``, ``("max", n)``,
+    ``("class", iri)``, ``("datatype", iri)``, ``("node", shape)`` or ``("or", shapes)``; None: its check is
+    called."""
 
 
 @dataclass(eq=False)
@@ -447,12 +451,11 @@ class Shape:
     acyclic: bool = False
     """Whether no shape reached from this one (through property shapes and the shapes its components name) leads
     back to a shape on the way: checking it then never meets a (node, shape) still being checked, so the order of
-    its checks cannot change what it finds, and :func:`conforms` runs :func:`_acyclic_passes`. Set once the shapes
-    are compiled (:func:`_mark_acyclic`)."""
-    whole: tuple[Check, ...] = ()
-    """The checks of the constraints without a per-value test (``minCount``…), for :func:`_acyclic_passes`…"""
-    ones: tuple[Callable[[FastData, Term], bool], ...] = ()
-    """…and the per-value tests of the others (``sh:class``, ``sh:node``…)."""
+    its checks cannot change what it finds, and :func:`conforms` runs :attr:`passes`. Set once the shapes are
+    compiled (:func:`_mark_acyclic`)."""
+    passes: Callable[[FastData, Term], bool] | None = None
+    """Of an acyclic shape: whether a node conforms, as one function of straight-line code
+    (:func:`_passes_function`)."""
 
 
 _LOCAL_COMPONENTS = frozenset(_c for _c in (
@@ -484,8 +487,8 @@ def _tester(shape: Shape) -> Callable[[FastData, Term], bool]:
 
 
 def _mark_acyclic(shapes: Iterable[Shape]) -> None:
-    """Set :attr:`Shape.acyclic`, :attr:`Shape.whole` and :attr:`Shape.ones` (a depth-first walk: a shape met
-    again while its own walk is under way closes a cycle, and every shape on that walk's way is not acyclic)."""
+    """Set :attr:`Shape.acyclic` and :attr:`Shape.passes` (a depth-first walk: a shape met again while its own
+    walk is under way closes a cycle, and every shape on that walk's way is not acyclic)."""
     state: dict[int, bool] = {}  # id -> acyclic (False while its walk is under way)
 
     def walk(shape: Shape) -> bool:
@@ -499,10 +502,112 @@ def _mark_acyclic(shapes: Iterable[Shape]) -> None:
                 ok = False
         state[key] = ok
         return ok
+    shapes = list(shapes)
     for shape in shapes:
         shape.acyclic = walk(shape)
-        shape.whole = tuple(c.check for c in shape.constraints if c.one is None)
-        shape.ones = tuple(c.one for c in shape.constraints if c.one is not None)
+    for shape in shapes:
+        if shape.acyclic:
+            shape.passes = _passes_function(shape)
+
+
+_INLINE_DEPTH = 6
+"""Property shapes nested deeper than this are checked by a call to their own function (Python allows 20 nested
+blocks in one function)."""
+
+
+def _passes_function(shape: Shape) -> Callable[[FastData, Term], bool]:
+    """``passes(data, focus)``: whether ``focus`` conforms to the acyclic ``shape``, as :func:`_passes` finds (every
+    constraint's check passes on the shape's values, and every property shape on each value), compiled to one
+    function: the values of a predicate path read with ``data.objects``, counts compared in place, a per-value
+    test (``sh:class``, ``sh:datatype``, ``sh:node``) written on each value, the property shapes' checks written
+    inside, and every other check called. The checks of an acyclic shape never meet a check under way, so their
+    order does not change the answer; the first that fails ends the function. The code is its ``__doc__``;
+    ``tests/test_fast_shacl.py::test_a_compiled_shape_passes_where_its_checks_do`` compares it with the checks,
+    on the W3C SHACL core suite and on a synthetic catalogue."""
+    env: dict[str, Any] = {"_instance_of": _instance_of, "_datatype_ok": _datatype_ok, "conforms": conforms,
+                           "path_values": path_values}
+    lines = ["def passes(data, focus):", "    objects = data.objects"]
+
+    def const(value: Any) -> str:
+        name = f"K{len(env)}"
+        env[name] = value
+        return name
+
+    def emit(shape: Shape, focus: str, indent: int, depth: int) -> None:
+        pad = "    " * indent
+        if shape.path is None:
+            vals = f"({focus},)"
+        else:
+            vals = f"v{depth}"
+            if shape.path[0] == "p":
+                lines.append(f"{pad}{vals} = objects({focus}, {const(shape.path[1])})")
+            else:
+                lines.append(f"{pad}{vals} = path_values(data, {focus}, {const(shape.path)})")
+        per_value = []
+        for c in shape.constraints:
+            code = c.code
+            if c.one is not None:
+                per_value.append(c)
+            elif code is not None and code[0] == "min":
+                lines.append(f"{pad}if len({vals}) < {int(code[1])}:")
+                lines.append(f"{pad}    return False")
+            elif code is not None and code[0] == "max":
+                lines.append(f"{pad}if len({vals}) > {int(code[1])}:")
+                lines.append(f"{pad}    return False")
+            else:
+                lines.append(f"{pad}if {const(c.check)}(data, {focus}, {vals}):")
+                lines.append(f"{pad}    return False")
+        props = [p for p in shape.properties if not p.deactivated]
+        if not per_value and not props:
+            return
+        if shape.path is None:
+            x, inner = focus, indent
+        else:
+            x, inner = f"x{depth}", indent + 1
+            lines.append(f"{pad}for {x} in {vals}:")
+        ipad = "    " * inner
+
+        def test_of(c: Constraint, x: str) -> str:
+            code = c.code
+            if code is not None and code[0] == "class":
+                return f"_instance_of(data, {x}, {const(code[1])})"
+            if code is not None and code[0] == "datatype":
+                return f"_datatype_ok({x}, {const(code[1])})"
+            if code is not None and code[0] == "node":
+                return f"conforms(data, {x}, {const(code[1])})"
+            if code is not None and code[0] == "or" and not all(sub.local for sub in code[1]):
+                # (an sh:or of shapes that all test the node alone keeps its memo of literals: called)
+                return f"({' or '.join(alternative(sub, x) for sub in code[1])})"
+            return f"{const(c.one)}(data, {x})"
+
+        def alternative(sub: Shape, x: str) -> str:
+            # as _tester(sub) tests, a shape of the node alone by its tests; a shape of one sh:node or sh:or
+            # alone by its component's test (the shapes it names acyclic too: memoised by conforms, unguarded)
+            if sub.local and sub.constraints and all(c.one is not None for c in sub.constraints):
+                return f"({' and '.join(test_of(c, x) for c in sub.constraints)})"
+            if (len(sub.constraints) == 1 and sub.constraints[0].one is not None and sub.path is None
+                    and not sub.properties and not sub.deactivated):
+                return test_of(sub.constraints[0], x)
+            return f"conforms(data, {x}, {const(sub)})"
+        for c in per_value:
+            test = test_of(c, x)
+            lines.append(f"{ipad}if not {test}:")
+            lines.append(f"{ipad}    return False")
+        for prop in props:
+            if depth >= _INLINE_DEPTH:
+                lines.append(f"{ipad}if not {const(prop)}.passes(data, {x}):")
+                lines.append(f"{ipad}    return False")
+            else:
+                emit(prop, x, inner, depth + 1)
+
+    if not shape.deactivated:
+        emit(shape, "focus", 1, 0)
+    lines.append("    return True")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<lod shape {shape.node}>", "exec"), env)  # noqa: S102 (lod's own code, from the shapes)
+    passes = env["passes"]
+    passes.__doc__ = source
+    return cast("Callable[[FastData, Term], bool]", passes)
 
 
 def _mark_local(shapes: Iterable[Shape]) -> None:
@@ -648,8 +753,9 @@ class _Compiler:
         return lambda t: t.shapes(node)
 
     def _add(self, shape: Shape, name: str, check: Check, message: Message,
-             one: Callable[[FastData, Term], bool] | None = None, refs: tuple[Shape, ...] = ()) -> None:
-        shape.constraints.append(Constraint(_component(name), check, message, one, refs))
+             one: Callable[[FastData, Term], bool] | None = None, refs: tuple[Shape, ...] = (),
+             code: tuple[str, Any] | None = None) -> None:
+        shape.constraints.append(Constraint(_component(name), check, message, one, refs, code))
 
     @staticmethod
     def _one(name: str, values: list[Node]) -> Node:
@@ -674,14 +780,14 @@ class _Compiler:
         path = self._path_text(shape)
         self._add(shape, "minCount", lambda data, focus, vals: _ONE if len(vals) < n else (),
                   lambda t, f, v: (f"Less than {n} values on {t.data(f)}->{path(t)}" if path is not None
-                                   else f"Less than {n} values on {t.data(f)}"))
+                                   else f"Less than {n} values on {t.data(f)}"), code=("min", n))
 
     def c_maxCount(self, shape: Shape, values: list[Node]) -> None:
         n = self._int("maxCount", self._one("maxCount", values))
         path = self._path_text(shape)
         self._add(shape, "maxCount", lambda data, focus, vals: _ONE if len(vals) > n else (),
                   lambda t, f, v: (f"More than {n} values on {t.data(f)}->{path(t)}" if path is not None
-                                   else f"More than {n} values on {t.data(f)}"))
+                                   else f"More than {n} values on {t.data(f)}"), code=("max", n))
 
     # -- value type
     def c_class(self, shape: Shape, values: list[Node]) -> None:
@@ -693,14 +799,14 @@ class _Compiler:
             rule = str(value)
             self._add(shape, "class", lambda data, focus, vals, rule=rule:  # type: ignore[misc]
                       [v for v in vals if not _instance_of(data, v, rule)], message,
-                      lambda data, v, rule=rule: _instance_of(data, v, rule))  # type: ignore[misc]
+                      lambda data, v, rule=rule: _instance_of(data, v, rule), code=("class", rule))  # type: ignore[misc]
 
     def c_datatype(self, shape: Shape, values: list[Node]) -> None:
         value = self._one("datatype", values)
         rule = str(value)
         self._add(shape, "datatype", lambda data, focus, vals: [v for v in vals if not _datatype_ok(v, rule)],
                   lambda t, f, v: f"Value is not Literal with datatype {t.shapes(value)}",
-                  lambda data, v: _datatype_ok(v, rule))
+                  lambda data, v: _datatype_ok(v, rule), code=("datatype", rule))
 
     def c_nodeKind(self, shape: Shape, values: list[Node]) -> None:
         value = self._one("nodeKind", values)
@@ -882,7 +988,8 @@ class _Compiler:
 
             def check(data: FastData, focus: Term, vals: Collection_[Term], one: Any = one) -> list[Term]:
                 return [v for v in vals if not one(data, v)]
-            self._add(shape, name, check, message, one if direct else None, refs=tuple(subs))
+            self._add(shape, name, check, message, one if direct else None, refs=tuple(subs),
+                      code=("or", tuple(subs)) if name == "or" else None)
 
     def c_and(self, shape: Shape, values: list[Node]) -> None:
         self._logic(shape, "and", values, "all shapes in", _all_pass)
@@ -905,7 +1012,8 @@ class _Compiler:
             sub = self.shape(value)
             self._add(shape, "node", lambda data, focus, vals, sub=sub:  # type: ignore[misc]
                       [v for v in vals if not conforms(data, v, sub)], message,
-                      lambda data, v, sub=sub: conforms(data, v, sub), refs=(sub,))  # type: ignore[misc]
+                      lambda data, v, sub=sub: conforms(data, v, sub), refs=(sub,),  # type: ignore[misc]
+                      code=("node", sub))
 
     def c_qualifiedValueShape(self, shape: Shape, values: list[Node]) -> None:
         g = self.g
@@ -1121,8 +1229,9 @@ def conforms(data: FastData, focus: Term, shape: Shape) -> bool:
     known = data.conformance.get(key)
     if known is not None:
         return known
-    if shape.acyclic:  # nothing met below can be this check again: no guard, and the checks in any order
-        found = data.conformance[key] = _acyclic_passes(data, focus, shape)
+    passes = shape.passes
+    if passes is not None:  # acyclic: nothing met below can be this check again (no guard), the checks compiled
+        found = data.conformance[key] = passes(data, focus)
         return found
     busy = data.in_progress
     if key in busy:
@@ -1135,42 +1244,6 @@ def conforms(data: FastData, focus: Term, shape: Shape) -> bool:
         busy.discard(key)
     data.conformance[key] = found  # each (node, shape) is checked once: shapes that share nodes stay linear
     return found
-
-
-def _acyclic_passes(data: FastData, focus: Term, shape: Shape) -> bool:
-    """:func:`_passes` for an :attr:`~Shape.acyclic` shape: the same answer (every check must pass, and none can
-    meet a check under way), found with each per-value test called on each value (not a list of the failing ones
-    built by each check), and property shapes checked directly (a node is checked against a property shape only
-    through the one shape it belongs to: the memo of that shape's check is enough). ``tests/test_shacl_w3c.py``
-    and ``tests/test_validate_batched.py`` compare the results with pyshacl's."""
-    path = shape.path
-    if path is None:
-        values: Collection_[Term] = (focus,)
-    elif path[0] == "p":
-        values = data.objects(focus, path[1])  # type: ignore[assignment]
-    else:
-        values = path_values(data, focus, path)
-    for check in shape.whole:
-        if check(data, focus, values):
-            return False
-    ones = shape.ones
-    if ones:
-        for v in values:
-            for one in ones:
-                if not one(data, v):
-                    return False
-    props = shape.properties
-    if props:
-        for v in values:
-            for prop in props:
-                if prop.deactivated:
-                    continue
-                if prop.local:
-                    if not conforms(data, v, prop):
-                        return False
-                elif not _acyclic_passes(data, v, prop):
-                    return False
-    return True
 
 
 def _passes(data: FastData, focus: Term, values: Collection_[Term], shape: Shape) -> bool:
@@ -1387,10 +1460,10 @@ class FastValidator:
             focus_nodes = dict.fromkeys(n for target in top.targets for n in target(data))
             shape = top.shape
             # an acyclic shape is checked first for whether anything fails at all (its results built only then):
-            # evaluate() finds a result exactly where a check fails, and _acyclic_passes() makes the same checks
-            quick = _acyclic_passes if shape.acyclic else None
+            # evaluate() finds a result exactly where a check fails, and Shape.passes makes the same checks
+            quick = shape.passes
             for focus in focus_nodes:
-                if (keep is None or keep(focus)) and (quick is None or not quick(data, focus, shape)):
+                if (keep is None or keep(focus)) and (quick is None or not quick(data, focus)):
                     evaluate(data, focus, shape, results)
         return results
 
