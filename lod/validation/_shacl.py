@@ -76,6 +76,9 @@ class Unsupported(Exception):
 
 # --- the data ------------------------------------------------------------------------
 
+_NOT_ASKED = object()
+
+
 class FastData:
     """An index of triples: subject -> predicate -> objects (an ordered set: a tuple of one, or a dict).
 
@@ -129,6 +132,8 @@ class FastData:
         """(node, shape) pairs being checked now: a recursive shape met again conforms (see :func:`conforms`)."""
         self.supers: dict[Term, tuple[Term, ...]] = {}
         """Class -> its rdfs:subClassOf objects, as :func:`_instance_of` has looked them up."""
+        self._asked: dict[Term, Any] = {}
+        """Node -> what the context said of it (None: nothing), for the nodes asked about."""
         self.conformance: dict[tuple[Term, Any], bool] = {}
         """(node, shape) -> whether it conforms, for shapes reached through sh:node, sh:or… (each checked once)."""
 
@@ -205,7 +210,10 @@ class FastData:
             return po.get(p, ())
         if self.context is None or type(s) is tuple:
             return po.get(p, ()) if po is not None else ()
-        known = self.context(s)
+        asked = self._asked
+        known = asked.get(s, _NOT_ASKED)
+        if known is _NOT_ASKED:  # (the context is asked once a node: a person in two roles of a batch…)
+            known = asked[s] = self.context(s)
         if known is None:
             return po.get(p, ()) if po is not None else ()
         if po is None:
