@@ -456,14 +456,12 @@ class Shape:
     on_empty: tuple[Constraint, ...] | None = None
     """The constraints that can report anything on a property shape whose path has no value (``minCount``…):
     :func:`evaluate` runs only these then. None: not worked out (all are run)."""
-    acyclic: bool = False
-    """Whether no shape reached from this one (through property shapes and the shapes its components name) leads
-    back to a shape on the way: checking it then never meets a (node, shape) still being checked, so the order of
-    its checks cannot change what it finds, and :func:`conforms` runs :attr:`passes`. Set once the shapes are
-    compiled (:func:`_mark_acyclic`)."""
     passes: Callable[[FastData, Term], bool] | None = None
-    """Of an acyclic shape: whether a node conforms, as one function of straight-line code
-    (:func:`_passes_function`)."""
+    """Whether a node conforms, as one function of straight-line code (:func:`_passes_function`), for a shape
+    from which no shape reached (through property shapes and the shapes its components name) leads back to a
+    shape on the way (acyclic): checking it never meets a (node, shape) still being checked, so the order of its
+    checks cannot change what it finds, and :func:`conforms` runs this. None for any other shape. Set once the
+    shapes are compiled (:func:`_mark_acyclic`)."""
 
 
 _LOCAL_COMPONENTS = frozenset(_c for _c in (
@@ -485,18 +483,28 @@ def _tester(shape: Shape) -> Callable[[FastData, Term], bool]:
     path and no property shapes, so it conforms exactly when the test passes, and the shapes the test names are
     still checked by :func:`conforms`, memo and recursion guard included. (One such component only: with two,
     a recursive shape met again could conform through one and fail through the other.)"""
-    ones = [c.one for c in shape.constraints]
-    if ones and all(one is not None for one in ones) and (shape.local or (
-            len(ones) == 1 and shape.path is None and not shape.properties and not shape.deactivated)):
+    direct = _direct_tests(shape)
+    if direct is not None:
+        ones = [c.one for c in direct]
         if len(ones) == 1:
             return ones[0]  # type: ignore[return-value]
         return lambda data, v: all(one(data, v) for one in ones)  # type: ignore[misc]
     return lambda data, v: conforms(data, v, shape)
 
 
+def _direct_tests(shape: Shape) -> list[Constraint] | None:
+    """The constraints whose per-value tests stand for ``shape`` (see :func:`_tester`), or None: its checks must
+    run as :func:`conforms` runs them."""
+    found = shape.constraints
+    if found and all(c.one is not None for c in found) and (shape.local or (
+            len(found) == 1 and shape.path is None and not shape.properties and not shape.deactivated)):
+        return found
+    return None
+
+
 def _mark_acyclic(shapes: Iterable[Shape]) -> None:
-    """Set :attr:`Shape.acyclic` and :attr:`Shape.passes` (a depth-first walk: a shape met again while its own
-    walk is under way closes a cycle, and every shape on that walk's way is not acyclic)."""
+    """Set :attr:`Shape.passes` of the acyclic shapes (a depth-first walk: a shape met again while its own walk is
+    under way closes a cycle, and every shape on that walk's way is not acyclic)."""
     state: dict[int, bool] = {}  # id -> acyclic (False while its walk is under way)
 
     def walk(shape: Shape) -> bool:
@@ -510,12 +518,9 @@ def _mark_acyclic(shapes: Iterable[Shape]) -> None:
                 ok = False
         state[key] = ok
         return ok
-    shapes = list(shapes)
-    for shape in shapes:
-        shape.acyclic = walk(shape)
-    for shape in shapes:
-        if shape.acyclic:
-            shape.passes = _passes_function(shape)
+    acyclic = [shape for shape in shapes if walk(shape)]
+    for shape in acyclic:  # (after the walk: a shape's function may name another's)
+        shape.passes = _passes_function(shape)
 
 
 _INLINE_DEPTH = 6
@@ -589,13 +594,10 @@ def _passes_function(shape: Shape) -> Callable[[FastData, Term], bool]:
             return f"{const(c.one)}(data, {x})"
 
         def alternative(sub: Shape, x: str) -> str:
-            # as _tester(sub) tests, a shape of the node alone by its tests; a shape of one sh:node or sh:or
-            # alone by its component's test (the shapes it names acyclic too: memoised by conforms, unguarded)
-            if sub.local and sub.constraints and all(c.one is not None for c in sub.constraints):
-                return f"({' and '.join(test_of(c, x) for c in sub.constraints)})"
-            if (len(sub.constraints) == 1 and sub.constraints[0].one is not None and sub.path is None
-                    and not sub.properties and not sub.deactivated):
-                return test_of(sub.constraints[0], x)
+            # as _tester(sub) tests it (the shapes a test names acyclic too: memoised by conforms, unguarded)
+            direct = _direct_tests(sub)
+            if direct is not None:
+                return f"({' and '.join(test_of(c, x) for c in direct)})"
             return f"conforms(data, {x}, {const(sub)})"
         for c in per_value:
             test = test_of(c, x)
